@@ -1,0 +1,184 @@
+"""create_app(): the Starlette application."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from db.engine import create_engine, create_sessionmaker
+from db.runtime import resolve_database_url
+from schema import schema as app_schema
+from schema.view import GraphQLView
+from settings import Settings, get_settings
+
+log = logging.getLogger("therapybridge.http")
+
+VERSION = "0.1.0"
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+class RequestContextMiddleware:
+    """Request id, security headers, no-store on /graphql, one access log line
+    (method, path, status, duration: never the query string, which may hold PHI).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()
+        request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
+        scope["request_id"] = request_id
+        started = time.perf_counter()
+        status = 0
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                if scope["path"].startswith("/graphql"):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if scope["type"] == "http":
+                log.info(
+                    "%s %s %s %.1fms",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                    extra={"request_id": request_id},
+                )
+
+
+def _valid_request_id(value: str) -> bool:
+    return 0 < len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+) -> Starlette:
+    """The application. ``session_factory`` replaces the engine (tests)."""
+    settings = settings or get_settings()
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine: AsyncEngine | None = None
+        if session_factory is None:
+            engine = create_engine(settings, resolve_database_url())
+            state["session_factory"] = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            if engine is not None:
+                await engine.dispose()
+
+    if session_factory is not None:
+        state["session_factory"] = session_factory
+
+    def factory() -> async_sessionmaker[AsyncSession]:
+        return state["session_factory"]  # type: ignore[no-any-return]
+
+    graphql = LazyGraphQL(settings, factory)
+
+    async def health(request: Request) -> Response:
+        body: dict[str, str] = {"status": "ok", "database": "ok", "jobs": "ok"}
+        try:
+            async with factory()() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database unreachable")
+            body["database"] = "unavailable"
+        failing = [k for k, v in body.items() if k != "status" and v != "ok"]
+        if failing:
+            body["status"] = "unavailable: " + ", ".join(failing)
+        body["version"] = VERSION
+        return JSONResponse(body, status_code=503 if failing else 200)
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    middleware = [Middleware(RequestContextMiddleware)]
+    if settings.cors_origin_list:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origin_list,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "apollo-require-preflight",
+                    "x-requested-with",
+                    "x-request-id",
+                ],
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+class LazyGraphQL:
+    """Builds the view once the session factory exists (after lifespan start)."""
+
+    def __init__(self, settings: Settings, factory: Any) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.view: GraphQLView | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.view is None:
+            self.view = GraphQLView(app_schema, self.settings, self.factory())
+        await self.view(scope, receive, send)

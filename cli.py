@@ -1,0 +1,134 @@
+"""The ``therapybridge`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from settings import Settings, SettingsError, get_settings
+
+log = logging.getLogger("therapybridge.cli")
+
+Command = Callable[[argparse.Namespace, Settings], int]
+COMMANDS: dict[str, Command] = {}
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # one line, exit code 2
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="therapybridge", description="TherapyBridge API server")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    serve = sub.add_parser("serve", help="migrate, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None)
+    serve.add_argument("--no-worker", action="store_true")
+    sub.add_parser("worker", help="run the background worker alone")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("export-schema", help="print the GraphQL SDL")
+    extra: Any = sub
+    for hook in PARSER_HOOKS:
+        hook(extra)
+    return parser
+
+
+# other modules add sub-commands here: fn(subparsers)
+PARSER_HOOKS: list[Callable[[Any], None]] = []
+
+
+@command("export-schema")
+def export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+    return 0
+
+
+@command("migrate")
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        run_migrations(resolve_database_url())
+    finally:
+        stop_embedded()
+    log.info("migrations applied")
+    return 0
+
+
+@command("serve")
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    workers = args.workers or settings.workers
+    if workers < 1:
+        sys.stderr.write("therapybridge: error: --workers must be at least 1\n")
+        return 2
+    # uvicorn re-raises SIGTERM after a graceful shutdown; turning it into
+    # SystemExit lets the finally below stop the embedded PostgreSQL cleanly
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        run_migrations(resolve_database_url())
+        uvicorn.run(
+            "app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=workers if workers > 1 else None,
+            access_log=False,
+            log_config=None,
+            proxy_headers=False,
+            lifespan="on",
+        )
+    finally:
+        stop_embedded()
+    return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        sys.stderr.write(f"therapybridge: invalid settings: {exc}\n")
+        return 2
+    from services.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    return COMMANDS[args.command](args, settings)
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
+
+
+__all__ = ["asyncio", "main"]

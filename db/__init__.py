@@ -1,0 +1,1 @@
+"""Persistence: models, engine, queries, dataloaders, the embedded PostgreSQL."""

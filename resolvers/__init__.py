@@ -1,0 +1,1 @@
+"""Thin async functions behind the GraphQL fields, and the request context."""

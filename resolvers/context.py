@@ -1,0 +1,80 @@
+"""The per-request context: one database session, the caller, the loaders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from db.enums import Role
+from db.loaders import ScopedLoader
+from db.models import User
+from services.errors import Forbidden, Unauthenticated
+from settings import Settings
+
+L = TypeVar("L", bound="ScopedLoader[Any, Any]")
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    request_id: str
+    user: User | None = None
+    # why the bearer token was refused, reported when a field needs a user
+    auth_error: str | None = None
+    _session: AsyncSession | None = None
+    _loaders: dict[type[Any], Any] = field(default_factory=dict)
+    audit_events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's one session, opened on first use."""
+        if self._session is None:
+            self._session = self.session_factory()
+        return self._session
+
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+            self._loaders.clear()
+
+    def loader(self, cls: type[L]) -> L:
+        """The per-request instance of a dataloader class, scoped to the caller."""
+        instance: L | None = self._loaders.get(cls)
+        if instance is None:
+            instance = cls(self.session, self.user)
+            self._loaders[cls] = instance
+        return instance
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise Unauthenticated(self.auth_error or "Authentication required")
+        return self.user
+
+    def require_role(self, *roles: Role) -> User:
+        user = self.require_user()
+        if user.role not in roles:
+            raise Forbidden()
+        return user
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return self.user.id if self.user else None
+
+    @property
+    def client_ip(self) -> str | None:
+        client = self.request.client
+        return client.host if client else None

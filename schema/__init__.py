@@ -1,0 +1,52 @@
+"""The GraphQL surface: types, inputs, enums, scalars, permissions, the Schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from schema.errors import log_unexpected
+from schema.extensions import UnitOfWork
+from schema.query import CoreQuery
+from schema.scalars import SCALAR_MAP
+
+Query = merge_types("Query", (CoreQuery,))
+
+
+class AppSchema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        # strawberry's default logs the full exception, which may carry PHI
+        request_id = None
+        if execution_context is not None and execution_context.context is not None:
+            request_id = getattr(execution_context.context, "request_id", None)
+        for error in errors:
+            log_unexpected(error, request_id)
+
+
+def build_schema(**kwargs: Any) -> AppSchema:
+    return AppSchema(
+        query=Query,
+        extensions=[
+            UnitOfWork,
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ],
+        config=StrawberryConfig(
+            auto_camel_case=True,
+            scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
+        ),
+        **kwargs,
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,32 @@
+"""Scalars: DateTime is ISO 8601 with offset, always UTC on output."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+
+def _serialize_datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def _parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO 8601 string")
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("DateTime must carry a UTC offset")
+    return parsed.astimezone(UTC)
+
+
+DateTime = strawberry.scalar(
+    name="DateTime",
+    description="ISO 8601 date and time with offset; always UTC on output.",
+    serialize=_serialize_datetime,
+    parse_value=_parse_datetime,
+)
+
+SCALAR_MAP = {datetime: DateTime}

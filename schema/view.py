@@ -1,0 +1,89 @@
+"""The Strawberry ASGI view: context, auth, error formatting, orjson."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from resolvers.context import Context
+from schema.errors import format_error
+from services.auth import user_from_token
+from services.errors import Unauthenticated
+from services.tokens import bearer_token
+from settings import Settings
+
+
+def request_id_of(request: Request | WebSocket) -> str:
+    return str(request.scope.get("request_id") or "")
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(
+        self,
+        schema: Any,
+        settings: Settings,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=True,
+            subscription_protocols=("graphql-transport-ws",),
+            multipart_uploads_enabled=True,
+            allowed_origins=settings.cors_origin_list,
+        )
+        self.settings = settings
+        self.session_factory = session_factory
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        ctx = Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            session_factory=self.session_factory,
+            request_id=request_id_of(request),
+        )
+        if isinstance(request, Request):
+            token = bearer_token(request.headers.get("authorization"))
+            if token:
+                await self.authenticate(ctx, token)
+        return ctx
+
+    @staticmethod
+    async def authenticate(ctx: Context, token: str) -> None:
+        try:
+            ctx.user = await user_from_token(ctx.session, ctx.settings, token)
+        except Unauthenticated as exc:
+            ctx.auth_error = exc.message
+
+    async def process_result(
+        self, request: Request | WebSocket, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            rid = request_id_of(request)
+            data["errors"] = [format_error(e, rid) for e in result.errors]
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+def error_response(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+__all__ = ["GraphQLError", "GraphQLView", "error_response"]

@@ -1,0 +1,1 @@
+"""Business logic. Services flush; the request or job commits once."""

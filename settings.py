@@ -1,0 +1,141 @@
+"""Settings: the only reader of the environment (and of `.env`)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A fixed development key: production refuses to start without a real one.
+DEV_PHI_KEY = base64.b64encode(b"therapybridge-development-key-32").decode()
+DEV_JWT_SECRET = "development-only-jwt-secret-change-me-0123456789"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str | None = None
+    data_dir: Path = Path("./.data")
+    jwt_secret_key: str = ""
+    jwt_issuer: str = "therapybridge"
+    jwt_audience: str = "therapybridge-api"
+    access_token_expire_minutes: int = Field(30, ge=1, le=1440)
+    refresh_token_expire_days: int = Field(7, ge=1, le=365)
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    transcription_model: str = "whisper-1"
+    extraction_model: str = "gpt-4o"
+    openai_timeout: float = Field(120.0, gt=0)
+    openai_max_retries: int = Field(3, ge=0, le=10)
+    storage_dir: Path | None = None
+    max_upload_mb: int = Field(100, ge=1, le=10_000)
+    phi_encryption_key: str = ""
+    phi_encryption_old_keys: str = ""
+    cors_origins: str = ""
+    graphiql: bool | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_use_tls: bool = False
+    email_from: str = "TherapyBridge <no-reply@therapybridge.local>"
+    frontend_url: str = "http://localhost:3000"
+    db_pool_size: int = Field(10, ge=1, le=200)
+    db_max_overflow: int = Field(10, ge=0, le=200)
+    db_statement_timeout_ms: int = Field(15_000, ge=100)
+    workers: int = Field(1, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        if self.environment == "production":
+            if len(self.jwt_secret_key) < 32:
+                raise ValueError(
+                    "JWT_SECRET_KEY must be set to at least 32 characters in production"
+                )
+            if not self.phi_encryption_key:
+                raise ValueError("PHI_ENCRYPTION_KEY must be set in production")
+        if self.phi_encryption_key:
+            _decode_key("PHI_ENCRYPTION_KEY", self.phi_encryption_key)
+        for old in self.old_phi_keys:
+            _decode_key("PHI_ENCRYPTION_OLD_KEYS", old)
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        if self.graphiql is None:
+            return not self.is_production
+        return self.graphiql and not self.is_production
+
+    @property
+    def jwt_secret(self) -> str:
+        return self.jwt_secret_key or DEV_JWT_SECRET
+
+    @property
+    def phi_key(self) -> bytes:
+        return _decode_key("PHI_ENCRYPTION_KEY", self.phi_encryption_key or DEV_PHI_KEY)
+
+    @property
+    def old_phi_keys(self) -> list[str]:
+        return [k.strip() for k in self.phi_encryption_old_keys.split(",") if k.strip()]
+
+    @property
+    def storage_path(self) -> Path:
+        return self.storage_dir or self.data_dir / "storage"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+def _decode_key(name: str, value: str) -> bytes:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{name} must be base64 of 32 bytes") from None
+    if len(key) != 32:
+        raise ValueError(f"{name} must be base64 of 32 bytes (got {len(key)} bytes)")
+    return key
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings, raising SettingsError with one line."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = "_".join(str(p) for p in err["loc"]).upper()
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{loc}: {msg}" if loc else msg) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.encryption import Keyring
+from tests.factories import create_patient
+
+
+def test_keyring_round_trip_and_rotation() -> None:
+    old_key, new_key = os.urandom(32), os.urandom(32)
+    sealed_old = Keyring(old_key).encrypt("diagnosis: marker-123")
+
+    rotated = Keyring(new_key, [old_key])
+    assert rotated.decrypt(sealed_old) == "diagnosis: marker-123"
+    resealed = rotated.encrypt("diagnosis: marker-123")
+    assert Keyring.stored_key_id(resealed) == rotated.current_id
+    assert "marker-123" not in resealed
+    with pytest.raises(LookupError):
+        Keyring(new_key).decrypt(sealed_old)
+
+
+async def test_phone_and_birth_date_are_ciphertext_in_the_table(
+    db: AsyncSession,
+) -> None:
+    patient = await create_patient(db, phone="+1 555 0100", date_of_birth="1980-02-03")
+
+    raw = (
+        await db.execute(
+            text("SELECT phone, date_of_birth FROM patients WHERE id = :id"),
+            {"id": patient.id},
+        )
+    ).one()
+
+    assert raw.phone.startswith("tb1:")
+    assert "555" not in raw.phone
+    assert raw.date_of_birth.startswith("tb1:")
+    assert "1980" not in raw.date_of_birth
+    blob = raw.phone.split(":", 2)[2]
+    assert len(base64.b64decode(blob)) > 12

@@ -1,0 +1,72 @@
+"""Factories: ``create_<thing>(session, **overrides)``, flushed, not committed."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import Role
+from db.models import Patient, PatientTherapist, User
+from services.tokens import create_access_token
+from settings import Settings
+
+_seq = itertools.count(1)
+
+# argon2 hash of "Correct-Horse-9!" made once, so factories stay fast
+DEFAULT_PASSWORD = "Correct-Horse-9!"
+
+
+def _password_hash() -> str:
+    from passlib.hash import argon2
+
+    global _HASH
+    if _HASH is None:
+        _HASH = argon2.using(rounds=1, memory_cost=1024).hash(DEFAULT_PASSWORD)
+    return _HASH
+
+
+_HASH: str | None = None
+
+
+async def create_user(session: AsyncSession, **overrides: Any) -> User:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "email": f"user{n}@example.test",
+        "password_hash": _password_hash(),
+        "first_name": f"First{n}",
+        "last_name": f"Last{n}",
+        "role": Role.THERAPIST,
+        "is_verified": True,
+        "is_active": True,
+    }
+    values.update(overrides)
+    user = User(**values)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def create_patient(
+    session: AsyncSession, therapist: User | None = None, **overrides: Any
+) -> Patient:
+    n = next(_seq)
+    values: dict[str, Any] = {"name": f"Patient {n}", "email": f"p{n}@example.test"}
+    values.update(overrides)
+    patient = Patient(**values)
+    session.add(patient)
+    await session.flush()
+    if therapist is not None:
+        session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+        await session.flush()
+    return patient
+
+
+def token_for(settings: Settings, user: User) -> str:
+    return create_access_token(settings, user.id, user.role)
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
