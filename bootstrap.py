@@ -41,7 +41,7 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     print("installing dependencies from requirements.lock", file=sys.stderr)
-    pip = [BIN / "python", "-m", "pip", "--disable-pip-version-check", "-q"]
+    pip: list[str | Path] = [BIN / "python", "-m", "pip", "-q"]
     _run(*pip, "install", "--require-hashes", "-r", "requirements.lock")
     _run(*pip, "install", "--no-deps", "-e", ".")
     STAMP.write_text(digest)

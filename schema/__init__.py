@@ -16,7 +16,16 @@ from schema.extensions import UnitOfWork
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 
-Query = merge_types("Query", (CoreQuery,))
+# Each part of the graph contributes its root fields here, one line each.
+QUERIES: tuple[type, ...] = (CoreQuery,)
+MUTATIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = ()
+# object types reachable only through interfaces (node/nodes)
+TYPES: list[type] = []
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+Subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None
 
 
 class AppSchema(strawberry.Schema):
@@ -36,6 +45,9 @@ class AppSchema(strawberry.Schema):
 def build_schema(**kwargs: Any) -> AppSchema:
     return AppSchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=TYPES,
         extensions=[
             UnitOfWork,
             lambda: ParserCache(maxsize=256),

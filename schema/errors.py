@@ -8,6 +8,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from db.queries.pagination import CursorError
 from services.errors import AppError
 
 log = logging.getLogger("therapybridge.errors")
@@ -22,6 +23,10 @@ def format_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
     if isinstance(original, AppError):
         formatted["message"] = original.message
         formatted["extensions"] = original.as_extensions()
+        return formatted
+    if isinstance(original, CursorError):
+        formatted["message"] = "Invalid cursor"
+        formatted["extensions"] = {"code": "BAD_USER_INPUT", "field": "after"}
         return formatted
     if original is None:
         ext = dict(error.extensions or {})
