@@ -1,0 +1,34 @@
+"""Recording audit events during a request (written in one INSERT at its end)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from db.base import utcnow
+from resolvers.context import Context
+
+
+def audit(
+    ctx: Context,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | None,
+    patient_id: uuid.UUID | None,
+    fields: Iterable[str] = (),
+) -> None:
+    """Buffer one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...)."""
+    ctx.audit_events.append(
+        {
+            "id": uuid.uuid4(),
+            "at": utcnow(),
+            "actor_id": ctx.user_id,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "patient_id": patient_id,
+            "fields": sorted(set(fields)),
+            "request_id": ctx.request_id or None,
+            "ip_address": ctx.client_ip,
+        }
+    )
