@@ -11,14 +11,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditQuery
+from schema.auth import AuthMutation
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 
 # Each part of the graph contributes its root fields here, one line each.
-QUERIES: tuple[type, ...] = (CoreQuery,)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (CoreQuery, AuditQuery)
+MUTATIONS: tuple[type, ...] = (AuthMutation,)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = []
