@@ -127,10 +127,15 @@ async def other_gql(
 
 
 @pytest.fixture(scope="module")
-async def committed_engine(pg: PgServer) -> AsyncIterator[AsyncEngine]:
+def committed_url(pg: PgServer) -> str:
     url = pg.create_database("tb_auth")
     migrate(url)
-    engine = create_engine(Settings(environment="test"), url)
+    return url
+
+
+@pytest.fixture(scope="module")
+async def committed_engine(committed_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(Settings(environment="test"), committed_url)
     yield engine
     await engine.dispose()
 
