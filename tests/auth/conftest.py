@@ -46,9 +46,9 @@ class Mailbox:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
-    async def wait_for(self, to: str, timeout: float = 10) -> Message:
-        """The first message to ``to``, waiting for the background sender."""
-        for _ in range(int(timeout / 0.05)):
+    async def wait_for(self, to: str) -> Message:
+        """The first message to ``to``, waiting (10 s) for the background sender."""
+        for _ in range(200):
             for m in self.messages:
                 if m["To"] == to:
                     return m
@@ -96,7 +96,7 @@ def mail_settings(settings: Settings, smtp: Mailbox) -> Settings:
 
 @pytest.fixture
 def client_ip() -> str:
-    """A distinct client address per test, so per-IP limits do not leak between tests."""
+    """A distinct client address per test: per-IP limits stay within a test."""
     n = next(_ips)
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 

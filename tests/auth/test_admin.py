@@ -51,7 +51,8 @@ async def test_admin_creates_another_admin(
     created = await db.scalar(
         select(User).where(User.email == "second.admin@example.com")
     )
-    assert created is not None and created.role is Role.ADMIN
+    assert created is not None
+    assert created.role is Role.ADMIN
 
 
 async def test_therapist_cannot_create_users(

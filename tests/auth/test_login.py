@@ -48,7 +48,8 @@ async def test_unknown_email_and_wrong_password_fail_alike(
 
     assert error_codes(wrong) == error_codes(unknown) == ["UNAUTHENTICATED"]
     assert wrong["errors"][0]["message"] == unknown["errors"][0]["message"]
-    assert wrong["data"] is None and unknown["data"] is None
+    assert wrong["data"] is None
+    assert unknown["data"] is None
 
 
 async def test_deactivated_user_cannot_log_in(mail_gql: GQL, db: AsyncSession) -> None:

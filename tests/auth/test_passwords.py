@@ -28,7 +28,8 @@ def test_bcrypt_verifies_and_asks_for_an_argon2_rehash() -> None:
     ok, new_hash = verify_password("Legacy-Passw0rd!", legacy)
 
     assert ok is True
-    assert new_hash is not None and new_hash.startswith("$argon2id$")
+    assert new_hash is not None
+    assert new_hash.startswith("$argon2id$")
     assert verify_password("Legacy-Passw0rd!", new_hash) == (True, None)
 
 

@@ -72,7 +72,8 @@ async def test_replaying_a_used_refresh_token_revokes_the_whole_family(
         row = await session.scalar(
             select(AuthSession).where(AuthSession.token_hash == hash_token(newest))
         )
-        assert row is not None and row.revoked_at is not None
+        assert row is not None
+        assert row.revoked_at is not None
 
 
 async def test_logout_revokes_the_refresh_token(
@@ -107,7 +108,8 @@ async def test_refresh_of_a_deactivated_user_is_unauthenticated(
         from db.models import User
 
         row = await session.get(User, user.user_id)
-        assert row is not None and row.email == email
+        assert row is not None
+        assert row.email == email
         row.is_active = False
         await session.commit()
 
