@@ -1,0 +1,54 @@
+"""Root fields for therapy sessions and the caller's export jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from db.enums import SessionStatus
+from resolvers import exports
+from resolvers import sessions as resolve
+from resolvers.context import Context
+from schema.connection import Connection
+from schema.types.export_job import ExportJobType
+from schema.types.patient import FromArg
+from schema.types.session import TherapySessionType
+
+
+@strawberry.type
+class SessionQuery:
+    @strawberry.field(description="A session the caller may see, or null.")
+    async def session(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> TherapySessionType | None:
+        return await resolve.session(info, id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Newest first (session date, then id).")
+    async def sessions(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        patient_id: strawberry.ID | None = None,
+        status: SessionStatus | None = None,
+        from_: FromArg = None,
+        to: datetime | None = None,
+    ) -> Connection[TherapySessionType]:
+        page, counter = await resolve.sessions(
+            info, first, after, last, before, patient_id, status, from_, to
+        )
+        return Connection.from_page(page, counter)
+
+    @strawberry.field(description="The caller's own export jobs, newest first.")
+    async def export_jobs(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ExportJobType]:
+        page, counter = await exports.export_jobs(info, first, after)
+        return Connection.from_page(page, counter)
