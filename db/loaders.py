@@ -31,6 +31,7 @@ from db.models import (
 from db.queries.exports import readable_export_jobs
 from db.queries.pagination import Page, PageArgs
 from db.queries.partitioned import paginate_partitioned
+from db.queries.plans import readable_plan_ids, readable_plans
 from db.queries.scoping import (
     readable_patient_ids,
     readable_patients,
@@ -247,17 +248,11 @@ class TherapistsByPatientIdLoader(ScopedLoader[uuid.UUID, list[User]]):
         return [grouped[k] for k in keys]
 
 
-def _readable_plans(user: User | None) -> Select[TreatmentPlan]:
-    return select(TreatmentPlan).where(
-        TreatmentPlan.patient_id.in_(readable_patient_ids(user))
-    )
-
-
 class TreatmentPlanByIdLoader(ScopedLoader[uuid.UUID, TreatmentPlan | None]):
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[TreatmentPlan | None]:
-        return await _one_each(self, _readable_plans(self.user), TreatmentPlan.id, keys)
+        return await _one_each(self, readable_plans(self.user), TreatmentPlan.id, keys)
 
 
 class TreatmentPlansByPatientIdLoader(ScopedLoader[uuid.UUID, list[TreatmentPlan]]):
@@ -266,7 +261,7 @@ class TreatmentPlansByPatientIdLoader(ScopedLoader[uuid.UUID, list[TreatmentPlan
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[list[TreatmentPlan]]:
-        stmt = _readable_plans(self.user).order_by(
+        stmt = readable_plans(self.user).order_by(
             TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc()
         )
         return await _many_each(self, stmt, TreatmentPlan.patient_id, keys)
@@ -276,12 +271,9 @@ class GoalsByPlanIdLoader(ScopedLoader[uuid.UUID, list[TreatmentGoal]]):
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[list[TreatmentGoal]]:
-        plans = select(TreatmentPlan.id).where(
-            TreatmentPlan.patient_id.in_(readable_patient_ids(self.user))
-        )
         stmt = (
             select(TreatmentGoal)
-            .where(TreatmentGoal.plan_id.in_(plans))
+            .where(TreatmentGoal.plan_id.in_(readable_plan_ids(self.user)))
             .order_by(TreatmentGoal.position, TreatmentGoal.id)
         )
         return await _many_each(self, stmt, TreatmentGoal.plan_id, keys)

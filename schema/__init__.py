@@ -13,10 +13,10 @@ from strawberry.types import ExecutionContext
 
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
-from schema.patients import PatientQuery
+from schema.patients import PatientMutation, PatientQuery
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
-from schema.sessions import SessionQuery
+from schema.sessions import SessionMutation, SessionQuery
 from schema.types.notes import SessionNotesType
 from schema.types.treatment_plan import TreatmentPlanType
 
@@ -26,7 +26,10 @@ QUERIES: tuple[type, ...] = (
     PatientQuery,
     SessionQuery,
 )
-MUTATIONS: tuple[type, ...] = ()
+MUTATIONS: tuple[type, ...] = (
+    PatientMutation,
+    SessionMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = [

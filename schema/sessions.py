@@ -7,12 +7,14 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from db.enums import SessionStatus
-from resolvers import exports
+from db.enums import Attendance, SessionStatus
+from resolvers import exports, writes
 from resolvers import sessions as resolve
 from resolvers.context import Context
 from schema.connection import Connection
+from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput, provided
 from schema.types.export_job import ExportJobType
+from schema.types.notes import SessionNotesType
 from schema.types.patient import FromArg
 from schema.types.session import TherapySessionType
 
@@ -52,3 +54,38 @@ class SessionQuery:
     ) -> Connection[ExportJobType]:
         page, counter = await exports.export_jobs(info, first, after)
         return Connection.from_page(page, counter)
+
+
+@strawberry.type
+class SessionMutation:
+    @strawberry.mutation(description="A SCHEDULED session with one of your patients.")
+    async def schedule_session(
+        self, info: Info[Context, None], input: ScheduleSessionInput
+    ) -> TherapySessionType:
+        return await writes.schedule_session(  # type: ignore[return-value]
+            info, input.patient_id, input.session_date, input.duration_minutes
+        )
+
+    @strawberry.mutation
+    async def set_attendance(
+        self,
+        info: Info[Context, None],
+        session_id: strawberry.ID,
+        attendance: Attendance,
+    ) -> TherapySessionType:
+        return await writes.set_attendance(info, session_id, attendance)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Deletes the session and its stored audio.")
+    async def delete_session(
+        self, info: Info[Context, None], session_id: strawberry.ID
+    ) -> bool:
+        return await writes.delete_session(info, session_id)
+
+    @strawberry.mutation(description="A new version, source THERAPIST.")
+    async def update_session_notes(
+        self,
+        info: Info[Context, None],
+        session_id: strawberry.ID,
+        input: UpdateNotesInput,
+    ) -> SessionNotesType:
+        return await writes.update_notes(info, session_id, provided(input))  # type: ignore[return-value]

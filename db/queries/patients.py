@@ -96,3 +96,12 @@ async def patient_linked_to(
 ) -> Patient | None:
     stmt = select(Patient).where(Patient.user_id == user_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def therapist_ids(
+    session: AsyncSession, patient_id: uuid.UUID
+) -> list[uuid.UUID]:
+    stmt = select(PatientTherapist.therapist_id).where(
+        PatientTherapist.patient_id == patient_id
+    )
+    return list((await session.execute(stmt)).scalars())

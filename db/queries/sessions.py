@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import SessionStatus
-from db.models import AudioFile, SessionNotes, TherapySession, User
+from db.base import utcnow
+from db.enums import Attendance, Mood, SessionStatus
+from db.models import AudioFile, SessionMetrics, SessionNotes, TherapySession, User
 from db.queries.pagination import Ordering
 from db.queries.scoping import readable_sessions
 
@@ -92,3 +93,31 @@ async def audio_of(session: AsyncSession, session_id: uuid.UUID) -> AudioFile | 
 
 async def delete_session_row(session: AsyncSession, session_id: uuid.UUID) -> None:
     await session.execute(delete(TherapySession).where(TherapySession.id == session_id))
+
+
+async def set_metrics_attendance(
+    session: AsyncSession, session_id: uuid.UUID, attendance: Attendance
+) -> None:
+    await session.execute(
+        update(SessionMetrics)
+        .where(SessionMetrics.session_id == session_id)
+        .values(attendance=attendance, updated_at=utcnow())
+    )
+
+
+async def set_metrics_notes(
+    session: AsyncSession, session_id: uuid.UUID, content: Any, mood: Mood
+) -> None:
+    """Keep the analytics row in step with an edited note (if it has one)."""
+    await session.execute(
+        update(SessionMetrics)
+        .where(SessionMetrics.session_id == session_id)
+        .values(
+            mood_score=mood.score,
+            topics=list(content.key_topics),
+            strategies_count=len(content.strategies),
+            action_items_count=len(content.action_items),
+            has_risk_flags=bool(content.risk_flags),
+            updated_at=utcnow(),
+        )
+    )
