@@ -29,7 +29,9 @@ async def test_seed_demo_creates_a_practice_once(
 
     assert first.created
     assert not second.created
-    assert await db.scalar(select(func.count()).select_from(Patient)) >= 12
+    patients = await db.scalar(select(func.count()).select_from(Patient))
+    assert patients is not None
+    assert patients >= 12
     processed = await db.scalar(
         select(func.count())
         .select_from(TherapySession)
