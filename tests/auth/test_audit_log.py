@@ -142,3 +142,60 @@ async def test_bad_arguments_name_the_argument(
     assert [e["extensions"]["field"] for e in bad_id["errors"]] == ["patientId"]
     assert [e["extensions"]["field"] for e in bad_first["errors"]] == ["first"]
     assert [e["extensions"]["field"] for e in bad_cursor["errors"]] == ["after"]
+
+
+READ_PATIENT = "query($id: ID!) { patient(id: $id) { id name email } }"
+LOG_WITH_PATIENT = """
+query($p: ID!) {
+  auditLog(patientId: $p) {
+    edges { node { action entityType entityId fields requestId
+      actor { id } patient { id } } }
+  }
+}
+"""
+
+
+async def test_reading_a_patient_appears_in_the_audit_log(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    token = token_for(settings, therapist)
+    pid = encode_id("Patient", patient.id)
+
+    read = await gql(
+        READ_PATIENT, {"id": pid}, token=token, **{"x-request-id": "rq-42"}
+    )
+    log = await gql(LOG_WITH_PATIENT, {"p": pid}, token=token)
+
+    assert read["data"]["patient"]["id"] == pid
+    events = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    reads = [e for e in events if e["requestId"] == "rq-42"]
+    assert reads == [
+        {
+            "action": "READ",
+            "entityType": "Patient",
+            "entityId": pid,
+            "fields": ["email", "name"],
+            "requestId": "rq-42",
+            "actor": {"id": encode_id("User", therapist.id)},
+            "patient": {"id": pid},
+        }
+    ]
+
+
+async def test_unassigned_admin_reads_the_log_but_not_the_patient(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    admin = await create_user(db, role=Role.ADMIN)
+    patient = await create_patient(db, therapist)
+    pid = encode_id("Patient", patient.id)
+    await gql(READ_PATIENT, {"id": pid}, token=token_for(settings, therapist))
+
+    log = await gql(LOG_WITH_PATIENT, {"p": pid}, token=token_for(settings, admin))
+
+    events = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    assert [e["action"] for e in events] == ["READ"]
+    assert events[0]["patient"] is None
+    assert events[0]["actor"] == {"id": encode_id("User", therapist.id)}
