@@ -13,6 +13,7 @@ import asyncio
 import email
 import itertools
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
@@ -158,3 +159,16 @@ async def committed(
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
         yield GQL(c)
     await mail.drain()
+
+
+def seconds_left_in_window(window: int) -> float:
+    return window - time.time() % window
+
+
+async def fresh_window(window: int = 60, margin: float = 15) -> None:
+    """Wait for a new fixed window if this one ends within ``margin`` seconds,
+    so a burst of attempts is not split by a window boundary (no flaky counts).
+    """
+    left = seconds_left_in_window(window)
+    if left < margin:
+        await asyncio.sleep(left + 0.1)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEvent
+from tests.auth.conftest import fresh_window
 from tests.conftest import GQL, error_codes
 from tests.factories import DEFAULT_PASSWORD, create_user
 
@@ -98,6 +99,7 @@ async def test_sixth_login_per_email_in_a_minute_is_rate_limited_from_any_ip(
     mail_gql: GQL, other_gql: GQL, db: AsyncSession
 ) -> None:
     await create_user(db, email="brute@example.com")
+    await fresh_window()
     attempt = {"email": "brute@example.com", "password": "Guess-123456!"}
 
     answers = [await mail_gql(LOGIN, attempt) for _ in range(5)]
@@ -111,6 +113,7 @@ async def test_sixth_login_per_email_in_a_minute_is_rate_limited_from_any_ip(
 
 
 async def test_rate_limit_per_ip_spans_different_emails(mail_gql: GQL) -> None:
+    await fresh_window()
     answers = [
         await mail_gql(LOGIN, {"email": f"n{n}@example.com", "password": "x"})
         for n in range(6)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import AuthSession, LoginAttempt
 from services.accounts import hash_token
+from tests.auth.conftest import fresh_window
 from tests.conftest import GQL, error_codes
 from tests.factories import DEFAULT_PASSWORD, create_user
 
@@ -135,6 +136,7 @@ async def test_failed_logins_are_counted_and_recorded_though_rolled_back(
 ) -> None:
     email = f"count-{uuid.uuid4().hex[:8]}@example.com"
     attempt = {"email": email, "password": "Wrong-Password-1!"}
+    await fresh_window()
 
     answers = [await committed(LOGIN, attempt) for _ in range(6)]
 
