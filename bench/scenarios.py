@@ -136,7 +136,7 @@ async def count_statements(
                 {
                     "i": {
                         "name": "Count Me",
-                        "email": f"count-{uuid.uuid4().hex}@e.test",
+                        "email": f"count-{uuid.uuid4().hex}@example.com",
                     }
                 },
             )
