@@ -11,6 +11,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditQuery
+from schema.auth import AuthMutation
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
 from schema.patients import PatientMutation, PatientQuery
@@ -25,10 +27,12 @@ QUERIES: tuple[type, ...] = (
     CoreQuery,
     PatientQuery,
     SessionQuery,
+    AuditQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     PatientMutation,
     SessionMutation,
+    AuthMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = ()
 # object types reachable only through interfaces (node/nodes)
