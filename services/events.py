@@ -17,9 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
+from db.models import User
 from db.queries.pipeline import STATUS_CHANNEL
+from db.queries.users import get_user
+from services.errors import Forbidden, Unauthenticated
+from services.tokens import decode_access_token
+from settings import Settings
 
 log = logging.getLogger("therapybridge.events")
 QUEUE_SIZE = 1000
@@ -119,3 +125,22 @@ class StatusBroker:
 
 # one per process, started and stopped by the app lifespan
 broker = StatusBroker()
+
+
+async def authenticate_subscriber(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    token: str | None,
+) -> User:
+    """The user a WebSocket's connection_init token names: UNAUTHENTICATED for
+    a missing or invalid token, FORBIDDEN for a deactivated account."""
+    if not token:
+        raise Unauthenticated()
+    claims = decode_access_token(settings, token)
+    async with session_factory() as db:
+        user = await get_user(db, claims.user_id)
+    if user is None:
+        raise Unauthenticated("Invalid or expired token")
+    if not user.is_active:
+        raise Forbidden("Account deactivated")
+    return user

@@ -23,6 +23,7 @@ from db.queries import pipeline as q
 from services import ai, storage
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
+from services.notes import NoteContent
 from services.status import RESUME_FROM, transition
 from settings import Settings
 
@@ -290,9 +291,9 @@ async def _store_notes(
             session_id=ts.id,
             version=await q.next_notes_version(db, ts.id),
             source=NoteSource.AI,
-            content=notes.model_dump(
-                mode="json", exclude={"session_mood", "mood_trajectory"}
-            ),
+            content=NoteContent.model_validate(
+                notes.model_dump(mode="json")
+            ).to_dict(),
             session_mood=notes.session_mood,
             mood_trajectory=notes.mood_trajectory,
             model=extraction.model,
