@@ -168,7 +168,7 @@ async def test_transient_errors_and_an_invalid_answer_are_retried(
         assert len([c for c in calls if c["endpoint"] == "transcriptions"]) == 3
         assert len(chat) == 2
         assert "did not match the schema" in chat[1]["last_message"]
-        assert "key_topics" in chat[1]["last_message"]
+        assert "Invalid JSON" in chat[1]["last_message"]
     finally:
         server.stop()
 
