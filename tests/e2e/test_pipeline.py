@@ -49,7 +49,7 @@ def _serve(env: dict[str, str], *extra: str) -> ServerProcess:
 
 def _rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
     with psycopg.connect(to_libpq_url(database_url)) as conn:
-        return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+        return conn.execute(sql).fetchall()
 
 
 def _stored_files(data_dir: Path) -> list[Path]:
@@ -197,7 +197,7 @@ async def test_a_worker_killed_mid_transcription_does_not_leave_the_session_stuc
         fake.configure()
         second = ServerProcess("worker", env=env).start()
         session = await wait_status(
-            server.url, account.token, sid, {"PROCESSED", "FAILED"}, timeout=90
+            server.url, account.token, sid, {"PROCESSED", "FAILED"}, within=90
         )
 
         # then the stalled job was retried and the session finished
