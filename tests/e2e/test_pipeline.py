@@ -237,3 +237,31 @@ async def test_three_processes_subscriber_on_a_upload_on_b_separate_worker(
         worker.stop()
         b.stop()
         a.stop()
+
+
+async def test_websocket_needs_a_valid_token_and_an_active_account(
+    live_server: ServerProcess, e2e_database_url: str
+) -> None:
+    # given an account, then a deactivated therapist's token
+    account = await make_account(e2e_database_url)
+    _rows_exec(
+        e2e_database_url,
+        "UPDATE users SET is_active = false WHERE id = ("
+        "SELECT therapist_id FROM patient_therapists LIMIT 1)",
+    )
+
+    # when subscribers connect with a bad token and with the deactivated one
+    forged = Subscriber(live_server.url, "not-a-token")
+    await forged.start()
+    deactivated = Subscriber(live_server.url, account.token)
+    await deactivated.start()
+
+    # then the connections are closed before any subscription starts
+    assert forged.close_code == 4401
+    assert deactivated.close_code == 4403
+    assert forged.events == deactivated.events == []
+
+
+def _rows_exec(database_url: str, sql: str) -> None:
+    with psycopg.connect(to_libpq_url(database_url)) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
