@@ -264,4 +264,4 @@ async def test_websocket_needs_a_valid_token_and_an_active_account(
 
 def _rows_exec(database_url: str, sql: str) -> None:
     with psycopg.connect(to_libpq_url(database_url)) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
