@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -25,6 +24,7 @@ from db.engine import create_engine, create_sessionmaker
 from db.runtime import resolve_database_url
 from schema import schema as app_schema
 from schema.view import GraphQLView
+from services import logs, metrics
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.http")
@@ -60,6 +60,8 @@ class RequestContextMiddleware:
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()
         request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
         scope["request_id"] = request_id
+        logs.clear()
+        logs.bind(request_id=request_id)
         started = time.perf_counter()
         status = 0
 
@@ -85,8 +87,8 @@ class RequestContextMiddleware:
                     scope["path"],
                     status,
                     (time.perf_counter() - started) * 1000,
-                    extra={"request_id": request_id},
                 )
+            logs.clear()
 
 
 def _valid_request_id(value: str) -> bool:
@@ -105,14 +107,18 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine: AsyncEngine | None = None
+        capacity = settings.db_pool_size + settings.db_max_overflow
         if session_factory is None:
             engine = create_engine(settings, resolve_database_url())
+            metrics.instrument_pool(engine, capacity)
             state["session_factory"] = create_sessionmaker(engine)
         try:
             yield
         finally:
             if engine is not None:
                 await engine.dispose()
+                metrics.release_pool(capacity)
+            metrics.process_exiting()
 
     if session_factory is not None:
         state["session_factory"] = session_factory
@@ -136,8 +142,9 @@ def create_app(
         body["version"] = VERSION
         return JSONResponse(body, status_code=503 if failing else 200)
 
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    async def metrics_endpoint(request: Request) -> Response:
+        body = await metrics.render(factory())
+        return Response(body, media_type=metrics.CONTENT_TYPE)
 
     middleware = [Middleware(RequestContextMiddleware)]
     if settings.cors_origin_list:
@@ -161,7 +168,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

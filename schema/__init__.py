@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
+from schema.metrics import Metrics
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 
@@ -49,6 +50,7 @@ def build_schema(**kwargs: Any) -> AppSchema:
         subscription=Subscription,
         types=TYPES,
         extensions=[
+            Metrics,
             UnitOfWork,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

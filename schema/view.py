@@ -16,6 +16,7 @@ from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
 from schema.errors import format_error
+from services import logs
 from services.auth import user_from_token
 from services.errors import Unauthenticated
 from services.tokens import bearer_token
@@ -64,6 +65,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def authenticate(ctx: Context, token: str) -> None:
         try:
             ctx.user = await user_from_token(ctx.session, ctx.settings, token)
+            logs.bind(user_id=str(ctx.user.id))
         except Unauthenticated as exc:
             ctx.auth_error = exc.message
 
