@@ -27,25 +27,36 @@ def outcome_of(errors: list[GraphQLError] | None) -> str:
 
 
 class Metrics(SchemaExtension):
+    """One instance per operation (strawberry instantiates extension classes)."""
+
+    subscribed = False
+
     def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
         # parsed by now: every log line the resolvers write names the operation
-        logs.bind(
-            operation=metrics.operation_label(self.execution_context.operation_name)
-        )
+        logs.bind(operation=metrics.operation_label(ec.operation_name))
+        if _operation_type(ec) == "subscription" and not self.subscribed:
+            self.subscribed = True
+            metrics.subscription_opened()
         yield
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         ec = self.execution_context
-        yield
-        # the name is known once the document is parsed
-        name = metrics.operation_label(ec.operation_name)
-        op_type = _operation_type(ec)
-        if op_type == "subscription":
-            return  # long-lived; counted by the open-subscriptions gauge instead
+        try:
+            yield
+        finally:
+            # a subscription's operation lasts as long as its stream
+            if self.subscribed:
+                metrics.subscription_closed()
+        if self.subscribed:
+            return
         errors = ec.result.errors if ec.result else ec.pre_execution_errors
         metrics.observe_request(
-            op_type, name, outcome_of(errors), time.perf_counter() - started
+            _operation_type(ec),
+            metrics.operation_label(ec.operation_name),
+            outcome_of(errors),
+            time.perf_counter() - started,
         )
 
 

@@ -96,6 +96,7 @@ class GraphQLView(GraphQL[Context, None]):
             context.user = await authenticate_subscriber(
                 self.session_factory, self.settings, token
             )
+            logs.bind(user_id=str(context.user.id))
         except Forbidden:
             await _close(context, 4403, "Forbidden")
             raise ConnectionRejectionError from None
