@@ -27,7 +27,7 @@ from db.runtime import resolve_database_url
 from schema import schema as app_schema
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
-from services import jobs, logs, metrics
+from services import jobs, logs, metrics, ops_jobs
 from services.events import broker
 from settings import Settings, get_settings
 
@@ -135,6 +135,8 @@ def create_app(
             state["session_factory"] = create_sessionmaker(engine)
             await broker.start(url)
             await jobs.open_jobs(settings, url, state["session_factory"])
+            if settings.auto_cleanup_on_startup:
+                await ops_jobs.defer_cleanup()
             if settings.in_process_worker and _claim_worker_slot(settings, state):
                 worker = asyncio.create_task(
                     jobs.run_worker(install_signal_handlers=False)

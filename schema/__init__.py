@@ -16,6 +16,7 @@ from schema.auth import AuthMutation
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
 from schema.metrics import Metrics
+from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
@@ -36,6 +37,7 @@ MUTATIONS: tuple[type, ...] = (
     SessionMutation,
     AuthMutation,
     PipelineMutation,
+    OpsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
