@@ -13,15 +13,29 @@ from strawberry.types import ExecutionContext
 
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
+from schema.patients import PatientMutation, PatientQuery
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
+from schema.sessions import SessionMutation, SessionQuery
+from schema.types.notes import SessionNotesType
+from schema.types.treatment_plan import TreatmentPlanType
 
 # Each part of the graph contributes its root fields here, one line each.
-QUERIES: tuple[type, ...] = (CoreQuery,)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (
+    CoreQuery,
+    PatientQuery,
+    SessionQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    PatientMutation,
+    SessionMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 # object types reachable only through interfaces (node/nodes)
-TYPES: list[type] = []
+TYPES: list[type] = [
+    SessionNotesType,
+    TreatmentPlanType,
+]
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
