@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -128,6 +129,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM after a graceful shutdown; turning it into
     # SystemExit lets the finally below stop the embedded PostgreSQL cleanly
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    # read by the app lifespan (in every uvicorn worker process; a file lock
+    # there lets exactly one of them run the job worker)
+    os.environ["IN_PROCESS_WORKER"] = "false" if args.no_worker else "true"
+    get_settings.cache_clear()
     try:
         run_migrations(resolve_database_url())
         uvicorn.run(
@@ -144,6 +149,93 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         stop_embedded()
     return 0
+
+
+@command("worker")
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        asyncio.run(_run_worker(settings, url))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_embedded()
+    return 0
+
+
+async def _run_worker(settings: Settings, url: str) -> None:
+    from db.engine import create_engine, create_sessionmaker
+    from services import jobs
+
+    engine = create_engine(settings, url)
+    await jobs.open_jobs(settings, url, create_sessionmaker(engine))
+    log.info("worker started")
+    try:
+        # procrastinate stops gracefully on SIGINT/SIGTERM
+        await jobs.run_worker(install_signal_handlers=True)
+    finally:
+        await jobs.close_jobs()
+        await engine.dispose()
+
+
+def _add_create_admin(sub: Any) -> None:
+    p = sub.add_parser(
+        "create-admin",
+        help="create an ADMIN account (password from TB_ADMIN_PASSWORD or a prompt)",
+    )
+    p.add_argument("--email", required=True)
+    p.add_argument("--first-name", required=True)
+    p.add_argument("--last-name", required=True)
+
+
+@command("create-admin")
+def create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.errors import AppError
+
+    secret = settings.tb_admin_password
+    password = secret.get_secret_value() if secret else getpass.getpass("Password: ")
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        user_id = asyncio.run(_create_admin(settings, url, args, password))
+    except AppError as exc:
+        field = exc.extensions.get("field")
+        where = f" ({field})" if field else ""
+        sys.stderr.write(f"therapybridge: error{where}: {exc.message}\n")
+        return 2
+    finally:
+        stop_embedded()
+    sys.stdout.write(f"admin created: {user_id}\n")
+    return 0
+
+
+async def _create_admin(
+    settings: Settings, url: str, args: argparse.Namespace, password: str
+) -> str:
+    from db.engine import create_engine, create_sessionmaker
+    from db.enums import Role
+    from services.accounts import NewUser, register_user
+
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            data = NewUser(
+                args.email, password, args.first_name, args.last_name, Role.ADMIN
+            )
+            # created by the operator, who vouches for the address
+            user = await register_user(session, data, verified=True)
+            await session.commit()
+            return str(user.id)
+    finally:
+        await engine.dispose()
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
@@ -165,6 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> NoReturn:
     sys.exit(main())
+
+
+PARSER_HOOKS.append(_add_create_admin)
 
 
 if __name__ == "__main__":

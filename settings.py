@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A fixed development key: production refuses to start without a real one.
@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     openai_max_retries: int = Field(3, ge=0, le=10)
     storage_dir: Path | None = None
     max_upload_mb: int = Field(100, ge=1, le=10_000)
+    # the pipeline: job retries, worker heartbeat, long inputs
+    job_max_attempts: int = Field(3, ge=1, le=10)
+    job_retry_base_seconds: int = Field(2, ge=1, le=600)
+    # set by `therapybridge serve` unless --no-worker: run a worker in-process
+    in_process_worker: bool = False
+    worker_concurrency: int = Field(4, ge=1, le=64)
+    worker_heartbeat_seconds: float = Field(10.0, gt=0)
+    worker_stalled_seconds: float = Field(30.0, gt=0)
+    extraction_token_budget: int = Field(24_000, ge=500)
+    transcription_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     phi_encryption_key: str = ""
     phi_encryption_old_keys: str = ""
     cors_origins: str = ""
@@ -52,6 +62,13 @@ class Settings(BaseSettings):
     smtp_use_tls: bool = False
     email_from: str = "TherapyBridge <no-reply@therapybridge.local>"
     frontend_url: str = "http://localhost:3000"
+    email_verification_expire_hours: int = Field(24, ge=1, le=24 * 30)
+    # fixed-window rate limits, counted in PostgreSQL (shared by all processes)
+    login_rate_limit_per_minute: int = Field(5, ge=1, le=10_000)
+    signup_rate_limit_per_hour: int = Field(3, ge=1, le=10_000)
+    resend_verification_rate_limit_per_hour: int = Field(3, ge=1, le=10_000)
+    # `therapybridge create-admin` reads the password here, else prompts for it
+    tb_admin_password: SecretStr | None = None
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(15_000, ge=100)

@@ -11,9 +11,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditQuery
+from schema.auth import AuthMutation
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
 from schema.patients import PatientMutation, PatientQuery
+from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
@@ -25,12 +28,15 @@ QUERIES: tuple[type, ...] = (
     CoreQuery,
     PatientQuery,
     SessionQuery,
+    AuditQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     PatientMutation,
     SessionMutation,
+    AuthMutation,
+    PipelineMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = [
     SessionNotesType,
