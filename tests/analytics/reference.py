@@ -229,7 +229,7 @@ def patient_progress(w: World, p: uuid.UUID, weeks: int) -> dict[str, Any]:
     return {
         "totalSessions": len(counted),
         "moodTrend": {
-            "current": MOODS[with_mood[-1].mood - 1] if with_mood else None,  # type: ignore[index,operator]
+            "current": MOODS[with_mood[-1].mood - 1] if with_mood else None,  # type: ignore[operator]
             "trajectory": trajectory(points),
             "changePercent": change,
         },

@@ -149,7 +149,8 @@ async def test_hand_computed_figures_live_and_from_stored_rows(
 
     # then
     _check_hand_computed(live)
-    assert stored_days and stored_weeks
+    assert stored_days
+    assert stored_weeks
     assert stored == live
 
 
