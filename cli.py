@@ -46,6 +46,7 @@ def build_parser() -> Parser:
     sub.add_parser("worker", help="run the background worker alone")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("export-schema", help="print the GraphQL SDL")
+    sub.add_parser("seed-demo", help="create a demo therapist and practice (once)")
     extra: Any = sub
     for hook in PARSER_HOOKS:
         hook(extra)
@@ -62,6 +63,45 @@ def export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
     sys.stdout.write(schema.as_str() + "\n")
     return 0
+
+
+@command("seed-demo")
+def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        result = asyncio.run(_seed_demo(settings, url))
+    finally:
+        stop_embedded()
+    if result.created:
+        sys.stdout.write(
+            f"Demo practice created: {result.patients} patients, "
+            f"{result.past_sessions} past sessions, "
+            f"{result.upcoming_sessions} upcoming.\n"
+        )
+    else:
+        sys.stdout.write("Demo practice already exists; nothing added.\n")
+    sys.stdout.write(f"Sign in as {result.email} / {result.password}\n")
+    return 0
+
+
+async def _seed_demo(settings: Settings, url: str) -> Any:
+    from passlib.hash import argon2
+
+    from db.engine import create_engine, create_sessionmaker
+    from services.demo import DEMO_PASSWORD, seed_demo
+
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            result = await seed_demo(session, argon2.hash(DEMO_PASSWORD))
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
 
 
 @command("migrate")

@@ -80,11 +80,26 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(15_000, ge=100)
     workers: int = Field(1, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # analytics: day and week boundaries, and the precomputation schedule
+    scheduler_timezone: str = "UTC"
+    enable_analytics_scheduler: bool = True
+    daily_aggregation_hour: int = Field(0, ge=0, le=23)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("scheduler_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _production_secrets(self) -> Settings:

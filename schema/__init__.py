@@ -22,6 +22,7 @@ from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
+from schema.types.analytics import AnalyticsQuery
 from schema.types.notes import SessionNotesType
 from schema.types.treatment_plan import TreatmentPlanType
 
@@ -31,6 +32,7 @@ QUERIES: tuple[type, ...] = (
     PatientQuery,
     SessionQuery,
     AuditQuery,
+    AnalyticsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     PatientMutation,
