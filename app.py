@@ -18,17 +18,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.engine import create_engine, create_sessionmaker
 from db.runtime import resolve_database_url
+from resolvers.export_requests import download_id
 from schema import schema as app_schema
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
-from services import jobs, logs, metrics, ops_jobs
+from services import exports, jobs, logs, metrics, ops_jobs
+from services.auth import user_from_token
+from services.errors import Unauthenticated
 from services.events import broker
+from services.tokens import bearer_token
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.http")
@@ -181,6 +185,9 @@ def create_app(
         body = await metrics.render(factory())
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
+    async def export_download(request: Request) -> Response:
+        return await download_export(request, settings, factory())
+
     middleware = [
         Middleware(RequestContextMiddleware),
         Middleware(
@@ -211,12 +218,57 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            Route("/exports/{id}", export_download, methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
     app.state.settings = settings
     return app
+
+
+NOT_FOUND_BODY = {"error": "Not found"}
+
+
+async def download_export(
+    request: Request,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Response:
+    """GET /exports/{id}: only the therapist who asked, only while unexpired.
+
+    Unknown, expired, malformed and other people's ids all get the same 404,
+    so nothing tells whether an export exists. The download is audited.
+    """
+    token = bearer_token(request.headers.get("authorization"))
+    if not token:
+        return JSONResponse({"error": "Authentication required"}, status_code=401)
+    job_id = download_id(request.path_params["id"])
+    async with session_factory() as session:
+        try:
+            user = await user_from_token(session, settings, token)
+        except Unauthenticated:
+            return JSONResponse({"error": "Authentication required"}, status_code=401)
+        logs.bind(user_id=str(user.id))
+        found = None
+        if job_id is not None:
+            found = await exports.open_download(
+                session,
+                settings,
+                user,
+                job_id,
+                str(request.scope.get("request_id") or ""),
+                request.client.host if request.client else None,
+            )
+        if found is None:
+            return JSONResponse(NOT_FOUND_BODY, status_code=404)
+        await session.commit()  # the audit event, before any byte leaves
+    return FileResponse(
+        found.path,
+        media_type=found.media_type,
+        filename=found.filename,
+        headers={"cache-control": "no-store"},
+    )
 
 
 class LazyGraphQL:

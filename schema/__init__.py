@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import log_unexpected
+from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
 from schema.metrics import Metrics
 from schema.ops import OpsMutation
@@ -40,6 +41,7 @@ MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     PipelineMutation,
     OpsMutation,
+    ExportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)

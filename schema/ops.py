@@ -31,7 +31,8 @@ class OpsMutation:
         "than FAILED_SESSION_RETENTION_DAYS ago. A dry run deletes nothing."
     )
     async def cleanup_audio(
-        self, info: Info[Context, None], dry_run: bool = True
+        self, info: Info[Context, None], dry_run: bool | None = True
     ) -> CleanupReportType:
-        report: CleanupReport = await resolve.cleanup_audio(info, dry_run)
+        # an explicit null is the safe choice too: report, delete nothing
+        report: CleanupReport = await resolve.cleanup_audio(info, dry_run is not False)
         return report  # type: ignore[return-value]

@@ -4,13 +4,14 @@ job metrics every task reports (a worker middleware)."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from procrastinate import JobContext
 from procrastinate.exceptions import AlreadyEnqueued
 
-from services import logs, metrics, retention
+from services import export_build, exports, logs, metrics, retention
 from services.jobs import app, runtime
 
 log = logging.getLogger("therapybridge.ops_jobs")
@@ -54,3 +55,31 @@ async def defer_cleanup() -> None:
         await cleanup_audio_task.defer_async()
     except AlreadyEnqueued:
         log.info("audio clean-up already queued")
+
+
+@app.task(name="ops.render_export", queue="exports")
+async def render_export_task(export_id: str) -> None:
+    """Produce one export file (DONE, or FAILED with a message)."""
+    rt = runtime()
+    await export_build.run_export(rt.session_factory, rt.settings, uuid.UUID(export_id))
+
+
+async def defer_export(export_id: uuid.UUID) -> None:
+    """Queue an export; call after the job row is committed."""
+    await render_export_task.configure(queueing_lock=f"export:{export_id}").defer_async(
+        export_id=str(export_id)
+    )
+
+
+@app.periodic(cron="17 * * * *", periodic_id="expire_exports")
+@app.task(
+    name="ops.expire_exports",
+    queue="maintenance",
+    queueing_lock="ops.expire_exports",
+)
+async def expire_exports_task(timestamp: int | None = None) -> None:
+    """Hourly: delete export files past their expiry."""
+    rt = runtime()
+    async with rt.session_factory() as session:
+        await exports.delete_expired(session, rt.settings)
+        await session.commit()
