@@ -6,17 +6,12 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-import httpx
-import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import create_app
 from db.base import utcnow
 from db.enums import Role, SessionStatus
 from db.models import AudioFile, TherapySession
@@ -32,21 +27,6 @@ mutation Cleanup($dry: Boolean) {
 }
 """
 HOUR = 3600
-
-
-@pytest.fixture
-def storage_settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(environment="test", database_url=database_url, data_dir=tmp_path)
-
-
-@pytest.fixture
-async def ops_gql(
-    storage_settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[GQL]:
-    app = create_app(storage_settings, session_factory=session_factory)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-        yield GQL(c)
 
 
 def _plant(settings: Settings, name: str, age_hours: float, size: int = 100) -> str:
@@ -122,29 +102,29 @@ def _present(settings: Settings, keys: set[str]) -> set[str]:
 
 
 async def test_dry_run_deletes_nothing_and_the_real_run_exactly_its_list(
-    db: AsyncSession, storage_settings: Settings
+    db: AsyncSession, ops_settings: Settings
 ) -> None:
-    planted = await _plant_all(db, storage_settings)
+    planted = await _plant_all(db, ops_settings)
     everything = planted.doomed | planted.kept
 
-    dry = await retention.cleanup_audio(db, storage_settings, dry_run=True)
-    assert _present(storage_settings, everything) == everything
-    real = await retention.cleanup_audio(db, storage_settings, dry_run=False)
+    dry = await retention.cleanup_audio(db, ops_settings, dry_run=True)
+    assert _present(ops_settings, everything) == everything
+    real = await retention.cleanup_audio(db, ops_settings, dry_run=False)
 
     assert set(dry.keys) == planted.doomed
     assert real.keys == dry.keys
-    assert _present(storage_settings, everything) == planted.kept
+    assert _present(ops_settings, everything) == planted.kept
     assert (dry.files_deleted, dry.sessions_cleaned, dry.bytes_freed) == (3, 1, 1017)
     assert (real.files_deleted, real.sessions_cleaned, real.bytes_freed) == (3, 1, 1017)
     assert real.errors == []
 
 
 async def test_failed_session_keeps_its_row_and_its_audio_row_is_marked(
-    db: AsyncSession, storage_settings: Settings
+    db: AsyncSession, ops_settings: Settings
 ) -> None:
-    planted = await _plant_all(db, storage_settings)
+    planted = await _plant_all(db, ops_settings)
 
-    await retention.cleanup_audio(db, storage_settings, dry_run=False)
+    await retention.cleanup_audio(db, ops_settings, dry_run=False)
 
     audio = (
         await db.execute(
@@ -155,19 +135,19 @@ async def test_failed_session_keeps_its_row_and_its_audio_row_is_marked(
     ).scalar_one()
     assert audio.deleted_at is not None
     assert await db.get(TherapySession, planted.failed_session.id) is not None
-    again = await retention.cleanup_audio(db, storage_settings, dry_run=True)
+    again = await retention.cleanup_audio(db, ops_settings, dry_run=True)
     assert again.files_deleted == 0
 
 
 async def test_cleanup_mutation_reports_for_an_admin(
-    db: AsyncSession, ops_gql: GQL, storage_settings: Settings
+    db: AsyncSession, ops_gql: GQL, ops_settings: Settings
 ) -> None:
-    planted = await _plant_all(db, storage_settings)
+    planted = await _plant_all(db, ops_settings)
     admin = await create_user(db, role=Role.ADMIN)
-    token = token_for(storage_settings, admin)
+    token = token_for(ops_settings, admin)
 
     dry = await ops_gql(CLEANUP, {"dry": True}, token=token)
-    left_after_dry = _present(storage_settings, planted.doomed)
+    left_after_dry = _present(ops_settings, planted.doomed)
     real = await ops_gql(CLEANUP, {"dry": False}, token=token)
 
     assert dry["data"]["cleanupAudio"] == {
@@ -180,19 +160,19 @@ async def test_cleanup_mutation_reports_for_an_admin(
     assert left_after_dry == planted.doomed
     assert real["data"]["cleanupAudio"]["filesDeleted"] == 3
     assert real["data"]["cleanupAudio"]["dryRun"] is False
-    assert _present(storage_settings, planted.doomed) == set()
+    assert _present(ops_settings, planted.doomed) == set()
 
 
 async def test_cleanup_is_forbidden_to_a_therapist_and_defaults_to_a_dry_run(
-    db: AsyncSession, ops_gql: GQL, storage_settings: Settings
+    db: AsyncSession, ops_gql: GQL, ops_settings: Settings
 ) -> None:
-    planted = await _plant_all(db, storage_settings)
+    planted = await _plant_all(db, ops_settings)
     therapist = await create_user(db)
     admin = await create_user(db, role=Role.ADMIN)
 
-    refused = await ops_gql(CLEANUP, token=token_for(storage_settings, therapist))
-    default = await ops_gql(CLEANUP, token=token_for(storage_settings, admin))
+    refused = await ops_gql(CLEANUP, token=token_for(ops_settings, therapist))
+    default = await ops_gql(CLEANUP, token=token_for(ops_settings, admin))
 
     assert error_codes(refused) == ["FORBIDDEN"]
     assert default["data"]["cleanupAudio"]["dryRun"] is True
-    assert _present(storage_settings, planted.doomed) == planted.doomed
+    assert _present(ops_settings, planted.doomed) == planted.doomed
