@@ -14,12 +14,16 @@ from strawberry.types import ExecutionContext
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import log_unexpected
+from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
+from schema.metrics import Metrics
+from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
+from schema.types.analytics import AnalyticsQuery
 from schema.types.notes import SessionNotesType
 from schema.types.treatment_plan import TreatmentPlanType
 
@@ -29,12 +33,15 @@ QUERIES: tuple[type, ...] = (
     PatientQuery,
     SessionQuery,
     AuditQuery,
+    AnalyticsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     PatientMutation,
     SessionMutation,
     PipelineMutation,
+    OpsMutation,
+    ExportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
@@ -69,6 +76,7 @@ def build_schema(**kwargs: Any) -> AppSchema:
         subscription=Subscription,
         types=TYPES,
         extensions=[
+            Metrics,
             UnitOfWork,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
