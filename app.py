@@ -29,6 +29,7 @@ from schema import schema as app_schema
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
 from services import exports, jobs, logs, metrics, ops_jobs
+from services.audit import batcher as audit_batcher
 from services.auth import user_from_token
 from services.errors import Unauthenticated
 from services.events import broker
@@ -154,6 +155,7 @@ def create_app(
                     await worker
             await jobs.close_jobs()
             await broker.stop()
+            await audit_batcher.flush()
             if engine is not None:
                 await engine.dispose()
                 metrics.release_pool(capacity)
