@@ -8,12 +8,16 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import Role
 from db.models import AuditEvent, User
-from db.queries.audit import NEWEST_FIRST, is_readable_patient, readable_audit_events
+from db.queries.audit import (
+    NEWEST_FIRST,
+    insert_audit_events,
+    is_readable_patient,
+    readable_audit_events,
+)
 from db.queries.pagination import Page, PageArgs, count, paginate
 from services.errors import NotFound
 
@@ -23,7 +27,7 @@ log = logging.getLogger("therapybridge.audit")
 async def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
     """Insert the buffered audit events of one request or job in one statement."""
     if events:
-        await session.execute(insert(AuditEvent), events)
+        await insert_audit_events(session, events)
 
 
 class AuditBatcher:
