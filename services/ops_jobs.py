@@ -11,7 +11,7 @@ from typing import Any
 from procrastinate import JobContext
 from procrastinate.exceptions import AlreadyEnqueued
 
-from services import export_build, exports, logs, metrics, retention
+from services import exports, logs, metrics, retention
 from services.jobs import app, runtime
 
 log = logging.getLogger("therapybridge.ops_jobs")
@@ -61,6 +61,10 @@ async def defer_cleanup() -> None:
 async def render_export_task(export_id: str) -> None:
     """Produce one export file (DONE, or FAILED with a message)."""
     rt = runtime()
+    # imported here: fpdf2, python-docx and matplotlib cost start-up time and
+    # memory in every server process, and only the export job needs them
+    from services import export_build
+
     await export_build.run_export(rt.session_factory, rt.settings, uuid.UUID(export_id))
 
 
