@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
+import procrastinate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -91,26 +91,20 @@ async def run_scheduled(
     return daily, weekly
 
 
-def analytics_blueprint(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> Any:
-    """The periodic tasks, for ``app.add_tasks_from(bp, namespace="analytics")``.
+# procrastinate's cron runs in UTC: an hourly tick that checks the local hour
+# honours DAILY_AGGREGATION_HOUR in SCHEDULER_TIMEZONE, DST included, and reads
+# ENABLE_ANALYTICS_SCHEDULER when it runs. services/jobs.py adds these tasks to
+# its app under the namespace "analytics".
+blueprint = procrastinate.Blueprint()
 
-    procrastinate's cron runs in UTC; an hourly tick that checks the local hour
-    honours DAILY_AGGREGATION_HOUR in SCHEDULER_TIMEZONE across DST changes.
-    Empty when ENABLE_ANALYTICS_SCHEDULER is false.
-    """
-    import procrastinate
 
-    bp = procrastinate.Blueprint()
-    if not settings.enable_analytics_scheduler:
-        return bp
+@blueprint.periodic(cron="0 * * * *", periodic_id="hourly")
+@blueprint.task(name="tick", queue="maintenance", queueing_lock="analytics.tick")
+async def tick(timestamp: int) -> None:
+    """The hourly tick: daily stats at the configured hour, weekly on Mondays."""
+    from services import jobs  # jobs imports this module for the blueprint
 
-    @bp.periodic(cron="0 * * * *", periodic_id="hourly")
-    @bp.task(name="tick", queueing_lock="analytics-tick")
-    async def tick(timestamp: int) -> None:
-        await run_scheduled(
-            settings, session_factory, datetime.fromtimestamp(timestamp, UTC)
-        )
-
-    return bp
+    rt = jobs.runtime()
+    await run_scheduled(
+        rt.settings, rt.session_factory, datetime.fromtimestamp(timestamp, UTC)
+    )

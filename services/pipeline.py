@@ -291,9 +291,7 @@ async def _store_notes(
             session_id=ts.id,
             version=await q.next_notes_version(db, ts.id),
             source=NoteSource.AI,
-            content=NoteContent.model_validate(
-                notes.model_dump(mode="json")
-            ).to_dict(),
+            content=NoteContent.model_validate(notes.model_dump(mode="json")).to_dict(),
             session_mood=notes.session_mood,
             mood_trajectory=notes.mood_trajectory,
             model=extraction.model,

@@ -90,7 +90,12 @@ def build_app(script: Script) -> Starlette:
                 "duration": 12.5,
                 "text": "I have been stressed at work. I sleep badly.",
                 "segments": [
-                    {"id": 0, "start": 0.0, "end": 6.0, "text": " I have been stressed at work."},
+                    {
+                        "id": 0,
+                        "start": 0.0,
+                        "end": 6.0,
+                        "text": " I have been stressed at work.",
+                    },
                     {"id": 1, "start": 6.0, "end": 12.5, "text": " I sleep badly."},
                 ],
             }

@@ -102,7 +102,10 @@ async def upload(
     filename: str = "session.mp3",
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    operations = {"query": UPLOAD, "variables": {"patientId": patient_id, "audio": None}}
+    operations = {
+        "query": UPLOAD,
+        "variables": {"patientId": patient_id, "audio": None},
+    }
     hdrs = {"authorization": f"Bearer {token}", "apollo-require-preflight": "true"}
     if headers is not None:
         hdrs = {"authorization": f"Bearer {token}", **headers}
