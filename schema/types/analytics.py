@@ -16,7 +16,6 @@ from resolvers import analytics as resolve
 from resolvers.context import Context
 from schema.types.patient import PatientType
 from schema.types.session import TherapySessionType
-from services import analytics
 from services.analytics import Granularity, TrendPeriod
 
 strawberry.enum(TrendPeriod)

@@ -132,9 +132,9 @@ async def query(base_url: str, token: str, doc: str, **variables: Any) -> Any:
 
 
 async def wait_status(
-    base_url: str, token: str, session_id: str, wanted: set[str], timeout: float = 60
+    base_url: str, token: str, session_id: str, wanted: set[str], within: float = 60
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         body = await query(base_url, token, SESSION, id=session_id)
         session: dict[str, Any] = body["data"]["session"]
@@ -208,9 +208,11 @@ class Subscriber:
             if e.get("data")
         ]
 
-    async def wait_for(self, status: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while status not in self.statuses() and time.monotonic() < deadline:
+    async def wait_for(self, status: str, within: float = 60) -> None:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if status in self.statuses():
+                return
             await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
