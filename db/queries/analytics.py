@@ -25,7 +25,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     true,
@@ -282,10 +282,23 @@ def week_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
     return union_all(stored, live).subquery("weeks")
 
 
-def topic_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
-    """(patient_id, week, topic, n) rows: n sessions of that week named it."""
+def topic_rows(
+    frame: Frame, wstart: date, scope: Scope, halves: tuple[date, date] | None = None
+) -> Any:
+    """Topic rows from stored and live weeks: (patient_id, week, topic, n), n
+    sessions of that week naming the topic; with ``halves`` (first half ends,
+    second half starts) per patient instead: (patient_id, topic, n, first,
+    second), far fewer rows for the practice-wide count."""
     kv = func.jsonb_each_text(PatientProgress.topics).table_valued("key", "value")
-    stored = (
+    week = local_week(frame)
+    live_from = (
+        select(TS.id.label("session_id"), TS.patient_id, week.label("week"), _TOPIC)
+        .join(SessionMetrics, SessionMetrics.session_id == TS.id)
+        .join(_TOPIC, true())
+        .where(*_live_week_conds(frame, wstart), scope.live)
+        .subquery("named")
+    )
+    stored_from = (
         select(
             PatientProgress.patient_id,
             PatientProgress.week_start_date.label("week"),
@@ -295,35 +308,57 @@ def topic_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
         .select_from(PatientProgress)
         .join(kv, true())
         .where(*_stored_week_conds(wstart, frame), scope.stored)
+        .subquery("kept")
     )
-    per_session = session_topics().where(*_live_week_conds(frame, wstart), scope.live)
-    per_session = per_session.add_columns(local_week(frame).label("week")).subquery()
-    live = select(
-        per_session.c.patient_id,
-        per_session.c.week,
-        per_session.c.topic,
-        func.count().label("n"),
-    ).group_by(per_session.c.patient_id, per_session.c.week, per_session.c.topic)
-    return union_all(stored, live).subquery("topics")
+    if halves is None:
+        live = select(
+            live_from.c.patient_id,
+            live_from.c.week,
+            live_from.c.topic,
+            func.count(func.distinct(live_from.c.session_id)).label("n"),
+        ).group_by(live_from.c.patient_id, live_from.c.week, live_from.c.topic)
+        return union_all(select(stored_from), live).subquery("topics")
+    first_end, second_start = halves
+
+    def per_patient(src: Any, n: Any) -> Any:
+        def part(cond: Any) -> Any:
+            return func.coalesce(n(cond), 0)
+
+        return select(
+            src.c.patient_id,
+            src.c.topic,
+            part(true()).label("n"),
+            part(src.c.week < first_end).label("first"),
+            part(src.c.week >= second_start).label("second"),
+        ).group_by(src.c.patient_id, src.c.topic)
+
+    def stored_n(cond: Any) -> Any:
+        return func.sum(stored_from.c.n).filter(cond)
+
+    def live_n(cond: Any) -> Any:
+        # a topic repeated in one session's list counts once
+        return func.count(func.distinct(live_from.c.session_id)).filter(cond)
+
+    return union_all(
+        per_patient(stored_from, stored_n), per_patient(live_from, live_n)
+    ).subquery("topics")
 
 
-def session_topics() -> Any:
-    """One row per (session, normalised topic): a topic repeated in one
-    session's list counts once; case and surrounding spaces are ignored."""
+def _session_topic() -> Any:
+    """Per session (a LATERAL on session_metrics): its normalised topics, case
+    and surrounding spaces ignored, empty ones dropped."""
     arr = case(
         (func.jsonb_typeof(SessionMetrics.topics) == "array", SessionMetrics.topics),
-        else_=literal("[]", JSONB),
+        else_=literal_column("'[]'::jsonb", JSONB),
     )
-    elem = func.jsonb_array_elements_text(arr).table_valued("value").lateral("t")
+    elem = func.jsonb_array_elements_text(arr).table_valued("value").alias("e")
     topic = func.lower(func.btrim(elem.c.value))
     return (
-        select(TS.id.label("session_id"), TS.patient_id, topic.label("topic"))
-        .distinct()
-        .select_from(TS)
-        .join(SessionMetrics, SessionMetrics.session_id == TS.id)
-        .join(elem, true())
-        .where(topic != "")
+        select(topic.label("topic")).select_from(elem).where(topic != "").lateral("t")
     )
+
+
+_TOPIC = _session_topic()
 
 
 @dataclass(frozen=True)

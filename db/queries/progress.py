@@ -101,19 +101,15 @@ async def practice_topics(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Top topics of the practice: frequency, patients, first/second half."""
-    rows = topic_rows(frame, wstart, Scope.practice(user))
+    rows = topic_rows(frame, wstart, Scope.practice(user), (first_end, second_start))
     freq = func.sum(rows.c.n).cast(Integer)
     stmt = (
         select(
             rows.c.topic,
             freq.label("frequency"),
             func.count(func.distinct(rows.c.patient_id)).label("patients"),
-            func.coalesce(func.sum(rows.c.n).filter(rows.c.week < first_end), 0)
-            .cast(Integer)
-            .label("first"),
-            func.coalesce(func.sum(rows.c.n).filter(rows.c.week >= second_start), 0)
-            .cast(Integer)
-            .label("second"),
+            func.sum(rows.c.first).cast(Integer).label("first"),
+            func.sum(rows.c.second).cast(Integer).label("second"),
         )
         .group_by(rows.c.topic)
         .order_by(freq.desc(), rows.c.topic.collate("C"))
