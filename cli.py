@@ -144,11 +144,12 @@ async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
 
     from db.engine import create_engine, create_sessionmaker
     from db.queries.analytics import Frame
-    from services.analytics_jobs import aggregate
+    from services.analytics_jobs import ISOLATION, aggregate
 
     engine = create_engine(settings, url)
     try:
         async with create_sessionmaker(engine)() as session:
+            await session.connection(execution_options={"isolation_level": ISOLATION})
             frame = Frame(settings.scheduler_timezone, datetime.now(UTC))
             report = await aggregate(session, frame, since)
             await session.commit()

@@ -12,20 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import procrastinate
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import TherapySession
-from db.queries.aggregation import store_days, store_weeks
+from db.queries import aggregation as store
 from db.queries.analytics import Frame
 from settings import Settings
 
 log = logging.getLogger("therapybridge.analytics")
 
-# the scheduled runs also redo recent closed days and weeks, so a change that
-# raced with an earlier run is healed within a week
-DAILY_LOOKBACK_DAYS = 7
-WEEKLY_LOOKBACK_WEEKS = 4
+# A session changed while the rows are computed moves its therapist's coverage
+# mark back in its own transaction; under REPEATABLE READ the aggregation's
+# update of that mark then fails (serialization error) instead of claiming rows
+# computed from the older snapshot. The next run recomputes.
+ISOLATION = "REPEATABLE READ"
 
 
 @dataclass
@@ -36,31 +35,47 @@ class AggregateReport:
 
 
 async def aggregate(
-    session: AsyncSession, frame: Frame, since: date | None = None
+    session: AsyncSession,
+    frame: Frame,
+    since: date | None = None,
+    *,
+    days: bool = True,
+    weeks: bool = True,
 ) -> AggregateReport:
     """Write the stored rows of every closed day and week from ``since``
-    (default: the first session) up to now; idempotent."""
+    (default: the first session) up to now and move the coverage marks;
+    idempotent."""
+    first = await store.first_session_day(session, frame)
+    complete = since is None or first is None or since <= first
     if since is None:
-        first = await session.scalar(select(func.min(TherapySession.session_date)))
-        since = (first.astimezone(frame.zone).date() if first else frame.today) - (
-            timedelta(days=1)
+        since = (first or frame.today) - timedelta(days=1)
+    days_until = weeks_until = None
+    if days:
+        days_until = await store.store_days(
+            session, frame, since, frame.today, complete
         )
-    days = await store_days(session, frame, since, frame.today)
-    weeks = await store_weeks(session, frame, since, frame.today)
+    if weeks:
+        weeks_until = await store.store_weeks(
+            session, frame, since, frame.today, complete
+        )
     await session.flush()
-    return AggregateReport(since, days, weeks)
+    return AggregateReport(since, days_until, weeks_until)
 
 
-async def daily_stats(session: AsyncSession, frame: Frame) -> date | None:
-    """The daily run: the closed days of the last week."""
-    start = frame.today - timedelta(days=DAILY_LOOKBACK_DAYS)
-    return await store_days(session, frame, start, frame.today)
+async def daily_stats(session: AsyncSession, frame: Frame) -> AggregateReport:
+    """The daily run: every day from the lowest coverage mark (moved back by
+    late changes) up to yesterday."""
+    missing, lowest = await store.lowest_mark(session, "days_through")
+    since = None if missing else lowest
+    return await aggregate(session, frame, since, weeks=False)
 
 
-async def weekly_progress(session: AsyncSession, frame: Frame) -> date | None:
-    """The Monday run: the last closed weeks' patient progress snapshots."""
-    start = frame.monday - timedelta(weeks=WEEKLY_LOOKBACK_WEEKS)
-    return await store_weeks(session, frame, start, frame.today)
+async def weekly_progress(session: AsyncSession, frame: Frame) -> AggregateReport:
+    """The Monday run: patient progress of every closed week from the lowest
+    coverage mark on."""
+    missing, lowest = await store.lowest_mark(session, "weeks_through")
+    since = None if missing else lowest
+    return await aggregate(session, frame, since, days=False)
 
 
 def due(settings: Settings, at: datetime) -> tuple[bool, bool]:
@@ -76,6 +91,7 @@ async def run_scheduled(
     settings: Settings,
     session_factory: async_sessionmaker[AsyncSession],
     at: datetime,
+    isolation: str | None = ISOLATION,
 ) -> tuple[bool, bool]:
     """One hourly tick: run whichever of the daily and weekly jobs is due."""
     daily, weekly = due(settings, at)
@@ -83,6 +99,8 @@ async def run_scheduled(
         return daily, weekly
     frame = Frame(settings.scheduler_timezone, at)
     async with session_factory() as session:
+        if isolation:
+            await session.connection(execution_options={"isolation_level": isolation})
         await daily_stats(session, frame)
         if weekly:
             await weekly_progress(session, frame)

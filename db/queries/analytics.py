@@ -19,14 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
+    DateTime,
     Integer,
     and_,
     case,
     cast,
-    exists,
     func,
     literal_column,
-    or_,
     select,
     true,
     union_all,
@@ -37,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db.enums import Attendance
 from db.models import (
+    AnalyticsCoverage,
     DailyStats,
     Patient,
     PatientProgress,
@@ -114,19 +114,23 @@ def practice_days(
     ``until`` (inclusive) cuts live sessions off at an instant (``now`` for
     "past sessions"); it must not precede today, as stored days are whole.
     """
-    stored_conds = [DailyStats.therapist_id == user.id, DailyStats.stat_date <= end]
-    stored_conds.append(DailyStats.stat_date < frame.today)
-    live_conds = [practice(user), TS.session_date < frame.instant(end + timedelta(1))]
+    through = _through(AnalyticsCoverage.days_through, user.id, frame.today)
+    stored_conds = [
+        DailyStats.therapist_id == user.id,
+        DailyStats.stat_date <= end,
+        DailyStats.stat_date < through,
+    ]
+    live_conds = [
+        practice(user),
+        TS.session_date < frame.instant(end + timedelta(1)),
+        TS.session_date >= _first_instant(frame, through),
+    ]
     if start is not None:
         stored_conds.append(DailyStats.stat_date >= start)
         live_conds.append(TS.session_date >= frame.instant(start))
     if until is not None:
         live_conds.append(TS.session_date <= until)
     day = local_day(frame)
-    has_row = exists().where(
-        DailyStats.therapist_id == TS.therapist_id, DailyStats.stat_date == day
-    )
-    live_conds.append(or_(day >= frame.today, ~has_row))
     done = and_(_att(Attendance.COMPLETED), TS.duration_minutes.is_not(None))
     stored = select(
         DailyStats.stat_date.label("day"),
@@ -235,26 +239,52 @@ async def practice_counts(
 # ---- per patient and week ------------------------------------------------
 
 
-def _live_week_conds(frame: Frame, wstart: date) -> list[ColumnElement[bool]]:
-    week = local_week(frame)
-    has_row = exists().where(
-        PatientProgress.patient_id == TS.patient_id,
-        PatientProgress.therapist_id == TS.therapist_id,
-        PatientProgress.week_start_date == week,
+def _live_week_conds(
+    frame: Frame, wstart: date, scope: Scope
+) -> list[ColumnElement[bool]]:
+    through = _through(
+        AnalyticsCoverage.weeks_through,
+        scope.therapist_id or TS.therapist_id,
+        frame.monday,
     )
     return [
         TS.session_date >= frame.instant(wstart),
         TS.session_date <= frame.now,
         TS.attendance.in_(COUNTED),
-        or_(week >= frame.monday, ~has_row),
+        TS.session_date >= _first_instant(frame, through),
+        scope.live,
     ]
 
 
-def _stored_week_conds(wstart: date, frame: Frame) -> list[ColumnElement[bool]]:
+def _stored_week_conds(
+    frame: Frame, wstart: date, scope: Scope
+) -> list[ColumnElement[bool]]:
+    therapist = scope.therapist_id or PatientProgress.therapist_id
     return [
         PatientProgress.week_start_date >= wstart,
-        PatientProgress.week_start_date < frame.monday,
+        PatientProgress.week_start_date
+        < _through(AnalyticsCoverage.weeks_through, therapist, frame.monday),
+        scope.stored,
     ]
+
+
+# stored rows count before a therapist's coverage mark (never after today or
+# this week); no mark means nothing stored
+FAR_PAST = date(1900, 1, 1)
+
+
+def _through(mark: Any, therapist: Any, cap: date) -> ColumnElement[date]:
+    found = (
+        select(mark)
+        .where(AnalyticsCoverage.therapist_id == therapist)
+        .scalar_subquery()
+    )
+    return func.least(func.coalesce(found, FAR_PAST), cap)
+
+
+def _first_instant(frame: Frame, day: ColumnElement[date]) -> ColumnElement[datetime]:
+    """The first instant of a local day computed in SQL."""
+    return func.timezone(frame.tz, cast(day, DateTime(timezone=False)))
 
 
 def week_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
@@ -266,7 +296,7 @@ def week_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
         PatientProgress.sessions_count.label("sessions"),
         PatientProgress.mood_sum,
         PatientProgress.mood_count,
-    ).where(*_stored_week_conds(wstart, frame), scope.stored)
+    ).where(*_stored_week_conds(frame, wstart, scope))
     live = (
         select(
             TS.patient_id,
@@ -276,7 +306,7 @@ def week_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
             func.count(SessionMetrics.mood_score).label("mood_count"),
         )
         .outerjoin(SessionMetrics, SessionMetrics.session_id == TS.id)
-        .where(*_live_week_conds(frame, wstart), scope.live)
+        .where(*_live_week_conds(frame, wstart, scope))
         .group_by(TS.patient_id, week)
     )
     return union_all(stored, live).subquery("weeks")
@@ -295,7 +325,7 @@ def topic_rows(
         select(TS.id.label("session_id"), TS.patient_id, week.label("week"), _TOPIC)
         .join(SessionMetrics, SessionMetrics.session_id == TS.id)
         .join(_TOPIC, true())
-        .where(*_live_week_conds(frame, wstart), scope.live)
+        .where(*_live_week_conds(frame, wstart, scope))
         .subquery("named")
     )
     stored_from = (
@@ -307,7 +337,7 @@ def topic_rows(
         )
         .select_from(PatientProgress)
         .join(kv, true())
-        .where(*_stored_week_conds(wstart, frame), scope.stored)
+        .where(*_stored_week_conds(frame, wstart, scope))
         .subquery("kept")
     )
     if halves is None:
@@ -367,6 +397,8 @@ class Scope:
 
     stored: ColumnElement[bool]
     live: ColumnElement[bool]
+    # set when every row belongs to one therapist (the practice)
+    therapist_id: uuid.UUID | None = None
 
     @classmethod
     def patient(cls, patient_id: uuid.UUID) -> Scope:
@@ -380,4 +412,4 @@ class Scope:
             PatientProgress.therapist_id == user.id,
             PatientProgress.patient_id.in_(readable_patient_ids(user)),
         )
-        return cls(stored, practice(user))
+        return cls(stored, practice(user), user.id)

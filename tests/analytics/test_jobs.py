@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 import pytest
@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
-from db.models import DailyStats, PatientProgress
+from db.enums import Attendance
+from db.models import AnalyticsCoverage, DailyStats, PatientProgress, TherapySession
 from db.runtime import migrate
 from services.analytics_jobs import due, run_scheduled
 from settings import Settings
@@ -78,12 +79,59 @@ async def test_the_monday_tick_stores_days_and_weeks(
     settings = Settings(daily_aggregation_hour=2)
 
     # when
-    ran = await run_scheduled(settings, session_factory, MONDAY_2AM_UTC)
+    ran = await run_scheduled(settings, session_factory, MONDAY_2AM_UTC, None)
 
-    # then: the last week's 2 days (day 9 and 16 are older), the closed weeks
+    # then: nothing was covered, so every day and closed week with sessions
     assert ran == (True, True)
-    assert await _count(db, DailyStats) == 2
+    assert await _count(db, DailyStats) == 4
     assert await _count(db, PatientProgress) == 3
+    marks = (await db.execute(select(AnalyticsCoverage))).scalars().all()
+    assert [(m.days_through, m.weeks_through) for m in marks] == [
+        (date(2026, 3, 9), date(2026, 3, 9))
+    ]
+
+
+async def test_a_late_change_moves_the_mark_back_and_the_next_run_forward(
+    db: AsyncSession, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    # given: covered up to Monday, then a session of 9 days ago is cancelled
+    await _practice(db, MONDAY_2AM_UTC)
+    await db.commit()
+    await run_scheduled(
+        Settings(daily_aggregation_hour=2), session_factory, MONDAY_2AM_UTC, None
+    )
+    old = (
+        (await db.execute(select(TherapySession).order_by(TherapySession.session_date)))
+        .scalars()
+        .all()[1]
+    )
+    old.attendance = Attendance.CANCELLED
+    await db.commit()
+    moved = (await db.execute(select(AnalyticsCoverage))).scalar_one()
+    await db.refresh(moved)
+    back = (moved.days_through, moved.weeks_through)
+
+    # when: the next day's run
+    await run_scheduled(
+        Settings(daily_aggregation_hour=2),
+        session_factory,
+        MONDAY_2AM_UTC + timedelta(days=1),
+        None,
+    )
+
+    # then: days move forward; weeks wait for Monday (aggregated live till then)
+    await db.refresh(moved)
+    assert back == (date(2026, 2, 27), date(2026, 2, 23))
+    assert (moved.days_through, moved.weeks_through) == (
+        date(2026, 3, 10),
+        date(2026, 2, 23),
+    )
+    cancelled = await db.scalar(
+        select(DailyStats.sessions_cancelled).where(
+            DailyStats.stat_date == date(2026, 2, 28)
+        )
+    )
+    assert cancelled == 1
 
 
 async def test_a_tick_at_another_hour_stores_nothing(
@@ -95,7 +143,7 @@ async def test_a_tick_at_another_hour_stores_nothing(
 
     # when
     ran = await run_scheduled(
-        Settings(daily_aggregation_hour=5), session_factory, MONDAY_2AM_UTC
+        Settings(daily_aggregation_hour=5), session_factory, MONDAY_2AM_UTC, None
     )
 
     # then
