@@ -150,28 +150,22 @@ async def overview(session: AsyncSession, user: User, frame: Frame) -> PracticeO
     today = frame.today
     month_start = today.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
-    counts = await q.practice_counts(
-        session, user, frame, frame.now - timedelta(days=ACTIVE_DAYS)
+    row = await q.practice_overview(
+        session,
+        user,
+        frame,
+        (frame.monday, frame.monday + timedelta(6)),
+        (month_start, next_month - timedelta(1)),
+        frame.now - timedelta(days=ACTIVE_DAYS),
     )
-    week = await q.practice_totals(
-        session, user, frame, frame.monday, frame.monday + timedelta(6), None
-    )
-    month = await q.practice_totals(
-        session, user, frame, month_start, next_month - timedelta(1), None
-    )
-    past = await q.practice_totals(session, user, frame, None, today, frame.now)
     return PracticeOverview(
-        total_patients=counts["total_patients"],
-        active_patients=counts["active_patients"],
-        sessions_this_week=_held(week),
-        sessions_this_month=_held(month),
-        upcoming_sessions=counts["upcoming"],
-        completion_rate=_rate(past) or 0.0,
+        total_patients=row["total_patients"],
+        active_patients=row["active_patients"],
+        sessions_this_week=row["week"],
+        sessions_this_month=row["month"],
+        upcoming_sessions=row["upcoming"],
+        completion_rate=_rate(row) or 0.0,
     )
-
-
-def _held(t: dict[str, int]) -> int:
-    return t["total"] - t["cancelled"] - t["no_show"]
 
 
 def _rate(t: dict[str, int]) -> float | None:
@@ -203,7 +197,7 @@ async def session_trends(
         summary=TrendSummary(
             total_sessions=totals["total"],
             avg_per_day=totals["total"] / period.days,
-            peak_day=await q.practice_peak_day(session, user, frame, start),
+            peak_day=rows[0]["peak"] if rows else None,
             completion_rate=_rate(totals),
         ),
     )

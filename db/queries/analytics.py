@@ -109,7 +109,8 @@ def _att(a: Attendance) -> ColumnElement[bool]:
 def practice_days(
     user: User, frame: Frame, start: date | None, end: date, until: datetime | None
 ) -> Any:
-    """Per local day in [start, end]: counts by attendance and durations.
+    """Per local day in [start, end]: counts by attendance and durations,
+    split by ``past`` (dated up to now; a stored, closed day is all past).
 
     ``until`` (inclusive) cuts live sessions off at an instant (``now`` for
     "past sessions"); it must not precede today, as stored days are whole.
@@ -132,8 +133,10 @@ def practice_days(
         live_conds.append(TS.session_date <= until)
     day = local_day(frame)
     done = and_(_att(Attendance.COMPLETED), TS.duration_minutes.is_not(None))
+    past = TS.session_date <= frame.now
     stored = select(
         DailyStats.stat_date.label("day"),
+        true().label("past"),
         DailyStats.sessions_total.label("total"),
         DailyStats.sessions_completed.label("completed"),
         DailyStats.sessions_cancelled.label("cancelled"),
@@ -144,6 +147,7 @@ def practice_days(
     live = (
         select(
             day.label("day"),
+            past.label("past"),
             func.count().label("total"),
             _n(_att(Attendance.COMPLETED)).label("completed"),
             _n(_att(Attendance.CANCELLED)).label("cancelled"),
@@ -154,61 +158,32 @@ def practice_days(
             _n(done).label("dur_count"),
         )
         .where(*live_conds)
-        .group_by(day)
+        .group_by(day, past)
     )
     return union_all(stored, live).subquery("days")
 
 
-def _sums(days: Any) -> list[Any]:
-    return [
-        func.coalesce(func.sum(days.c[c]), 0).cast(Integer).label(c)
-        for c in ("total", "completed", "cancelled", "no_show", "dur_sum", "dur_count")
-    ]
+COLUMNS = ("total", "completed", "cancelled", "no_show", "dur_sum", "dur_count")
 
 
-async def practice_totals(
+def _sum(col: Any, cond: Any = None) -> Any:
+    total = func.sum(col) if cond is None else func.sum(col).filter(cond)
+    return func.coalesce(total, 0).cast(Integer)
+
+
+async def practice_overview(
     session: AsyncSession,
     user: User,
     frame: Frame,
-    start: date | None,
-    end: date,
-    until: datetime | None,
+    week: tuple[date, date],
+    month: tuple[date, date],
+    active_since: datetime,
 ) -> dict[str, int]:
-    days = practice_days(user, frame, start, end, until)
-    row = (await session.execute(select(*_sums(days)))).one()
-    return dict(row._mapping)
-
-
-async def practice_buckets(
-    session: AsyncSession, user: User, frame: Frame, start: date, unit: str
-) -> list[dict[str, Any]]:
-    """Per bucket (day, week or month start) from ``start`` up to now."""
-    days = practice_days(user, frame, start, frame.today, frame.now)
-    bucket = cast(func.date_trunc(unit, days.c.day), Date).label("bucket")
-    stmt = select(bucket, *_sums(days)).group_by(bucket).order_by(bucket)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
-
-
-async def practice_peak_day(
-    session: AsyncSession, user: User, frame: Frame, start: date
-) -> date | None:
-    """The day with the most sessions (earliest on a tie), or None."""
-    days = practice_days(user, frame, start, frame.today, frame.now)
-    total = func.sum(days.c.total)
-    stmt = (
-        select(days.c.day)
-        .group_by(days.c.day)
-        .having(total > 0)
-        .order_by(total.desc(), days.c.day)
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def practice_counts(
-    session: AsyncSession, user: User, frame: Frame, active_since: datetime
-) -> dict[str, int]:
-    """Patients in the practice, active patients and upcoming sessions."""
+    """One statement: patients, active patients, upcoming sessions, the week's
+    and month's counting sessions and the attendance of all past sessions."""
+    days = practice_days(user, frame, None, max(week[1], month[1]), None)
+    held = days.c.total - days.c.cancelled - days.c.no_show
+    past = days.c.past
     mine = readable_patient_ids(user)
     live_patient = and_(Patient.id.in_(mine), Patient.archived_at.is_(None))
     total = select(func.count()).select_from(Patient).where(live_patient)
@@ -224,16 +199,48 @@ async def practice_counts(
         )
     )
     upcoming = select(func.count()).where(
-        practice(user),
-        TS.session_date > frame.now,
-        _att(Attendance.SCHEDULED),
+        practice(user), TS.session_date > frame.now, _att(Attendance.SCHEDULED)
     )
     stmt = select(
         total.scalar_subquery().label("total_patients"),
         active.scalar_subquery().label("active_patients"),
         upcoming.scalar_subquery().label("upcoming"),
-    )
+        _sum(held, days.c.day.between(*week)).label("week"),
+        _sum(held, days.c.day.between(*month)).label("month"),
+        _sum(days.c.completed, past).label("completed"),
+        _sum(days.c.cancelled, past).label("cancelled"),
+        _sum(days.c.no_show, past).label("no_show"),
+    ).select_from(days)
     return dict((await session.execute(stmt)).one()._mapping)
+
+
+async def practice_buckets(
+    session: AsyncSession, user: User, frame: Frame, start: date, unit: str
+) -> list[dict[str, Any]]:
+    """Per bucket (day, week or month start) from ``start`` up to now, each
+    row with the range's peak day (most sessions, earliest on a tie)."""
+    days = practice_days(user, frame, start, frame.today, frame.now)
+    per_day = (
+        select(days.c.day, *(_sum(days.c[c]).label(c) for c in COLUMNS))
+        .group_by(days.c.day)
+        .subquery("per_day")
+    )
+    peak = (
+        select(per_day.c.day)
+        .where(per_day.c.total > 0)
+        .order_by(per_day.c.total.desc(), per_day.c.day)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bucket = cast(func.date_trunc(unit, per_day.c.day), Date).label("bucket")
+    stmt = (
+        select(
+            bucket, *(_sum(per_day.c[c]).label(c) for c in COLUMNS), peak.label("peak")
+        )
+        .group_by(bucket)
+        .order_by(bucket)
+    )
+    return [dict(r._mapping) for r in await session.execute(stmt)]
 
 
 # ---- per patient and week ------------------------------------------------
