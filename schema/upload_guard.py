@@ -62,6 +62,9 @@ class UploadGuard:
             return
         headers = dict(scope.get("headers") or [])
         if not any(headers.get(h) for h in PREFLIGHT_HEADERS):
+            # read (and drop) the body first: closing on unread data resets
+            # the connection before the client can read the answer
+            await _drain(receive, self.limit)
             await _respond(
                 send,
                 _error(
@@ -100,6 +103,17 @@ class UploadGuard:
         except BodyTooLarge:
             if not started:
                 await _respond(send, too_large)
+
+
+async def _drain(receive: Receive, limit: int) -> None:
+    seen = 0
+    while seen <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _is_multipart_post(scope: Scope) -> bool:

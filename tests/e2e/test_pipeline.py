@@ -49,7 +49,7 @@ def _serve(env: dict[str, str], *extra: str) -> ServerProcess:
 
 def _rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
     with psycopg.connect(to_libpq_url(database_url)) as conn:
-        return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+        return conn.execute(sql).fetchall()
 
 
 def _stored_files(data_dir: Path) -> list[Path]:
@@ -168,7 +168,7 @@ async def test_transient_errors_and_an_invalid_answer_are_retried(
         assert len([c for c in calls if c["endpoint"] == "transcriptions"]) == 3
         assert len(chat) == 2
         assert "did not match the schema" in chat[1]["last_message"]
-        assert "key_topics" in chat[1]["last_message"]
+        assert "Invalid JSON" in chat[1]["last_message"]
     finally:
         server.stop()
 
@@ -197,7 +197,7 @@ async def test_a_worker_killed_mid_transcription_does_not_leave_the_session_stuc
         fake.configure()
         second = ServerProcess("worker", env=env).start()
         session = await wait_status(
-            server.url, account.token, sid, {"PROCESSED", "FAILED"}, timeout=90
+            server.url, account.token, sid, {"PROCESSED", "FAILED"}, within=90
         )
 
         # then the stalled job was retried and the session finished
@@ -237,3 +237,31 @@ async def test_three_processes_subscriber_on_a_upload_on_b_separate_worker(
         worker.stop()
         b.stop()
         a.stop()
+
+
+async def test_websocket_needs_a_valid_token_and_an_active_account(
+    live_server: ServerProcess, e2e_database_url: str
+) -> None:
+    # given an account, then a deactivated therapist's token
+    account = await make_account(e2e_database_url)
+    _rows_exec(
+        e2e_database_url,
+        "UPDATE users SET is_active = false WHERE id = ("
+        "SELECT therapist_id FROM patient_therapists LIMIT 1)",
+    )
+
+    # when subscribers connect with a bad token and with the deactivated one
+    forged = Subscriber(live_server.url, "not-a-token")
+    await forged.start()
+    deactivated = Subscriber(live_server.url, account.token)
+    await deactivated.start()
+
+    # then the connections are closed before any subscription starts
+    assert forged.close_code == 4401
+    assert deactivated.close_code == 4403
+    assert forged.events == deactivated.events == []
+
+
+def _rows_exec(database_url: str, sql: str) -> None:
+    with psycopg.connect(to_libpq_url(database_url)) as conn:
+        conn.execute(sql)
