@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 from settings import Settings, SettingsError, get_settings
@@ -185,6 +187,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM after a graceful shutdown; turning it into
     # SystemExit lets the finally below stop the embedded PostgreSQL cleanly
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    metrics_dir = _fresh_metrics_dir(settings) if workers > 1 else None
+    from services.logs import logging_config
+
     # read by the app lifespan (in every uvicorn worker process; a file lock
     # there lets exactly one of them run the job worker)
     os.environ["IN_PROCESS_WORKER"] = "false" if args.no_worker else "true"
@@ -198,13 +203,28 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             workers=workers if workers > 1 else None,
             access_log=False,
-            log_config=None,
+            # applied again in each worker process, which starts unconfigured
+            log_config=logging_config(settings.log_level),
             proxy_headers=False,
             lifespan="on",
         )
     finally:
         stop_embedded()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _fresh_metrics_dir(settings: Settings) -> Path:
+    """Multi-process metrics: the workers write their values under one fresh
+    directory that any of them merges on a scrape (prometheus_client reads the
+    variable at import, so it must be set before the workers start). One per
+    server process, so two servers sharing a DATA_DIR do not mix."""
+    path = (settings.data_dir / "prometheus" / str(os.getpid())).resolve()
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
 
 
 @command("worker")

@@ -11,7 +11,7 @@ function request()
   local id = string.format("%d-%d-%d", tid or 0, counter, math.random(1, 1e9))
   local body = string.format(
     '{"query":"mutation($i: CreatePatientInput!) { createPatient(input: $i) { id name } }",' ..
-    '"variables":{"i":{"name":"Bench New %s","email":"bench-new-%s@example.test"}}}', id, id)
+    '"variables":{"i":{"name":"Bench New %s","email":"bench-new-%s@example.com"}}}', id, id)
   return wrk.format("POST", "/graphql", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,

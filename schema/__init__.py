@@ -14,7 +14,10 @@ from strawberry.types import ExecutionContext
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import log_unexpected
+from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
+from schema.metrics import Metrics
+from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
@@ -33,10 +36,12 @@ QUERIES: tuple[type, ...] = (
     AnalyticsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
+    AuthMutation,
     PatientMutation,
     SessionMutation,
-    AuthMutation,
     PipelineMutation,
+    OpsMutation,
+    ExportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
@@ -71,6 +76,7 @@ def build_schema(**kwargs: Any) -> AppSchema:
         subscription=Subscription,
         types=TYPES,
         extensions=[
+            Metrics,
             UnitOfWork,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -10,11 +10,13 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from resolvers import patients as patient_resolvers
 from resolvers.audit_log import audit_event_node
 from resolvers.context import Context
 from resolvers.ids import encode_id
 from resolvers.users import user_node
 from schema.node import Node, register_node
+from schema.types.patient import PatientType
 from schema.types.user import UserType
 
 
@@ -45,6 +47,18 @@ class AuditEventType(Node):
         if root.entity_id is None:
             return None
         return strawberry.ID(encode_id(root.entity_type, root.entity_id))
+
+    @strawberry.field(
+        description="The patient concerned, when the caller may read that patient."
+    )
+    @staticmethod
+    async def patient(
+        root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
+    ) -> PatientType | None:
+        if root.patient_id is None:
+            return None
+        # scoped and itself audited: an unassigned admin sees null here
+        return await patient_resolvers.patient_by_id(info, root.patient_id)  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
