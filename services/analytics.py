@@ -267,7 +267,7 @@ async def patient_progress(
             overall[topic] += n
     att = await pq.patient_attendance(session, patient.id, start, frame.now)
     attended = att["completed"] + att["no_show"]
-    current = await pq.latest_mood(session, patient.id, start, frame.now)
+    current = att["mood"]
     averages = [
         (i, Fraction(r["mood_sum"], r["mood_count"]))
         for i, w in enumerate(wstart + timedelta(weeks=k) for k in range(weeks))

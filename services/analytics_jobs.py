@@ -58,6 +58,10 @@ async def aggregate(
         weeks_until = await store.store_weeks(
             session, frame, since, frame.today, complete
         )
+    if days_until or weeks_until:
+        # fresh statistics, so the planner sees the stored rows (autovacuum
+        # would, later); cheap on these narrow tables
+        await store.analyze(session)
     await session.flush()
     return AggregateReport(since, days_until, weeks_until)
 

@@ -211,3 +211,9 @@ SELECT bool_or(c.{col} IS NULL), min(c.{col})
 async def first_session_day(session: AsyncSession, frame: Frame) -> date | None:
     first = await session.scalar(text("SELECT min(session_date) FROM therapy_sessions"))
     return first.astimezone(frame.zone).date() if first else None
+
+
+async def analyze(session: AsyncSession) -> None:
+    await session.execute(
+        text("ANALYZE daily_stats, patient_progress, analytics_coverage")
+    )

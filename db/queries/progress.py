@@ -48,34 +48,30 @@ async def patient_week_topics(
 
 async def patient_attendance(
     session: AsyncSession, patient_id: uuid.UUID, start: datetime, now: datetime
-) -> dict[str, int]:
-    """Attendance counts of the patient's sessions in [start, now]."""
-    stmt = select(
-        *(
-            func.count().filter(TS.attendance == a).label(a.value.lower())
-            for a in Attendance
-        )
-    ).where(TS.patient_id == patient_id, TS.session_date.between(start, now))
-    return dict((await session.execute(stmt)).one()._mapping)
-
-
-async def latest_mood(
-    session: AsyncSession, patient_id: uuid.UUID, start: datetime, now: datetime
-) -> int | None:
-    """The mood score of the latest counted session in [start, now] with one."""
-    stmt = (
+) -> dict[str, Any]:
+    """Attendance counts of the patient's sessions in [start, now], and
+    ``mood``: the score of the latest counted one that has a mood score."""
+    in_window = (TS.patient_id == patient_id, TS.session_date.between(start, now))
+    mood = (
         select(SessionMetrics.mood_score)
         .join(TS, TS.id == SessionMetrics.session_id)
         .where(
-            TS.patient_id == patient_id,
-            TS.session_date.between(start, now),
+            *in_window,
             TS.attendance.in_(COUNTED),
             SessionMetrics.mood_score.is_not(None),
         )
         .order_by(TS.session_date.desc(), TS.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = select(
+        *(
+            func.count().filter(TS.attendance == a).label(a.value.lower())
+            for a in Attendance
+        ),
+        mood.label("mood"),
+    ).where(*in_window)
+    return dict((await session.execute(stmt)).one()._mapping)
 
 
 async def recent_sessions(
