@@ -11,7 +11,6 @@ caller so that the (therapist|patient, session_date) indexes apply.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,15 +21,12 @@ from sqlalchemy import (
     DateTime,
     Integer,
     and_,
-    case,
     cast,
     func,
-    literal_column,
     select,
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,8 +35,6 @@ from db.models import (
     AnalyticsCoverage,
     DailyStats,
     Patient,
-    PatientProgress,
-    SessionMetrics,
     TherapySession,
     User,
 )
@@ -103,6 +97,25 @@ def _att(a: Attendance) -> ColumnElement[bool]:
     return TS.attendance == a
 
 
+# stored rows count before a therapist's coverage mark (never after today or
+# this week); no mark means nothing stored
+FAR_PAST = date(1900, 1, 1)
+
+
+def through_mark(mark: Any, therapist: Any, cap: date) -> ColumnElement[date]:
+    found = (
+        select(mark)
+        .where(AnalyticsCoverage.therapist_id == therapist)
+        .scalar_subquery()
+    )
+    return func.least(func.coalesce(found, FAR_PAST), cap)
+
+
+def first_instant(frame: Frame, day: ColumnElement[date]) -> ColumnElement[datetime]:
+    """The first instant of a local day computed in SQL."""
+    return func.timezone(frame.tz, cast(day, DateTime(timezone=False)))
+
+
 # ---- practice, per day ---------------------------------------------------
 
 
@@ -115,7 +128,7 @@ def practice_days(
     ``until`` (inclusive) cuts live sessions off at an instant (``now`` for
     "past sessions"); it must not precede today, as stored days are whole.
     """
-    through = _through(AnalyticsCoverage.days_through, user.id, frame.today)
+    through = through_mark(AnalyticsCoverage.days_through, user.id, frame.today)
     stored_conds = [
         DailyStats.therapist_id == user.id,
         DailyStats.stat_date <= end,
@@ -124,7 +137,7 @@ def practice_days(
     live_conds = [
         practice(user),
         TS.session_date < frame.instant(end + timedelta(1)),
-        TS.session_date >= _first_instant(frame, through),
+        TS.session_date >= first_instant(frame, through),
     ]
     if start is not None:
         stored_conds.append(DailyStats.stat_date >= start)
@@ -241,182 +254,3 @@ async def practice_buckets(
         .order_by(bucket)
     )
     return [dict(r._mapping) for r in await session.execute(stmt)]
-
-
-# ---- per patient and week ------------------------------------------------
-
-
-def _live_week_conds(
-    frame: Frame, wstart: date, scope: Scope
-) -> list[ColumnElement[bool]]:
-    through = _through(
-        AnalyticsCoverage.weeks_through,
-        scope.therapist_id or TS.therapist_id,
-        frame.monday,
-    )
-    return [
-        TS.session_date >= frame.instant(wstart),
-        TS.session_date <= frame.now,
-        TS.attendance.in_(COUNTED),
-        TS.session_date >= _first_instant(frame, through),
-        scope.live,
-    ]
-
-
-def _stored_week_conds(
-    frame: Frame, wstart: date, scope: Scope
-) -> list[ColumnElement[bool]]:
-    therapist = scope.therapist_id or PatientProgress.therapist_id
-    return [
-        PatientProgress.week_start_date >= wstart,
-        PatientProgress.week_start_date
-        < _through(AnalyticsCoverage.weeks_through, therapist, frame.monday),
-        scope.stored,
-    ]
-
-
-# stored rows count before a therapist's coverage mark (never after today or
-# this week); no mark means nothing stored
-FAR_PAST = date(1900, 1, 1)
-
-
-def _through(mark: Any, therapist: Any, cap: date) -> ColumnElement[date]:
-    found = (
-        select(mark)
-        .where(AnalyticsCoverage.therapist_id == therapist)
-        .scalar_subquery()
-    )
-    return func.least(func.coalesce(found, FAR_PAST), cap)
-
-
-def _first_instant(frame: Frame, day: ColumnElement[date]) -> ColumnElement[datetime]:
-    """The first instant of a local day computed in SQL."""
-    return func.timezone(frame.tz, cast(day, DateTime(timezone=False)))
-
-
-def week_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
-    """(patient_id, week, sessions, mood_sum, mood_count) rows, stored or live."""
-    week = local_week(frame)
-    stored = select(
-        PatientProgress.patient_id,
-        PatientProgress.week_start_date.label("week"),
-        PatientProgress.sessions_count.label("sessions"),
-        PatientProgress.mood_sum,
-        PatientProgress.mood_count,
-    ).where(*_stored_week_conds(frame, wstart, scope))
-    live = (
-        select(
-            TS.patient_id,
-            week.label("week"),
-            func.count().label("sessions"),
-            func.coalesce(func.sum(SessionMetrics.mood_score), 0).label("mood_sum"),
-            func.count(SessionMetrics.mood_score).label("mood_count"),
-        )
-        .outerjoin(SessionMetrics, SessionMetrics.session_id == TS.id)
-        .where(*_live_week_conds(frame, wstart, scope))
-        .group_by(TS.patient_id, week)
-    )
-    return union_all(stored, live).subquery("weeks")
-
-
-def topic_rows(
-    frame: Frame, wstart: date, scope: Scope, halves: tuple[date, date] | None = None
-) -> Any:
-    """Topic rows from stored and live weeks: (patient_id, week, topic, n), n
-    sessions of that week naming the topic; with ``halves`` (first half ends,
-    second half starts) per patient instead: (patient_id, topic, n, first,
-    second), far fewer rows for the practice-wide count."""
-    kv = func.jsonb_each_text(PatientProgress.topics).table_valued("key", "value")
-    week = local_week(frame)
-    live_from = (
-        select(TS.id.label("session_id"), TS.patient_id, week.label("week"), _TOPIC)
-        .join(SessionMetrics, SessionMetrics.session_id == TS.id)
-        .join(_TOPIC, true())
-        .where(*_live_week_conds(frame, wstart, scope))
-        .subquery("named")
-    )
-    stored_from = (
-        select(
-            PatientProgress.patient_id,
-            PatientProgress.week_start_date.label("week"),
-            kv.c.key.label("topic"),
-            cast(kv.c.value, Integer).label("n"),
-        )
-        .select_from(PatientProgress)
-        .join(kv, true())
-        .where(*_stored_week_conds(frame, wstart, scope))
-        .subquery("kept")
-    )
-    if halves is None:
-        live = select(
-            live_from.c.patient_id,
-            live_from.c.week,
-            live_from.c.topic,
-            func.count(func.distinct(live_from.c.session_id)).label("n"),
-        ).group_by(live_from.c.patient_id, live_from.c.week, live_from.c.topic)
-        return union_all(select(stored_from), live).subquery("topics")
-    first_end, second_start = halves
-
-    def per_patient(src: Any, n: Any) -> Any:
-        def part(cond: Any) -> Any:
-            return func.coalesce(n(cond), 0)
-
-        return select(
-            src.c.patient_id,
-            src.c.topic,
-            part(true()).label("n"),
-            part(src.c.week < first_end).label("first"),
-            part(src.c.week >= second_start).label("second"),
-        ).group_by(src.c.patient_id, src.c.topic)
-
-    def stored_n(cond: Any) -> Any:
-        return func.sum(stored_from.c.n).filter(cond)
-
-    def live_n(cond: Any) -> Any:
-        # a topic repeated in one session's list counts once
-        return func.count(func.distinct(live_from.c.session_id)).filter(cond)
-
-    return union_all(
-        per_patient(stored_from, stored_n), per_patient(live_from, live_n)
-    ).subquery("topics")
-
-
-def _session_topic() -> Any:
-    """Per session (a LATERAL on session_metrics): its normalised topics, case
-    and surrounding spaces ignored, empty ones dropped."""
-    arr = case(
-        (func.jsonb_typeof(SessionMetrics.topics) == "array", SessionMetrics.topics),
-        else_=literal_column("'[]'::jsonb", JSONB),
-    )
-    elem = func.jsonb_array_elements_text(arr).table_valued("value").alias("e")
-    topic = func.lower(func.btrim(elem.c.value))
-    return (
-        select(topic.label("topic")).select_from(elem).where(topic != "").lateral("t")
-    )
-
-
-_TOPIC = _session_topic()
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which stored rows and which live sessions a computation covers."""
-
-    stored: ColumnElement[bool]
-    live: ColumnElement[bool]
-    # set when every row belongs to one therapist (the practice)
-    therapist_id: uuid.UUID | None = None
-
-    @classmethod
-    def patient(cls, patient_id: uuid.UUID) -> Scope:
-        return cls(
-            PatientProgress.patient_id == patient_id, TS.patient_id == patient_id
-        )
-
-    @classmethod
-    def practice(cls, user: User) -> Scope:
-        stored = and_(
-            PatientProgress.therapist_id == user.id,
-            PatientProgress.patient_id.in_(readable_patient_ids(user)),
-        )
-        return cls(stored, practice(user), user.id)

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Attendance
 from db.models import SessionMetrics, TherapySession, User
-from db.queries.analytics import COUNTED, Frame, Scope, topic_rows, week_rows
+from db.queries.analytics import COUNTED, Frame
 from db.queries.scoping import readable_sessions
+from db.queries.weekly import Scope, topic_rows, week_rows
 
 TS = TherapySession
 

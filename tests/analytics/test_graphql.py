@@ -95,7 +95,7 @@ async def test_every_field_matches_the_reference(
     t, o = await therapists(db, 2)
     before = datetime.now(UTC)
     world = _world(t.id, o.id, before)
-    await load(db, world, {})
+    await load(db, world)
     pid = next(iter(world.patients))
 
     # when
@@ -147,7 +147,7 @@ async def test_another_therapists_sessions_stay_out_of_the_practice(
     mine, theirs = await therapists(db, 2)
     now = datetime.now(UTC)
     world = _world(theirs.id, theirs.id, now)
-    await load(db, world, {})
+    await load(db, world)
 
     # when
     body = await gql(TOPICS, {}, token=token_for(settings, mine))

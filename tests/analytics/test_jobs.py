@@ -63,7 +63,7 @@ async def _practice(db: AsyncSession, now: datetime) -> None:
         Sess(t.id, p, now - timedelta(days=d), "COMPLETED", 50, 3, ["sleep"])
         for d in (1, 2, 9, 16)
     ]
-    await load(db, World("UTC", now, sessions, {p: (False, {t.id})}), {})
+    await load(db, World("UTC", now, sessions, {p: (False, {t.id})}))
 
 
 async def _count(db: AsyncSession, model: type) -> int:
