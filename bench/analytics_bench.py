@@ -215,7 +215,12 @@ def main() -> int:
     try:
         url = pg.create_database("tb_analytics_bench")
         migrate(url)  # alembic runs its own event loop: outside ours
+        load_before = os.getloadavg()[0]
         section = asyncio.run(run(url, args.iterations))
+        section += (
+            f"\n\nLoad average (1 min) {load_before:.1f} before and "
+            f"{os.getloadavg()[0]:.1f} after the measurements."
+        )
     finally:
         pg.close()
     print(section)
