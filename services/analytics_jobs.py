@@ -1,8 +1,9 @@
 """Precomputation of analytics: scheduled procrastinate tasks and the backfill.
 
-Stored rows are only a cache (see migration 0002: triggers drop a row when its
-inputs change; queries aggregate live where no row exists), so these jobs can
-run at any time, any number of times, and never change an answer.
+Stored rows count only before each therapist's coverage mark (migration 0003:
+triggers move the mark back when inputs change; queries aggregate live from the
+mark on), so these jobs can run at any time, any number of times, and never
+change an answer.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ class AnalyticsCoverage(Base):
     daily_stats rows of the therapist dated before ``days_through`` and
     patient_progress rows of the therapist for weeks starting before
     ``weeks_through`` may be used; everything from there on is aggregated
-    live. Triggers (migration 0002) move the marks back when a session, its
+    live. Triggers (migration 0003) move the marks back when a session, its
     metrics or an assignment changes; the aggregation moves them forward.
     """
 
