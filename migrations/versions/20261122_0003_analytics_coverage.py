@@ -13,7 +13,8 @@ or deleted, notes re-extracted, a patient assigned or unassigned), so these
 triggers (replacing the row-deleting ones of 0002) move the mark back; the next
 aggregation recomputes from there and moves it forward again. Stored rows are
 keyed by local dates in SCHEDULER_TIMEZONE, which the database does not know,
-so the triggers step back one extra day: any UTC offset lands within a day of the UTC date.
+so the triggers step back one extra day: any UTC offset lands within a day of
+the UTC date.
 """
 
 from collections.abc import Sequence
