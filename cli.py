@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -47,10 +48,28 @@ def build_parser() -> Parser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("export-schema", help="print the GraphQL SDL")
     sub.add_parser("seed-demo", help="create a demo therapist and practice (once)")
+    aggregate = sub.add_parser(
+        "aggregate", help="store analytics rows of closed days and weeks (backfill)"
+    )
+    aggregate.add_argument(
+        "--since",
+        type=_iso_date,
+        default=None,
+        help="first local day (YYYY-MM-DD); default: the first session",
+    )
     extra: Any = sub
     for hook in PARSER_HOOKS:
         hook(extra)
     return parser
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD): {value!r}"
+        ) from None
 
 
 # other modules add sub-commands here: fn(subparsers)
@@ -100,6 +119,43 @@ async def _seed_demo(settings: Settings, url: str) -> Any:
             result = await seed_demo(session, argon2.hash(DEMO_PASSWORD))
             await session.commit()
             return result
+    finally:
+        await engine.dispose()
+
+
+@command("aggregate")
+def aggregate(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        report = asyncio.run(_aggregate(settings, url, args.since))
+    finally:
+        stop_embedded()
+    sys.stdout.write(
+        f"Analytics stored from {report.since}: days before {report.days_until}, "
+        f"weeks before {report.weeks_until}.\n"
+    )
+    return 0
+
+
+async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
+    from datetime import UTC, datetime
+
+    from db.engine import create_engine, create_sessionmaker
+    from db.queries.analytics import Frame
+    from services.analytics_jobs import ISOLATION, aggregate
+
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await session.connection(execution_options={"isolation_level": ISOLATION})
+            frame = Frame(settings.scheduler_timezone, datetime.now(UTC))
+            report = await aggregate(session, frame, since)
+            await session.commit()
+            return report
     finally:
         await engine.dispose()
 

@@ -7,21 +7,32 @@ arithmetic is exact (fractions), so a threshold is never missed by a rounding.
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Mood, MoodTrajectory, Role
-from db.models import Patient, TherapySession, User
+from db.models import Patient, User
 from db.queries import analytics as q
 from db.queries import progress as pq
 from db.queries.analytics import Frame
 from db.queries.scoping import readable_patients
+from services.analytics_types import (
+    CommonTopic,
+    Granularity,
+    MoodTrend,
+    PatientProgress,
+    PracticeOverview,
+    SessionTrends,
+    TopicCount,
+    TrendPeriod,
+    TrendPoint,
+    TrendSummary,
+    WeeklyProgress,
+)
 from services.errors import BadInput, Forbidden, NotFound
 
 ACTIVE_DAYS = 30
@@ -31,100 +42,6 @@ SLOPE_THRESHOLD = Fraction(1, 10)  # mood points per week
 FLUCTUATION_RMS = Fraction(3, 4)  # mood points around the fitted line
 TOPIC_RATIO = Fraction(5, 4)  # the second half must be 25% above the first
 TOPIC_MIN_DIFF = 2  # ... and by at least two sessions
-
-
-class TrendPeriod(enum.StrEnum):
-    LAST_7_DAYS = "LAST_7_DAYS"
-    LAST_30_DAYS = "LAST_30_DAYS"
-    LAST_90_DAYS = "LAST_90_DAYS"
-    LAST_YEAR = "LAST_YEAR"
-
-    @property
-    def days(self) -> int:
-        return {"LAST_7_DAYS": 7, "LAST_30_DAYS": 30, "LAST_90_DAYS": 90}.get(
-            self.value, 365
-        )
-
-
-class Granularity(enum.StrEnum):
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
-
-
-@dataclass
-class PracticeOverview:
-    total_patients: int
-    active_patients: int
-    sessions_this_week: int
-    sessions_this_month: int
-    upcoming_sessions: int
-    completion_rate: float
-
-
-@dataclass
-class TopicCount:
-    topic: str
-    frequency: int
-
-
-@dataclass
-class WeeklyProgress:
-    week_start: date
-    sessions_count: int
-    avg_mood_score: float | None
-    topics: list[TopicCount]
-
-
-@dataclass
-class MoodTrend:
-    current: Mood | None
-    trajectory: MoodTrajectory | None
-    change_percent: float | None
-
-
-@dataclass
-class PatientProgress:
-    patient: Patient
-    total_sessions: int
-    recent_sessions: list[TherapySession]
-    mood_trend: MoodTrend
-    common_topics: list[TopicCount]
-    attendance_rate: float
-    weekly: list[WeeklyProgress]
-
-
-@dataclass
-class TrendPoint:
-    date: date
-    sessions_completed: int
-    sessions_cancelled: int
-    avg_session_duration_min: float | None
-    completion_rate: float | None
-
-
-@dataclass
-class TrendSummary:
-    total_sessions: int
-    avg_per_day: float
-    peak_day: date | None
-    completion_rate: float | None
-
-
-@dataclass
-class SessionTrends:
-    period: TrendPeriod
-    granularity: Granularity
-    data_points: list[TrendPoint]
-    summary: TrendSummary
-
-
-@dataclass
-class CommonTopic:
-    topic: str
-    frequency: int
-    patients_affected: int
-    trend: str
 
 
 def check_range(field: str, value: int, low: int, high: int) -> int:
@@ -150,28 +67,22 @@ async def overview(session: AsyncSession, user: User, frame: Frame) -> PracticeO
     today = frame.today
     month_start = today.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
-    counts = await q.practice_counts(
-        session, user, frame, frame.now - timedelta(days=ACTIVE_DAYS)
+    row = await q.practice_overview(
+        session,
+        user,
+        frame,
+        (frame.monday, frame.monday + timedelta(6)),
+        (month_start, next_month - timedelta(1)),
+        frame.now - timedelta(days=ACTIVE_DAYS),
     )
-    week = await q.practice_totals(
-        session, user, frame, frame.monday, frame.monday + timedelta(6), None
-    )
-    month = await q.practice_totals(
-        session, user, frame, month_start, next_month - timedelta(1), None
-    )
-    past = await q.practice_totals(session, user, frame, None, today, frame.now)
     return PracticeOverview(
-        total_patients=counts["total_patients"],
-        active_patients=counts["active_patients"],
-        sessions_this_week=_held(week),
-        sessions_this_month=_held(month),
-        upcoming_sessions=counts["upcoming"],
-        completion_rate=_rate(past) or 0.0,
+        total_patients=row["total_patients"],
+        active_patients=row["active_patients"],
+        sessions_this_week=row["week"],
+        sessions_this_month=row["month"],
+        upcoming_sessions=row["upcoming"],
+        completion_rate=_rate(row) or 0.0,
     )
-
-
-def _held(t: dict[str, int]) -> int:
-    return t["total"] - t["cancelled"] - t["no_show"]
 
 
 def _rate(t: dict[str, int]) -> float | None:
@@ -203,7 +114,7 @@ async def session_trends(
         summary=TrendSummary(
             total_sessions=totals["total"],
             avg_per_day=totals["total"] / period.days,
-            peak_day=await q.practice_peak_day(session, user, frame, start),
+            peak_day=rows[0]["peak"] if rows else None,
             completion_rate=_rate(totals),
         ),
     )
@@ -273,7 +184,7 @@ async def patient_progress(
             overall[topic] += n
     att = await pq.patient_attendance(session, patient.id, start, frame.now)
     attended = att["completed"] + att["no_show"]
-    current = await pq.latest_mood(session, patient.id, start, frame.now)
+    current = att["mood"]
     averages = [
         (i, Fraction(r["mood_sum"], r["mood_count"]))
         for i, w in enumerate(wstart + timedelta(weeks=k) for k in range(weeks))
@@ -366,5 +277,23 @@ async def common_topics(
     ]
 
 
-def make_frame(tz: str, now: datetime) -> Frame:
-    return Frame(tz=tz, now=now)
+__all__ = [
+    "CommonTopic",
+    "Granularity",
+    "MoodTrend",
+    "PatientProgress",
+    "PracticeOverview",
+    "SessionTrends",
+    "TopicCount",
+    "TrendPeriod",
+    "TrendPoint",
+    "TrendSummary",
+    "WeeklyProgress",
+    "check_range",
+    "common_topics",
+    "overview",
+    "patient_progress",
+    "practice_owner",
+    "readable_patient",
+    "session_trends",
+]

@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
-from services import pipeline
+from services import analytics_jobs, pipeline
 from services.ai import is_transient
 from settings import Settings, get_settings
 
@@ -32,6 +32,7 @@ app = procrastinate.App(
     # modules whose tasks a worker must know (imported when it starts)
     import_paths=[__name__, "services.ops_jobs"],
 )
+app.add_tasks_from(analytics_jobs.blueprint, namespace="analytics")
 
 
 @dataclass

@@ -115,11 +115,43 @@ DELETE FROM patient_progress p
 )
 
 
+_COVER = {
+    col: (
+        text(
+            f"""
+INSERT INTO analytics_coverage (therapist_id, {col}, updated_at)
+SELECT DISTINCT therapist_id, CAST(:end AS date), now() FROM patient_therapists
+ON CONFLICT (therapist_id) DO UPDATE
+   SET {col} = EXCLUDED.{col}, updated_at = EXCLUDED.updated_at
+"""
+        ),
+        text(
+            f"""
+UPDATE analytics_coverage SET {col} = :end, updated_at = now()
+ WHERE {col} >= :start AND {col} < :end
+"""
+        ),
+    )
+    for col in ("days_through", "weeks_through")
+}
+
+
+async def _cover(
+    session: AsyncSession, col: str, start: date, end: date, complete: bool
+) -> None:
+    """Move the coverage marks forward to ``end``: every practice's when the
+    rows were written from the very first session on (``complete``), else the
+    marks that already reached ``start`` (no gap may be claimed)."""
+    everyone, reached = _COVER[col]
+    stmt = everyone if complete else reached
+    await session.execute(stmt, {"start": start, "end": end})
+
+
 async def store_days(
-    session: AsyncSession, frame: Frame, start: date, end: date
+    session: AsyncSession, frame: Frame, start: date, end: date, complete: bool
 ) -> date | None:
-    """Write daily_stats for the closed local days in [start, end); returns the
-    first day not written (today at most), or None when there was nothing."""
+    """Write daily_stats for the closed local days in [start, end) and move
+    the coverage marks; returns the end (today at most), or None."""
     end = min(end, frame.today)
     if start >= end:
         return None
@@ -133,11 +165,12 @@ async def store_days(
             "end_ts": frame.instant(end),
         },
     )
+    await _cover(session, "days_through", start, end, complete)
     return end
 
 
 async def store_weeks(
-    session: AsyncSession, frame: Frame, start: date, end: date
+    session: AsyncSession, frame: Frame, start: date, end: date, complete: bool
 ) -> date | None:
     """Write patient_progress for the closed local weeks starting in
     [monday of start, end); the current week is never written."""
@@ -154,4 +187,33 @@ async def store_weeks(
             "end_ts": frame.instant(end),
         },
     )
+    await _cover(session, "weeks_through", start, end, complete)
     return end
+
+
+async def lowest_mark(session: AsyncSession, col: str) -> tuple[bool, date | None]:
+    """(some practice has no mark, the lowest mark) over practising therapists."""
+    assert col in ("days_through", "weeks_through")
+    row = (
+        await session.execute(
+            text(
+                f"""
+SELECT bool_or(c.{col} IS NULL), min(c.{col})
+  FROM (SELECT DISTINCT therapist_id FROM patient_therapists) p
+  LEFT JOIN analytics_coverage c USING (therapist_id)
+"""
+            )
+        )
+    ).one()
+    return bool(row[0]), row[1]
+
+
+async def first_session_day(session: AsyncSession, frame: Frame) -> date | None:
+    first = await session.scalar(text("SELECT min(session_date) FROM therapy_sessions"))
+    return first.astimezone(frame.zone).date() if first else None
+
+
+async def analyze(session: AsyncSession) -> None:
+    await session.execute(
+        text("ANALYZE daily_stats, patient_progress, analytics_coverage")
+    )

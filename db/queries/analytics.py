@@ -11,7 +11,6 @@ caller so that the (therapist|patient, session_date) indexes apply.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -19,28 +18,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
+    DateTime,
     Integer,
     and_,
-    case,
     cast,
-    exists,
     func,
-    literal,
-    or_,
     select,
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.enums import Attendance
 from db.models import (
+    AnalyticsCoverage,
     DailyStats,
     Patient,
-    PatientProgress,
-    SessionMetrics,
     TherapySession,
     User,
 )
@@ -103,33 +97,59 @@ def _att(a: Attendance) -> ColumnElement[bool]:
     return TS.attendance == a
 
 
+# stored rows count before a therapist's coverage mark (never after today or
+# this week); no mark means nothing stored
+FAR_PAST = date(1900, 1, 1)
+
+
+def through_mark(mark: Any, therapist: Any, cap: date) -> ColumnElement[date]:
+    found = (
+        select(mark)
+        .where(AnalyticsCoverage.therapist_id == therapist)
+        .scalar_subquery()
+    )
+    return func.least(func.coalesce(found, FAR_PAST), cap)
+
+
+def first_instant(frame: Frame, day: ColumnElement[date]) -> ColumnElement[datetime]:
+    """The first instant of a local day computed in SQL."""
+    return func.timezone(frame.tz, cast(day, DateTime(timezone=False)))
+
+
 # ---- practice, per day ---------------------------------------------------
 
 
 def practice_days(
     user: User, frame: Frame, start: date | None, end: date, until: datetime | None
 ) -> Any:
-    """Per local day in [start, end]: counts by attendance and durations.
+    """Per local day in [start, end]: counts by attendance and durations,
+    split by ``past`` (dated up to now; a stored, closed day is all past).
 
     ``until`` (inclusive) cuts live sessions off at an instant (``now`` for
     "past sessions"); it must not precede today, as stored days are whole.
     """
-    stored_conds = [DailyStats.therapist_id == user.id, DailyStats.stat_date <= end]
-    stored_conds.append(DailyStats.stat_date < frame.today)
-    live_conds = [practice(user), TS.session_date < frame.instant(end + timedelta(1))]
+    through = through_mark(AnalyticsCoverage.days_through, user.id, frame.today)
+    stored_conds = [
+        DailyStats.therapist_id == user.id,
+        DailyStats.stat_date <= end,
+        DailyStats.stat_date < through,
+    ]
+    live_conds = [
+        practice(user),
+        TS.session_date < frame.instant(end + timedelta(1)),
+        TS.session_date >= first_instant(frame, through),
+    ]
     if start is not None:
         stored_conds.append(DailyStats.stat_date >= start)
         live_conds.append(TS.session_date >= frame.instant(start))
     if until is not None:
         live_conds.append(TS.session_date <= until)
     day = local_day(frame)
-    has_row = exists().where(
-        DailyStats.therapist_id == TS.therapist_id, DailyStats.stat_date == day
-    )
-    live_conds.append(or_(day >= frame.today, ~has_row))
     done = and_(_att(Attendance.COMPLETED), TS.duration_minutes.is_not(None))
+    past = TS.session_date <= frame.now
     stored = select(
         DailyStats.stat_date.label("day"),
+        true().label("past"),
         DailyStats.sessions_total.label("total"),
         DailyStats.sessions_completed.label("completed"),
         DailyStats.sessions_cancelled.label("cancelled"),
@@ -140,6 +160,7 @@ def practice_days(
     live = (
         select(
             day.label("day"),
+            past.label("past"),
             func.count().label("total"),
             _n(_att(Attendance.COMPLETED)).label("completed"),
             _n(_att(Attendance.CANCELLED)).label("cancelled"),
@@ -150,61 +171,32 @@ def practice_days(
             _n(done).label("dur_count"),
         )
         .where(*live_conds)
-        .group_by(day)
+        .group_by(day, past)
     )
     return union_all(stored, live).subquery("days")
 
 
-def _sums(days: Any) -> list[Any]:
-    return [
-        func.coalesce(func.sum(days.c[c]), 0).cast(Integer).label(c)
-        for c in ("total", "completed", "cancelled", "no_show", "dur_sum", "dur_count")
-    ]
+COLUMNS = ("total", "completed", "cancelled", "no_show", "dur_sum", "dur_count")
 
 
-async def practice_totals(
+def _sum(col: Any, cond: Any = None) -> Any:
+    total = func.sum(col) if cond is None else func.sum(col).filter(cond)
+    return func.coalesce(total, 0).cast(Integer)
+
+
+async def practice_overview(
     session: AsyncSession,
     user: User,
     frame: Frame,
-    start: date | None,
-    end: date,
-    until: datetime | None,
+    week: tuple[date, date],
+    month: tuple[date, date],
+    active_since: datetime,
 ) -> dict[str, int]:
-    days = practice_days(user, frame, start, end, until)
-    row = (await session.execute(select(*_sums(days)))).one()
-    return dict(row._mapping)
-
-
-async def practice_buckets(
-    session: AsyncSession, user: User, frame: Frame, start: date, unit: str
-) -> list[dict[str, Any]]:
-    """Per bucket (day, week or month start) from ``start`` up to now."""
-    days = practice_days(user, frame, start, frame.today, frame.now)
-    bucket = cast(func.date_trunc(unit, days.c.day), Date).label("bucket")
-    stmt = select(bucket, *_sums(days)).group_by(bucket).order_by(bucket)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
-
-
-async def practice_peak_day(
-    session: AsyncSession, user: User, frame: Frame, start: date
-) -> date | None:
-    """The day with the most sessions (earliest on a tie), or None."""
-    days = practice_days(user, frame, start, frame.today, frame.now)
-    total = func.sum(days.c.total)
-    stmt = (
-        select(days.c.day)
-        .group_by(days.c.day)
-        .having(total > 0)
-        .order_by(total.desc(), days.c.day)
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def practice_counts(
-    session: AsyncSession, user: User, frame: Frame, active_since: datetime
-) -> dict[str, int]:
-    """Patients in the practice, active patients and upcoming sessions."""
+    """One statement: patients, active patients, upcoming sessions, the week's
+    and month's counting sessions and the attendance of all past sessions."""
+    days = practice_days(user, frame, None, max(week[1], month[1]), None)
+    held = days.c.total - days.c.cancelled - days.c.no_show
+    past = days.c.past
     mine = readable_patient_ids(user)
     live_patient = and_(Patient.id.in_(mine), Patient.archived_at.is_(None))
     total = select(func.count()).select_from(Patient).where(live_patient)
@@ -220,129 +212,45 @@ async def practice_counts(
         )
     )
     upcoming = select(func.count()).where(
-        practice(user),
-        TS.session_date > frame.now,
-        _att(Attendance.SCHEDULED),
+        practice(user), TS.session_date > frame.now, _att(Attendance.SCHEDULED)
     )
     stmt = select(
         total.scalar_subquery().label("total_patients"),
         active.scalar_subquery().label("active_patients"),
         upcoming.scalar_subquery().label("upcoming"),
-    )
+        _sum(held, days.c.day.between(*week)).label("week"),
+        _sum(held, days.c.day.between(*month)).label("month"),
+        _sum(days.c.completed, past).label("completed"),
+        _sum(days.c.cancelled, past).label("cancelled"),
+        _sum(days.c.no_show, past).label("no_show"),
+    ).select_from(days)
     return dict((await session.execute(stmt)).one()._mapping)
 
 
-# ---- per patient and week ------------------------------------------------
-
-
-def _live_week_conds(frame: Frame, wstart: date) -> list[ColumnElement[bool]]:
-    week = local_week(frame)
-    has_row = exists().where(
-        PatientProgress.patient_id == TS.patient_id,
-        PatientProgress.therapist_id == TS.therapist_id,
-        PatientProgress.week_start_date == week,
+async def practice_buckets(
+    session: AsyncSession, user: User, frame: Frame, start: date, unit: str
+) -> list[dict[str, Any]]:
+    """Per bucket (day, week or month start) from ``start`` up to now, each
+    row with the range's peak day (most sessions, earliest on a tie)."""
+    days = practice_days(user, frame, start, frame.today, frame.now)
+    per_day = (
+        select(days.c.day, *(_sum(days.c[c]).label(c) for c in COLUMNS))
+        .group_by(days.c.day)
+        .subquery("per_day")
     )
-    return [
-        TS.session_date >= frame.instant(wstart),
-        TS.session_date <= frame.now,
-        TS.attendance.in_(COUNTED),
-        or_(week >= frame.monday, ~has_row),
-    ]
-
-
-def _stored_week_conds(wstart: date, frame: Frame) -> list[ColumnElement[bool]]:
-    return [
-        PatientProgress.week_start_date >= wstart,
-        PatientProgress.week_start_date < frame.monday,
-    ]
-
-
-def week_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
-    """(patient_id, week, sessions, mood_sum, mood_count) rows, stored or live."""
-    week = local_week(frame)
-    stored = select(
-        PatientProgress.patient_id,
-        PatientProgress.week_start_date.label("week"),
-        PatientProgress.sessions_count.label("sessions"),
-        PatientProgress.mood_sum,
-        PatientProgress.mood_count,
-    ).where(*_stored_week_conds(wstart, frame), scope.stored)
-    live = (
+    peak = (
+        select(per_day.c.day)
+        .where(per_day.c.total > 0)
+        .order_by(per_day.c.total.desc(), per_day.c.day)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bucket = cast(func.date_trunc(unit, per_day.c.day), Date).label("bucket")
+    stmt = (
         select(
-            TS.patient_id,
-            week.label("week"),
-            func.count().label("sessions"),
-            func.coalesce(func.sum(SessionMetrics.mood_score), 0).label("mood_sum"),
-            func.count(SessionMetrics.mood_score).label("mood_count"),
+            bucket, *(_sum(per_day.c[c]).label(c) for c in COLUMNS), peak.label("peak")
         )
-        .outerjoin(SessionMetrics, SessionMetrics.session_id == TS.id)
-        .where(*_live_week_conds(frame, wstart), scope.live)
-        .group_by(TS.patient_id, week)
+        .group_by(bucket)
+        .order_by(bucket)
     )
-    return union_all(stored, live).subquery("weeks")
-
-
-def topic_rows(frame: Frame, wstart: date, scope: Scope) -> Any:
-    """(patient_id, week, topic, n) rows: n sessions of that week named it."""
-    kv = func.jsonb_each_text(PatientProgress.topics).table_valued("key", "value")
-    stored = (
-        select(
-            PatientProgress.patient_id,
-            PatientProgress.week_start_date.label("week"),
-            kv.c.key.label("topic"),
-            cast(kv.c.value, Integer).label("n"),
-        )
-        .select_from(PatientProgress)
-        .join(kv, true())
-        .where(*_stored_week_conds(wstart, frame), scope.stored)
-    )
-    per_session = session_topics().where(*_live_week_conds(frame, wstart), scope.live)
-    per_session = per_session.add_columns(local_week(frame).label("week")).subquery()
-    live = select(
-        per_session.c.patient_id,
-        per_session.c.week,
-        per_session.c.topic,
-        func.count().label("n"),
-    ).group_by(per_session.c.patient_id, per_session.c.week, per_session.c.topic)
-    return union_all(stored, live).subquery("topics")
-
-
-def session_topics() -> Any:
-    """One row per (session, normalised topic): a topic repeated in one
-    session's list counts once; case and surrounding spaces are ignored."""
-    arr = case(
-        (func.jsonb_typeof(SessionMetrics.topics) == "array", SessionMetrics.topics),
-        else_=literal("[]", JSONB),
-    )
-    elem = func.jsonb_array_elements_text(arr).table_valued("value").lateral("t")
-    topic = func.lower(func.btrim(elem.c.value))
-    return (
-        select(TS.id.label("session_id"), TS.patient_id, topic.label("topic"))
-        .distinct()
-        .select_from(TS)
-        .join(SessionMetrics, SessionMetrics.session_id == TS.id)
-        .join(elem, true())
-        .where(topic != "")
-    )
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which stored rows and which live sessions a computation covers."""
-
-    stored: ColumnElement[bool]
-    live: ColumnElement[bool]
-
-    @classmethod
-    def patient(cls, patient_id: uuid.UUID) -> Scope:
-        return cls(
-            PatientProgress.patient_id == patient_id, TS.patient_id == patient_id
-        )
-
-    @classmethod
-    def practice(cls, user: User) -> Scope:
-        stored = and_(
-            PatientProgress.therapist_id == user.id,
-            PatientProgress.patient_id.in_(readable_patient_ids(user)),
-        )
-        return cls(stored, practice(user))
+    return [dict(r._mapping) for r in await session.execute(stmt)]

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Attendance
 from db.models import SessionMetrics, TherapySession, User
-from db.queries.analytics import COUNTED, Frame, Scope, topic_rows, week_rows
+from db.queries.analytics import COUNTED, Frame
 from db.queries.scoping import readable_sessions
+from db.queries.weekly import Scope, topic_rows, week_rows
 
 TS = TherapySession
 
@@ -48,34 +49,30 @@ async def patient_week_topics(
 
 async def patient_attendance(
     session: AsyncSession, patient_id: uuid.UUID, start: datetime, now: datetime
-) -> dict[str, int]:
-    """Attendance counts of the patient's sessions in [start, now]."""
-    stmt = select(
-        *(
-            func.count().filter(TS.attendance == a).label(a.value.lower())
-            for a in Attendance
-        )
-    ).where(TS.patient_id == patient_id, TS.session_date.between(start, now))
-    return dict((await session.execute(stmt)).one()._mapping)
-
-
-async def latest_mood(
-    session: AsyncSession, patient_id: uuid.UUID, start: datetime, now: datetime
-) -> int | None:
-    """The mood score of the latest counted session in [start, now] with one."""
-    stmt = (
+) -> dict[str, Any]:
+    """Attendance counts of the patient's sessions in [start, now], and
+    ``mood``: the score of the latest counted one that has a mood score."""
+    in_window = (TS.patient_id == patient_id, TS.session_date.between(start, now))
+    mood = (
         select(SessionMetrics.mood_score)
         .join(TS, TS.id == SessionMetrics.session_id)
         .where(
-            TS.patient_id == patient_id,
-            TS.session_date.between(start, now),
+            *in_window,
             TS.attendance.in_(COUNTED),
             SessionMetrics.mood_score.is_not(None),
         )
         .order_by(TS.session_date.desc(), TS.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = select(
+        *(
+            func.count().filter(TS.attendance == a).label(a.value.lower())
+            for a in Attendance
+        ),
+        mood.label("mood"),
+    ).where(*in_window)
+    return dict((await session.execute(stmt)).one()._mapping)
 
 
 async def recent_sessions(
@@ -101,19 +98,15 @@ async def practice_topics(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Top topics of the practice: frequency, patients, first/second half."""
-    rows = topic_rows(frame, wstart, Scope.practice(user))
+    rows = topic_rows(frame, wstart, Scope.practice(user), (first_end, second_start))
     freq = func.sum(rows.c.n).cast(Integer)
     stmt = (
         select(
             rows.c.topic,
             freq.label("frequency"),
             func.count(func.distinct(rows.c.patient_id)).label("patients"),
-            func.coalesce(func.sum(rows.c.n).filter(rows.c.week < first_end), 0)
-            .cast(Integer)
-            .label("first"),
-            func.coalesce(func.sum(rows.c.n).filter(rows.c.week >= second_start), 0)
-            .cast(Integer)
-            .label("second"),
+            func.sum(rows.c.first).cast(Integer).label("first"),
+            func.sum(rows.c.second).cast(Integer).label("second"),
         )
         .group_by(rows.c.topic)
         .order_by(freq.desc(), rows.c.topic.collate("C"))

@@ -55,7 +55,7 @@ async def _practice(db: AsyncSession) -> tuple[World, Any, dict[str, uuid.UUID]]
         p["D"]: (True, {t.id}),
     }
     world = World("UTC", NOW, sessions, patients)
-    await load(db, world, {})
+    await load(db, world)
     return world, t, p
 
 

@@ -67,7 +67,7 @@ async def test_every_figure_matches_the_reference(
         # given a random practice of two therapists
         me, other = await therapists(db, 2)
         world = data.draw(worlds((me.id, other.id)))
-        await load(db, world, {})
+        await load(db, world)
         pids = [p for p, (_, ts) in world.patients.items() if me.id in ts]
 
         # when: every figure, live, then with every closed day and week stored

@@ -19,7 +19,7 @@ from tests.analytics.reference import World
 from tests.factories import create_user
 
 
-async def load(db: AsyncSession, world: World, users: dict[uuid.UUID, User]) -> None:
+async def load(db: AsyncSession, world: World) -> None:
     """Insert the world's patients, assignments and sessions (flushed)."""
     for pid, (archived, therapists) in world.patients.items():
         db.add(
