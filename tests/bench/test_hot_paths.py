@@ -1,0 +1,67 @@
+"""Micro-benchmarks of hot paths (pytest-benchmark). Not run by default:
+``python3 bootstrap.py test -m bench tests/bench``."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import pytest
+from graphql import parse, validate
+
+from db.encryption import Keyring
+from db.enums import Mood, MoodTrajectory
+from db.queries.pagination import decode_cursor, encode_cursor
+from resolvers.ids import encode_id, parse_id
+from schema import schema
+from services.note_format import NoteFormat, render
+from services.notes import NoteContent
+from tests.factories import utc
+
+pytestmark = pytest.mark.bench
+
+NESTED = """query Nested { patients(first: 50) { edges { node { id name
+  sessions(first: 10) { edges { node { id sessionDate
+    notes { keyTopics sessionMood topicSummary } } } } } } } }"""
+
+
+def test_global_id_round_trip(benchmark: Any) -> None:
+    value = uuid.uuid4()
+    result = benchmark(lambda: parse_id(encode_id("TherapySession", value)))
+    assert result == ("TherapySession", value)
+
+
+def test_phi_encrypt_decrypt(benchmark: Any) -> None:
+    keyring = Keyring(os.urandom(32))
+    text = "therapist notes " * 80
+    assert benchmark(lambda: keyring.decrypt(keyring.encrypt(text))) == text
+
+
+def test_cursor_round_trip(benchmark: Any) -> None:
+    values = [utc(2026, 1, 2, 3, 4), uuid.uuid4()]
+    assert benchmark(lambda: decode_cursor(encode_cursor(values), 2)) == values
+
+
+def test_parse_and_validate_the_nested_query(benchmark: Any) -> None:
+    gql_schema = schema._schema
+
+    def run() -> int:
+        return len(validate(gql_schema, parse(NESTED)))
+
+    assert benchmark(run) == 0
+
+
+def test_render_soap(benchmark: Any) -> None:
+    content = NoteContent.model_validate(
+        {
+            "key_topics": ["sleep", "work stress"],
+            "topic_summary": "Sleep and work.",
+            "therapist_notes": "Observed " * 150,
+            "patient_summary": "Summary " * 100,
+        }
+    )
+    out = benchmark(
+        lambda: render(content, Mood.NEUTRAL, MoodTrajectory.STABLE, NoteFormat.SOAP)
+    )
+    assert "Subjective" in out
