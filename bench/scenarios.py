@@ -171,7 +171,8 @@ def machine_header() -> str:
     return (
         f"## Server benchmark ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n\n"
         f"Machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; "
-        f"{pg}; load from `{(wrk.stdout or wrk.stderr).splitlines()[0]}`.\n"
+        f"{pg}; load from `{(wrk.stdout or wrk.stderr).splitlines()[0]}`; "
+        f"load average at start {os.getloadavg()[0]:.1f}.\n"
         "Data: 20 therapists, 2,000 patients, 50,000 sessions (notes on every "
         "completed one), 2,000 transcripts of ~6,000 words.\n"
     )
