@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 import time
 import uuid
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.engine import create_engine, create_sessionmaker
 from db.runtime import resolve_database_url
-from schema import schema as app_schema
+from schema import AppSchema, schema_for
 from schema.view import GraphQLView
 from settings import Settings, get_settings
 
@@ -89,6 +90,20 @@ class RequestContextMiddleware:
                 )
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def metrics_allowed(request: Request, settings: Settings) -> bool:
+    """METRICS_TOKEN set: that bearer token; else in production loopback only."""
+    if settings.metrics_token:
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {settings.metrics_token}"
+        return hmac.compare_digest(given.encode(), expected.encode())
+    if settings.is_production:
+        return request.client is not None and request.client.host in LOOPBACK
+    return True
+
+
 def _valid_request_id(value: str) -> bool:
     return 0 < len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
@@ -97,8 +112,10 @@ def create_app(
     settings: Settings | None = None,
     *,
     session_factory: async_sessionmaker[AsyncSession] | None = None,
+    schema: AppSchema | None = None,
 ) -> Starlette:
-    """The application. ``session_factory`` replaces the engine (tests)."""
+    """The application. ``session_factory`` replaces the engine, ``schema`` the
+    schema of the settings' mode (tests)."""
     settings = settings or get_settings()
     state: dict[str, Any] = {}
 
@@ -120,7 +137,7 @@ def create_app(
     def factory() -> async_sessionmaker[AsyncSession]:
         return state["session_factory"]  # type: ignore[no-any-return]
 
-    graphql = LazyGraphQL(settings, factory)
+    graphql = LazyGraphQL(settings, factory, schema or schema_for(settings))
 
     async def health(request: Request) -> Response:
         body: dict[str, str] = {"status": "ok", "database": "ok", "jobs": "ok"}
@@ -137,6 +154,13 @@ def create_app(
         return JSONResponse(body, status_code=503 if failing else 200)
 
     async def metrics(request: Request) -> Response:
+        if not metrics_allowed(request, settings):
+            body = {
+                "errors": [
+                    {"message": "Forbidden", "extensions": {"code": "FORBIDDEN"}}
+                ]
+            }
+            return JSONResponse(body, status_code=403)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     middleware = [Middleware(RequestContextMiddleware)]
@@ -173,12 +197,13 @@ def create_app(
 class LazyGraphQL:
     """Builds the view once the session factory exists (after lifespan start)."""
 
-    def __init__(self, settings: Settings, factory: Any) -> None:
+    def __init__(self, settings: Settings, factory: Any, schema: AppSchema) -> None:
         self.settings = settings
         self.factory = factory
+        self.schema = schema
         self.view: GraphQLView | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.view is None:
-            self.view = GraphQLView(app_schema, self.settings, self.factory())
+            self.view = GraphQLView(self.schema, self.settings, self.factory())
         await self.view(scope, receive, send)

@@ -6,15 +6,17 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
+from schema.guard import OperationGuard
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
+from settings import Settings
 
 # Each part of the graph contributes its root fields here, one line each.
 QUERIES: tuple[type, ...] = (CoreQuery,)
@@ -42,23 +44,46 @@ class AppSchema(strawberry.Schema):
             log_unexpected(error, request_id)
 
 
-def build_schema(**kwargs: Any) -> AppSchema:
+def build_schema(
+    *,
+    production: bool = False,
+    query: type | None = None,
+    mutation: type | None = None,
+    **kwargs: Any,
+) -> AppSchema:
+    """The schema; ``production`` turns introspection and field suggestions off.
+
+    OperationGuard parses and validates (cached) and enforces the limits, so it
+    replaces strawberry's ParserCache and ValidationCache.
+    """
+    extensions: list[Any] = [UnitOfWork, OperationGuard]
+    if production:
+        extensions.append(DisableIntrospection)
     return AppSchema(
-        query=Query,
-        mutation=Mutation,
+        query=query or Query,
+        mutation=mutation or Mutation,
         subscription=Subscription,
         types=TYPES,
-        extensions=[
-            UnitOfWork,
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-        ],
+        extensions=extensions,
         config=StrawberryConfig(
             auto_camel_case=True,
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
+            disable_field_suggestions=production,
         ),
         **kwargs,
     )
 
 
+# the development schema: export-schema prints it (production's SDL is the same)
 schema = build_schema()
+_production_schema: AppSchema | None = None
+
+
+def schema_for(settings: Settings) -> AppSchema:
+    """The schema for the settings' mode, each built once."""
+    global _production_schema
+    if not settings.is_production:
+        return schema
+    if _production_schema is None:
+        _production_schema = build_schema(production=True)
+    return _production_schema

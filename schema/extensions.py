@@ -18,7 +18,13 @@ class UnitOfWork(SchemaExtension):
     """
 
     async def on_operation(self) -> Any:
-        yield
+        try:
+            yield
+        except BaseException:
+            # an operation that raised (timeout, cancelled, a failing hook)
+            # leaves nothing behind: roll back, give the connection back
+            await self._abandon()
+            raise
         ec = self.execution_context
         ctx = ec.context
         if ec.operation_type is OperationType.SUBSCRIPTION or not ctx.has_session:
@@ -37,4 +43,14 @@ class UnitOfWork(SchemaExtension):
                 await ctx.session.commit()
         finally:
             ctx.audit_events.clear()
+            await ctx.close()
+
+    async def _abandon(self) -> None:
+        ctx = self.execution_context.context
+        if ctx is None or not ctx.has_session:
+            return
+        ctx.audit_events.clear()
+        try:
+            await ctx.session.rollback()
+        finally:
             await ctx.close()

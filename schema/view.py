@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
 from schema.errors import format_error
+from schema.http_policy import (
+    RefusedRequest,
+    check_batch,
+    check_content_type,
+    refusal_response,
+)
 from services.auth import user_from_token
 from services.errors import Unauthenticated
 from services.tokens import bearer_token
 from settings import Settings
+
+CONTEXT_KEY = "therapybridge.context"
+# "Did you mean ...?" names fields, arguments, types and enum values
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -44,6 +57,23 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
         self.session_factory = session_factory
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            check_content_type(request)
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = refusal_response(exc)
+        finally:
+            # refused requests never reach the unit of work that closes it
+            ctx = scope.pop(CONTEXT_KEY, None)
+            if ctx is not None:
+                await ctx.close()
+        await response(scope, receive, send)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -55,6 +85,7 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=request_id_of(request),
         )
         if isinstance(request, Request):
+            request.scope[CONTEXT_KEY] = ctx
             token = bearer_token(request.headers.get("authorization"))
             if token:
                 await self.authenticate(ctx, token)
@@ -67,16 +98,73 @@ class GraphQLView(GraphQL[Context, None]):
         except Unauthenticated as exc:
             ctx.auth_error = exc.message
 
+    def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
+        if self._get_stream_transport(protocol):
+            raise RefusedRequest(400, "Batching is not supported with streaming")
+        check_batch(request_data, self.settings)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item.operation_name, str | None):
+                raise RefusedRequest(400, "operationName must be a string or null")
+            if not isinstance(item.variables, dict | None):
+                raise RefusedRequest(400, "variables must be an object or null")
+        return data
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request,
+                request_adapter,
+                request_data,
+                context,
+                root_value,
+                sub_response,
+            )
+        # one after the other: the operations share the request's context, whose
+        # session each operation commits and closes at its end
+        return [
+            await self.execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=item,
+            )
+            for item in request_data
+        ]
+
     async def process_result(
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
             rid = request_id_of(request)
-            data["errors"] = [format_error(e, rid) for e in result.errors]
+            errors = [format_error(e, rid) for e in result.errors]
+            if self.settings.is_production:
+                for error in errors:
+                    error["message"] = SUGGESTION.sub("", str(error["message"]))
+            data["errors"] = list[object](errors)
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson: invalid UTF-8 and absurd nesting are JSONDecodeErrors (400),
+        # where json.loads would raise UnicodeDecodeError or RecursionError
+        return orjson.loads(data)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
