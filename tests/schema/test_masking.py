@@ -1,0 +1,69 @@
+"""Unexpected errors: masked in the response, logged with the request id only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from settings import Settings
+from tests.schema.probe import PROBE_SECRET, probe_client
+
+BOOM = "query { folder { name } boom }"
+
+
+@pytest.fixture
+async def probe(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for c in probe_client(settings, session_factory):
+        yield c
+
+
+async def test_an_unexpected_exception_is_masked_with_the_request_id(
+    probe: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    response = await probe.post(
+        "/graphql", json={"query": BOOM}, headers={"x-request-id": "req-abc-123"}
+    )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["data"] is None  # boom is non-null
+    assert body["errors"] == [
+        {
+            "message": "Internal server error",
+            "locations": [{"line": 1, "column": 25}],
+            "path": ["boom"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-abc-123"},
+        }
+    ]
+    for secret in ("probe-secret", "SELECT", "Ada", "RuntimeError"):
+        assert secret not in response.text
+
+
+async def test_the_log_has_the_request_id_and_never_the_message(
+    probe: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    response = await probe.post("/graphql", json={"query": BOOM})
+
+    request_id = response.json()["errors"][0]["extensions"]["requestId"]
+    assert request_id == response.headers["x-request-id"]
+    lines = [r.getMessage() for r in caplog.records]
+    unexpected = [line for line in lines if "unexpected error" in line]
+    assert len(unexpected) == 1
+    assert request_id in unexpected[0]
+    assert "RuntimeError" in unexpected[0]
+    for line in lines:
+        assert "probe-secret" not in line
+        assert "Ada" not in line
+    for record in caplog.records:
+        assert PROBE_SECRET not in str(record.args)
+        assert record.exc_info is None or PROBE_SECRET not in str(record.exc_info[1])
