@@ -140,15 +140,13 @@ async def test_a_batch_of_more_than_ten_is_refused(probe: httpx.AsyncClient) -> 
     [
         LOGIN,
         "mutation { ...F } fragment F on Mutation { signup(input: {}) { ok } }",
-        "mutation { renamed: refreshToken(token: \"t\") { accessToken } }",
+        'mutation { renamed: refreshToken(token: "t") { accessToken } }',
     ],
 )
 async def test_a_batch_never_holds_a_credential_operation(
     probe: httpx.AsyncClient, credential: str
 ) -> None:
-    response = await probe.post(
-        "/graphql", json=[{"query": ME}, {"query": credential}]
-    )
+    response = await probe.post("/graphql", json=[{"query": ME}, {"query": credential}])
 
     assert response.status_code == 400
     assert "cannot be batched" in json_error(response)["message"]
@@ -170,8 +168,16 @@ async def test_malformed_batches_and_operation_names_are_400(
         ("POST", "/graphql", {"json": {"query": ME}}),
         ("GET", "/graphql", {"params": {"query": ME}}),
         ("GET", "/graphql", {"headers": {"accept": "text/html"}}),
-        ("POST", "/graphql", {"content": b"{", "headers": {"content-type": "application/json"}}),  # noqa: E501
-        ("POST", "/graphql", {"content": b"q", "headers": {"content-type": "text/plain"}}),  # noqa: E501
+        (
+            "POST",
+            "/graphql",
+            {"content": b"{", "headers": {"content-type": "application/json"}},
+        ),
+        (
+            "POST",
+            "/graphql",
+            {"content": b"q", "headers": {"content-type": "text/plain"}},
+        ),
         ("GET", "/health", {}),
         ("GET", "/metrics", {}),
         ("GET", "/no-such-page", {}),
@@ -214,7 +220,11 @@ async def test_cors_answers_only_the_configured_origins(
 async def test_development_keeps_introspection_suggestions_and_graphiql(
     probe: httpx.AsyncClient,
 ) -> None:
-    introspection = (await probe.post("/graphql", json={"query": "{ __schema { queryType { name } } }"})).json()  # noqa: E501
+    introspection = (
+        await probe.post(
+            "/graphql", json={"query": "{ __schema { queryType { name } } }"}
+        )
+    ).json()
     typo = (await probe.post("/graphql", json={"query": TYPO_FIELD})).json()
     page = await probe.get("/graphql", headers={"accept": "text/html"})
     metrics = await probe.get("/metrics", headers={})

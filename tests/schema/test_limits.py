@@ -27,7 +27,9 @@ CIRCULAR_INTROSPECTION = """
 query { __schema { types { fields { type { fields { type { fields { name } } } } } } } }
 """
 WRITE_THEN_WAIT = """
-mutation($email: String!, $seconds: Float!) { writeThenWait(email: $email, seconds: $seconds) }
+mutation($email: String!, $seconds: Float!) {
+  writeThenWait(email: $email, seconds: $seconds)
+}
 """
 
 
