@@ -103,7 +103,7 @@ async def raw_values(session: AsyncSession) -> dict[str, list[str]]:
     for table, columns in encrypted_columns().items():
         for col in columns:
             rows = await session.execute(
-                text(f"SELECT {col.name}::text FROM {table.name}")  # noqa: S608
+                text(f"SELECT {col.name}::text FROM {table.name}")
             )
             values[f"{table.name}.{col.name}"] = [r[0] for r in rows if r[0]]
     return values
@@ -164,12 +164,16 @@ async def test_rotation_rekeys_everything_and_old_keys_are_no_longer_needed(
         goal = await fresh.scalar(
             select(TreatmentGoal).where(TreatmentGoal.plan_id == ids["plan"])
         )
-    assert patient is not None and patient.phone == MARKERS["phone"]
+    assert patient is not None
+    assert patient.phone == MARKERS["phone"]
     assert patient.date_of_birth == MARKERS["dob"]
-    assert transcript is not None and transcript.text == MARKERS["transcript"]
+    assert transcript is not None
+    assert transcript.text == MARKERS["transcript"]
     assert transcript.segments[0]["text"] == MARKERS["segment"]
-    assert notes is not None and notes.content["therapist_notes"] == MARKERS["note"]
-    assert goal is not None and goal.description == MARKERS["goal"]
+    assert notes is not None
+    assert notes.content["therapist_notes"] == MARKERS["note"]
+    assert goal is not None
+    assert goal.description == MARKERS["goal"]
     assert goal.interventions == [MARKERS["intervention"]]
 
 
