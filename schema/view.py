@@ -9,6 +9,7 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -67,6 +68,8 @@ class GraphQLView(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = refusal_response(exc)
+        except StarletteHTTPException as exc:  # e.g. an unparsable multipart body
+            response = refusal_response(HTTPException(exc.status_code, exc.detail))
         finally:
             # refused requests never reach the unit of work that closes it
             ctx = scope.pop(CONTEXT_KEY, None)
@@ -106,6 +109,10 @@ class GraphQLView(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST" and "json" in (request.content_type or ""):
+            decoded = self.parse_json(await request.get_body())
+            if not isinstance(decoded, dict | list):
+                raise RefusedRequest(400, "The body must be a JSON object or array")
         data = await super().parse_http_body(request)
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
