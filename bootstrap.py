@@ -4,6 +4,7 @@
     python3 bootstrap.py serve [serve options]   set up, then start the server
     python3 bootstrap.py test [pytest options]   set up, then run the test suite
     python3 bootstrap.py lint                    ruff check, ruff format --check, mypy
+    python3 bootstrap.py bench [options]         the benchmark; writes bench/RESULTS.md
     python3 bootstrap.py <anything else>         run `therapybridge <anything else>`
 
 Only the Python standard library is used here: this runs on a fresh machine.
@@ -55,6 +56,8 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "test":
         cmd = [str(BIN / "python"), "-m", "pytest", *rest]
+    elif command == "bench":
+        cmd = [str(BIN / "python"), "-m", "bench.run", *rest]
     elif command == "lint":
         for step in (
             ["ruff", "check", "."],

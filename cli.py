@@ -43,6 +43,7 @@ def build_parser() -> Parser:
     sub.add_parser("worker", help="run the background worker alone")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("export-schema", help="print the GraphQL SDL")
+    sub.add_parser("seed-demo", help="create a demo therapist and practice (once)")
     extra: Any = sub
     for hook in PARSER_HOOKS:
         hook(extra)
@@ -59,6 +60,45 @@ def export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
     sys.stdout.write(schema.as_str() + "\n")
     return 0
+
+
+@command("seed-demo")
+def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        result = asyncio.run(_seed_demo(settings, url))
+    finally:
+        stop_embedded()
+    if result.created:
+        sys.stdout.write(
+            f"Demo practice created: {result.patients} patients, "
+            f"{result.past_sessions} past sessions, "
+            f"{result.upcoming_sessions} upcoming.\n"
+        )
+    else:
+        sys.stdout.write("Demo practice already exists; nothing added.\n")
+    sys.stdout.write(f"Sign in as {result.email} / {result.password}\n")
+    return 0
+
+
+async def _seed_demo(settings: Settings, url: str) -> Any:
+    from passlib.hash import argon2
+
+    from db.engine import create_engine, create_sessionmaker
+    from services.demo import DEMO_PASSWORD, seed_demo
+
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            result = await seed_demo(session, argon2.hash(DEMO_PASSWORD))
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
 
 
 @command("migrate")
@@ -104,6 +144,62 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         stop_embedded()
     return 0
+
+
+def _add_create_admin(sub: Any) -> None:
+    p = sub.add_parser(
+        "create-admin",
+        help="create an ADMIN account (password from TB_ADMIN_PASSWORD or a prompt)",
+    )
+    p.add_argument("--email", required=True)
+    p.add_argument("--first-name", required=True)
+    p.add_argument("--last-name", required=True)
+
+
+@command("create-admin")
+def create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.errors import AppError
+
+    secret = settings.tb_admin_password
+    password = secret.get_secret_value() if secret else getpass.getpass("Password: ")
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        user_id = asyncio.run(_create_admin(settings, url, args, password))
+    except AppError as exc:
+        field = exc.extensions.get("field")
+        where = f" ({field})" if field else ""
+        sys.stderr.write(f"therapybridge: error{where}: {exc.message}\n")
+        return 2
+    finally:
+        stop_embedded()
+    sys.stdout.write(f"admin created: {user_id}\n")
+    return 0
+
+
+async def _create_admin(
+    settings: Settings, url: str, args: argparse.Namespace, password: str
+) -> str:
+    from db.engine import create_engine, create_sessionmaker
+    from db.enums import Role
+    from services.accounts import NewUser, register_user
+
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            data = NewUser(
+                args.email, password, args.first_name, args.last_name, Role.ADMIN
+            )
+            # created by the operator, who vouches for the address
+            user = await register_user(session, data, verified=True)
+            await session.commit()
+            return str(user.id)
+    finally:
+        await engine.dispose()
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
@@ -180,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> NoReturn:
     sys.exit(main())
+
+
+PARSER_HOOKS.append(_add_create_admin)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A fixed development key: production refuses to start without a real one.
@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     smtp_use_tls: bool = False
     email_from: str = "TherapyBridge <no-reply@therapybridge.local>"
     frontend_url: str = "http://localhost:3000"
+    email_verification_expire_hours: int = Field(24, ge=1, le=24 * 30)
+    # fixed-window rate limits, counted in PostgreSQL (shared by all processes)
+    login_rate_limit_per_minute: int = Field(5, ge=1, le=10_000)
+    signup_rate_limit_per_hour: int = Field(3, ge=1, le=10_000)
+    resend_verification_rate_limit_per_hour: int = Field(3, ge=1, le=10_000)
+    # `therapybridge create-admin` reads the password here, else prompts for it
+    tb_admin_password: SecretStr | None = None
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(15_000, ge=100)

@@ -6,13 +6,45 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from db.models import User
-from db.queries.scoping import readable_users
+from db.models import (
+    AudioFile,
+    ExportJob,
+    Patient,
+    PatientTherapist,
+    SessionNotes,
+    SessionStatusEvent,
+    TherapySession,
+    Transcript,
+    TreatmentGoal,
+    TreatmentPlan,
+    User,
+)
+from db.queries.exports import readable_export_jobs
+from db.queries.pagination import Page, PageArgs
+from db.queries.partitioned import paginate_partitioned
+from db.queries.plans import readable_plan_ids, readable_plans
+from db.queries.scoping import (
+    readable_patient_ids,
+    readable_patients,
+    readable_sessions,
+    readable_users,
+)
+from db.queries.sessions import (
+    SESSION_ORDER,
+    SessionFilter,
+    count_by_patient,
+    session_key,
+    sessions_stmt,
+)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,3 +69,217 @@ class UserByIdLoader(ScopedLoader[uuid.UUID, User | None]):
             u.id: u for u in (await self.session.execute(stmt)).scalars()
         }
         return [found.get(k) for k in keys]
+
+
+def _readable_session_ids(user: User | None) -> Select[Any]:
+    return select(TherapySession.id).where(
+        TherapySession.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+async def _one_each(
+    loader: ScopedLoader[Any, Any],
+    stmt: Select[Any],
+    column: InstrumentedAttribute[Any],
+    keys: Sequence[Any],
+) -> list[Any]:
+    """Rows of ``stmt`` matched to ``keys`` by ``column`` (one row per key)."""
+    rows = (await loader.session.execute(stmt.where(column.in_(keys)))).scalars()
+    found = {getattr(r, column.key): r for r in rows}
+    return [found.get(k) for k in keys]
+
+
+async def _many_each(
+    loader: ScopedLoader[Any, Any],
+    stmt: Select[Any],
+    column: InstrumentedAttribute[Any],
+    keys: Sequence[Any],
+) -> list[Any]:
+    """Rows of ``stmt`` grouped by ``column``, in the statement's order."""
+    grouped: dict[Any, list[Any]] = {k: [] for k in keys}
+    rows = (await loader.session.execute(stmt.where(column.in_(keys)))).scalars()
+    for r in rows:
+        grouped[getattr(r, column.key)].append(r)
+    return [grouped[k] for k in keys]
+
+
+class PatientByIdLoader(ScopedLoader[uuid.UUID, Patient | None]):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Patient | None]:
+        return await _one_each(self, readable_patients(self.user), Patient.id, keys)
+
+
+class SessionByIdLoader(ScopedLoader[uuid.UUID, TherapySession | None]):
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[TherapySession | None]:
+        stmt = readable_sessions(self.user)
+        return await _one_each(self, stmt, TherapySession.id, keys)
+
+
+@dataclass(frozen=True)
+class SessionPageKey:
+    patient_id: uuid.UUID
+    filter: SessionFilter
+    args: PageArgs
+
+
+class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession]]):
+    """One page of each patient's sessions: one windowed query per distinct
+    (filter, page arguments), which in a GraphQL query is one in total."""
+
+    async def batch_load_fn(
+        self, keys: Sequence[SessionPageKey]
+    ) -> list[Page[TherapySession]]:
+        groups: dict[tuple[SessionFilter, PageArgs], list[uuid.UUID]] = {}
+        for k in keys:
+            groups.setdefault((k.filter, k.args), []).append(k.patient_id)
+        pages: dict[tuple[SessionFilter, PageArgs, uuid.UUID], Page[Any]] = {}
+        for (f, args), ids in groups.items():
+            found = await paginate_partitioned(
+                self.session,
+                TherapySession,
+                sessions_stmt(self.user, f),
+                TherapySession.patient_id,
+                ids,
+                SESSION_ORDER,
+                args,
+                session_key,
+            )
+            pages.update({(f, args, pid): page for pid, page in found.items()})
+        return [pages[(k.filter, k.args, k.patient_id)] for k in keys]
+
+
+class SessionCountByPatientIdLoader(ScopedLoader[tuple[uuid.UUID, SessionFilter], int]):
+    async def batch_load_fn(
+        self, keys: Sequence[tuple[uuid.UUID, SessionFilter]]
+    ) -> list[int]:
+        groups: dict[SessionFilter, list[uuid.UUID]] = {}
+        for pid, f in keys:
+            groups.setdefault(f, []).append(pid)
+        counts: dict[tuple[uuid.UUID, SessionFilter], int] = {}
+        for f, ids in groups.items():
+            found = await count_by_patient(self.session, self.user, f, ids)
+            counts.update({(pid, f): found.get(pid, 0) for pid in ids})
+        return [counts[k] for k in keys]
+
+
+class LatestNotesBySessionIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None]):
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[SessionNotes | None]:
+        stmt = (
+            select(SessionNotes)
+            .where(SessionNotes.session_id.in_(_readable_session_ids(self.user)))
+            .ext(distinct_on(SessionNotes.session_id))
+            .order_by(SessionNotes.session_id, SessionNotes.version.desc())
+        )
+        return await _one_each(self, stmt, SessionNotes.session_id, keys)
+
+
+class NoteVersionsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionNotes]]):
+    """Every version, newest first."""
+
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[list[SessionNotes]]:
+        stmt = (
+            select(SessionNotes)
+            .where(SessionNotes.session_id.in_(_readable_session_ids(self.user)))
+            .order_by(SessionNotes.version.desc())
+        )
+        return await _many_each(self, stmt, SessionNotes.session_id, keys)
+
+
+class NotesByIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None]):
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[SessionNotes | None]:
+        stmt = select(SessionNotes).where(
+            SessionNotes.session_id.in_(_readable_session_ids(self.user))
+        )
+        return await _one_each(self, stmt, SessionNotes.id, keys)
+
+
+class TranscriptBySessionIdLoader(ScopedLoader[uuid.UUID, Transcript | None]):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Transcript | None]:
+        stmt = select(Transcript).where(
+            Transcript.session_id.in_(_readable_session_ids(self.user))
+        )
+        return await _one_each(self, stmt, Transcript.session_id, keys)
+
+
+class AudioFileBySessionIdLoader(ScopedLoader[uuid.UUID, AudioFile | None]):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[AudioFile | None]:
+        stmt = select(AudioFile).where(
+            AudioFile.session_id.in_(_readable_session_ids(self.user)),
+            AudioFile.deleted_at.is_(None),
+        )
+        return await _one_each(self, stmt, AudioFile.session_id, keys)
+
+
+class StatusEventsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionStatusEvent]]):
+    """The status history, oldest first."""
+
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[list[SessionStatusEvent]]:
+        stmt = (
+            select(SessionStatusEvent)
+            .where(SessionStatusEvent.session_id.in_(_readable_session_ids(self.user)))
+            .order_by(SessionStatusEvent.id)
+        )
+        return await _many_each(self, stmt, SessionStatusEvent.session_id, keys)
+
+
+class TherapistsByPatientIdLoader(ScopedLoader[uuid.UUID, list[User]]):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[list[User]]:
+        stmt = (
+            select(PatientTherapist.patient_id, User)
+            .join(User, User.id == PatientTherapist.therapist_id)
+            .where(
+                PatientTherapist.patient_id.in_(keys),
+                PatientTherapist.patient_id.in_(readable_patient_ids(self.user)),
+            )
+            .order_by(User.last_name, User.first_name, User.id)
+        )
+        grouped: dict[uuid.UUID, list[User]] = {k: [] for k in keys}
+        for pid, user in (await self.session.execute(stmt)).all():
+            grouped[pid].append(user)
+        return [grouped[k] for k in keys]
+
+
+class TreatmentPlanByIdLoader(ScopedLoader[uuid.UUID, TreatmentPlan | None]):
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[TreatmentPlan | None]:
+        return await _one_each(self, readable_plans(self.user), TreatmentPlan.id, keys)
+
+
+class TreatmentPlansByPatientIdLoader(ScopedLoader[uuid.UUID, list[TreatmentPlan]]):
+    """Newest first."""
+
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[list[TreatmentPlan]]:
+        stmt = readable_plans(self.user).order_by(
+            TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc()
+        )
+        return await _many_each(self, stmt, TreatmentPlan.patient_id, keys)
+
+
+class GoalsByPlanIdLoader(ScopedLoader[uuid.UUID, list[TreatmentGoal]]):
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[list[TreatmentGoal]]:
+        stmt = (
+            select(TreatmentGoal)
+            .where(TreatmentGoal.plan_id.in_(readable_plan_ids(self.user)))
+            .order_by(TreatmentGoal.position, TreatmentGoal.id)
+        )
+        return await _many_each(self, stmt, TreatmentGoal.plan_id, keys)
+
+
+class ExportJobByIdLoader(ScopedLoader[uuid.UUID, ExportJob | None]):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[ExportJob | None]:
+        stmt = readable_export_jobs(self.user)
+        return await _one_each(self, stmt, ExportJob.id, keys)

@@ -16,13 +16,19 @@ def audit(
     entity_id: uuid.UUID | None,
     patient_id: uuid.UUID | None,
     fields: Iterable[str] = (),
+    *,
+    actor_id: uuid.UUID | None = None,
 ) -> None:
-    """Buffer one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...)."""
+    """Buffer one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...).
+
+    ``actor_id`` names the actor when the request has no signed-in user yet
+    (a login); otherwise the caller is the actor.
+    """
     ctx.audit_events.append(
         {
             "id": uuid.uuid4(),
             "at": utcnow(),
-            "actor_id": ctx.user_id,
+            "actor_id": actor_id or ctx.user_id,
             "action": action,
             "entity_type": entity_type,
             "entity_id": entity_id,

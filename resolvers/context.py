@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,6 +20,8 @@ from settings import Settings
 
 L = TypeVar("L", bound="ScopedLoader[Any, Any]")
 
+AfterCommit = Callable[[], Awaitable[None]]
+
 
 @dataclass
 class Context:
@@ -33,6 +36,8 @@ class Context:
     _session: AsyncSession | None = None
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
     audit_events: list[dict[str, Any]] = field(default_factory=list)
+    # run by the UnitOfWork extension once the request's transaction committed
+    after_commit_callbacks: list[AfterCommit] = field(default_factory=list)
 
     @property
     def session(self) -> AsyncSession:
@@ -50,6 +55,14 @@ class Context:
             await self._session.close()
             self._session = None
             self._loaders.clear()
+
+    def after_commit(self, fn: AfterCommit) -> None:
+        """Run ``fn()`` after this request commits; dropped if it rolls back.
+
+        For side effects that must not happen for data that was never written
+        (sending mail, enqueuing jobs). Failures are logged, never raised.
+        """
+        self.after_commit_callbacks.append(fn)
 
     def loader(self, cls: type[L]) -> L:
         """The per-request instance of a dataloader class, scoped to the caller."""

@@ -7,9 +7,13 @@ import uuid
 from db.loaders import UserByIdLoader
 from db.models import User
 from resolvers.context import Context
+from services.errors import Unauthenticated
 
 
 async def me(ctx: Context) -> User | None:
+    # no token: null; a token that was refused: say so, the client must refresh
+    if ctx.auth_error:
+        raise Unauthenticated(ctx.auth_error)
     return ctx.user
 
 

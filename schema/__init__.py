@@ -11,19 +11,37 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditQuery
+from schema.auth import AuthMutation
 from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
 from schema.guard import OperationGuard
+from schema.patients import PatientMutation, PatientQuery
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
+from schema.sessions import SessionMutation, SessionQuery
+from schema.types.notes import SessionNotesType
+from schema.types.treatment_plan import TreatmentPlanType
 from settings import Settings
 
 # Each part of the graph contributes its root fields here, one line each.
-QUERIES: tuple[type, ...] = (CoreQuery,)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (
+    CoreQuery,
+    PatientQuery,
+    SessionQuery,
+    AuditQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    AuthMutation,
+    PatientMutation,
+    SessionMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 # object types reachable only through interfaces (node/nodes)
-TYPES: list[type] = []
+TYPES: list[type] = [
+    SessionNotesType,
+    TreatmentPlanType,
+]
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None

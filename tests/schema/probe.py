@@ -18,7 +18,7 @@ from app import create_app
 from db.enums import Role
 from db.models import User
 from resolvers.context import Context
-from schema import QUERIES, build_schema
+from schema import MUTATIONS, QUERIES, build_schema
 from schema.connection import Connection, PageInfo
 from schema.types.user import UserType
 from settings import Settings
@@ -105,7 +105,7 @@ def probe_schema(production: bool = False) -> Any:
     return build_schema(
         production=production,
         query=merge_types("Query", (*QUERIES, ProbeQuery)),
-        mutation=ProbeMutation,
+        mutation=merge_types("Mutation", (*MUTATIONS, ProbeMutation)),
     )
 
 

@@ -1,0 +1,2 @@
+-- plain GET (the baselines take no body)
+wrk.method = "GET"

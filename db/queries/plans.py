@@ -1,0 +1,35 @@
+"""Treatment plan queries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import TreatmentGoal, TreatmentPlan, User
+from db.queries.scoping import readable_patient_ids
+
+
+def readable_plans(user: User | None) -> Select[TreatmentPlan]:
+    return select(TreatmentPlan).where(
+        TreatmentPlan.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+def readable_plan_ids(user: User | None) -> Select[Any]:
+    return select(TreatmentPlan.id).where(
+        TreatmentPlan.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+async def readable_plan(
+    session: AsyncSession, user: User, plan_id: uuid.UUID
+) -> TreatmentPlan | None:
+    stmt = readable_plans(user).where(TreatmentPlan.id == plan_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def delete_goals(session: AsyncSession, plan_id: uuid.UUID) -> None:
+    await session.execute(delete(TreatmentGoal).where(TreatmentGoal.plan_id == plan_id))

@@ -1,0 +1,123 @@
+"""Therapy session queries: scoped lists, filters, and per-session children."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.enums import Attendance, Mood, SessionStatus
+from db.models import AudioFile, SessionMetrics, SessionNotes, TherapySession, User
+from db.queries.pagination import Ordering
+from db.queries.scoping import readable_sessions
+
+# newest first; the id breaks ties between sessions at the same moment
+SESSION_ORDER = Ordering(
+    [TherapySession.session_date.expression, TherapySession.id.expression], True
+)
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """Filters shared by ``sessions`` and ``Patient.sessions`` (hashable)."""
+
+    patient_id: uuid.UUID | None = None
+    status: SessionStatus | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+def sessions_stmt(user: User | None, f: SessionFilter) -> Select[TherapySession]:
+    stmt = readable_sessions(user)
+    if f.patient_id is not None:
+        stmt = stmt.where(TherapySession.patient_id == f.patient_id)
+    if f.status is not None:
+        stmt = stmt.where(TherapySession.status == f.status)
+    if f.date_from is not None:
+        stmt = stmt.where(TherapySession.session_date >= f.date_from)
+    if f.date_to is not None:
+        stmt = stmt.where(TherapySession.session_date <= f.date_to)
+    return stmt
+
+
+def session_key(s: TherapySession) -> list[Any]:
+    return [s.session_date, s.id]
+
+
+async def readable_session(
+    session: AsyncSession, user: User | None, session_id: uuid.UUID
+) -> TherapySession | None:
+    stmt = readable_sessions(user).where(TherapySession.id == session_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def count_by_patient(
+    session: AsyncSession, user: User | None, f: SessionFilter, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    inner = sessions_stmt(user, f).where(TherapySession.patient_id.in_(ids)).subquery()
+    stmt = select(inner.c.patient_id, func.count()).group_by(inner.c.patient_id)
+    counts: dict[uuid.UUID, int] = {
+        pid: int(n) for pid, n in (await session.execute(stmt)).all()
+    }
+    return counts
+
+
+async def latest_version(session: AsyncSession, session_id: uuid.UUID) -> int:
+    stmt = select(func.max(SessionNotes.version)).where(
+        SessionNotes.session_id == session_id
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def latest_notes(
+    session: AsyncSession, session_id: uuid.UUID
+) -> SessionNotes | None:
+    stmt = (
+        select(SessionNotes)
+        .where(SessionNotes.session_id == session_id)
+        .order_by(SessionNotes.version.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def audio_of(session: AsyncSession, session_id: uuid.UUID) -> AudioFile | None:
+    stmt = select(AudioFile).where(AudioFile.session_id == session_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def delete_session_row(session: AsyncSession, session_id: uuid.UUID) -> None:
+    await session.execute(delete(TherapySession).where(TherapySession.id == session_id))
+
+
+async def set_metrics_attendance(
+    session: AsyncSession, session_id: uuid.UUID, attendance: Attendance
+) -> None:
+    await session.execute(
+        update(SessionMetrics)
+        .where(SessionMetrics.session_id == session_id)
+        .values(attendance=attendance, updated_at=utcnow())
+    )
+
+
+async def set_metrics_notes(
+    session: AsyncSession, session_id: uuid.UUID, content: Any, mood: Mood
+) -> None:
+    """Keep the analytics row in step with an edited note (if it has one)."""
+    await session.execute(
+        update(SessionMetrics)
+        .where(SessionMetrics.session_id == session_id)
+        .values(
+            mood_score=mood.score,
+            topics=list(content.key_topics),
+            strategies_count=len(content.strategies),
+            action_items_count=len(content.action_items),
+            has_risk_flags=bool(content.risk_flags),
+            updated_at=utcnow(),
+        )
+    )

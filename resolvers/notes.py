@@ -1,0 +1,58 @@
+"""Session notes resolvers: node lookup, nested fields, formatted text."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from strawberry.types import Info
+
+from db.loaders import NotesByIdLoader, UserByIdLoader
+from db.models import SessionNotes, TherapySession, User
+from resolvers.context import Context
+from resolvers.patients import found_or_raise
+from resolvers.reads import audit_reads
+from resolvers.sessions import refuse_patient_role, session_by_id
+from services.note_format import NoteFormat, render
+from services.notes import NoteContent
+
+
+async def notes_by_id(
+    info: Info[Context, Any], notes_id: uuid.UUID
+) -> SessionNotes | None:
+    found = await info.context.loader(NotesByIdLoader).load(notes_id)
+    if found is not None:
+        # the session's patient is not on the row; the session id stands in
+        audit_reads(info, "SessionNotes", [(found.id, None)])
+    return found
+
+
+async def notes_session(info: Info[Context, Any], root: SessionNotes) -> TherapySession:
+    return found_or_raise(await session_by_id(info, root.session_id), "Session")
+
+
+async def author(info: Info[Context, Any], root: SessionNotes) -> User | None:
+    if root.author_id is None:
+        return None
+    return await info.context.loader(UserByIdLoader).load(root.author_id)
+
+
+def content(root: SessionNotes) -> NoteContent:
+    """The decrypted, typed content (parsed once per row)."""
+    cached: NoteContent | None = root.__dict__.get("_typed_content")
+    if cached is None:
+        cached = NoteContent.from_dict(root.content)
+        root.__dict__["_typed_content"] = cached
+    return cached
+
+
+def hidden_content(info: Info[Context, Any], root: SessionNotes) -> NoteContent:
+    """Content of a field hidden from patients (FORBIDDEN for them)."""
+    refuse_patient_role(info.context)
+    return content(root)
+
+
+def formatted(info: Info[Context, Any], root: SessionNotes, fmt: NoteFormat) -> str:
+    # every format carries therapist notes and risk flags
+    refuse_patient_role(info.context)
+    return render(content(root), root.session_mood, root.mood_trajectory, fmt)

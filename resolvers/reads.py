@@ -1,0 +1,92 @@
+"""Audit READ events for patient data: one event per object returned, naming
+the PHI fields the query selected on it (read from the query's AST, so no
+per-field hook runs: cost is one small dict per object)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from resolvers.audit import audit
+from resolvers.context import Context
+
+# the fields that disclose protected health information, per GraphQL type
+PHI_FIELDS: dict[str, frozenset[str]] = {
+    "Patient": frozenset(
+        {"name", "email", "phone", "dateOfBirth", "sessions", "treatmentPlans"}
+    ),
+    "TherapySession": frozenset(
+        {
+            "sessionDate",
+            "durationMinutes",
+            "attendance",
+            "status",
+            "errorMessage",
+            "audio",
+            "transcript",
+            "notes",
+            "noteVersions",
+            "events",
+        }
+    ),
+    "Transcript": frozenset({"text", "segments", "language"}),
+    "SessionNotes": frozenset(
+        {
+            "keyTopics",
+            "topicSummary",
+            "strategies",
+            "actionItems",
+            "sessionMood",
+            "moodTrajectory",
+            "therapistNotes",
+            "patientSummary",
+            "riskFlags",
+            "formatted",
+        }
+    ),
+    "TreatmentPlan": frozenset({"title", "status", "goals"}),
+}
+
+Selection = SelectedField | FragmentSpread | InlineFragment
+
+
+def _flatten(selections: Iterable[Selection]) -> list[SelectedField]:
+    out: list[SelectedField] = []
+    for sel in selections:
+        if isinstance(sel, SelectedField):
+            out.append(sel)
+        else:
+            out.extend(_flatten(sel.selections))
+    return out
+
+
+def selected_names(info: Info[Context, Any], *path: str) -> set[str]:
+    """Names selected below the current field, following ``path`` (e.g. the
+    ``edges``, ``node`` of a connection); fragments are looked through."""
+    level = _flatten(s for f in _flatten(info.selected_fields) for s in f.selections)
+    for step in path:
+        level = _flatten(s for f in level if f.name == step for s in f.selections)
+    return {f.name for f in level}
+
+
+def phi_selected(info: Info[Context, Any], type_name: str, *path: str) -> list[str]:
+    return sorted(selected_names(info, *path) & PHI_FIELDS[type_name])
+
+
+def audit_reads(
+    info: Info[Context, Any],
+    type_name: str,
+    objects: Iterable[tuple[uuid.UUID, uuid.UUID | None]],
+    *path: str,
+) -> None:
+    """One READ event per (entity id, patient id) returned by this field."""
+    pairs = list(objects)
+    if not pairs:
+        return
+    fields = phi_selected(info, type_name, *path)
+    for entity_id, patient_id in pairs:
+        audit(info.context, "READ", type_name, entity_id, patient_id, fields)

@@ -1,0 +1,165 @@
+"""Therapy session resolvers: root fields, Patient.sessions, nested fields."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from strawberry.types import Info
+
+from db.enums import Role, SessionStatus
+from db.loaders import (
+    AudioFileBySessionIdLoader,
+    LatestNotesBySessionIdLoader,
+    NoteVersionsBySessionIdLoader,
+    SessionByIdLoader,
+    SessionCountByPatientIdLoader,
+    SessionPageKey,
+    SessionsByPatientIdLoader,
+    StatusEventsBySessionIdLoader,
+    TranscriptBySessionIdLoader,
+    UserByIdLoader,
+)
+from db.models import (
+    AudioFile,
+    Patient,
+    SessionNotes,
+    SessionStatusEvent,
+    TherapySession,
+    Transcript,
+    User,
+)
+from db.queries.pagination import count, paginate
+from db.queries.sessions import SESSION_ORDER, SessionFilter, session_key, sessions_stmt
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.pagination import page_args
+from resolvers.patients import Counted, found_or_raise, patient_by_id
+from resolvers.reads import audit_reads
+from services.errors import BadInput, Forbidden
+
+
+def session_filter(
+    patient_id: uuid.UUID | None,
+    status: SessionStatus | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+) -> SessionFilter:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadInput("from", "from must not be after to")
+    return SessionFilter(patient_id, status, date_from, date_to)
+
+
+def audit_sessions(
+    info: Info[Context, Any], rows: list[TherapySession], *path: str
+) -> None:
+    audit_reads(info, "TherapySession", ((s.id, s.patient_id) for s in rows), *path)
+
+
+async def session(info: Info[Context, Any], global_id: str) -> TherapySession | None:
+    info.context.require_user()
+    return await session_by_id(info, decode_id(global_id, "TherapySession"))
+
+
+async def session_by_id(
+    info: Info[Context, Any], sid: uuid.UUID
+) -> TherapySession | None:
+    found = await info.context.loader(SessionByIdLoader).load(sid)
+    if found is not None:
+        audit_sessions(info, [found])
+    return found
+
+
+async def sessions(
+    info: Info[Context, Any],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    patient_id: str | None,
+    status: SessionStatus | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+) -> Counted:
+    ctx = info.context
+    user = ctx.require_user()
+    args = page_args(first, after, last, before)
+    pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
+    stmt = sessions_stmt(user, session_filter(pid, status, date_from, date_to))
+    page = await paginate(ctx.session, stmt, SESSION_ORDER, args, session_key)
+    audit_sessions(info, page.rows, "edges", "node")
+    return page, lambda: count(ctx.session, stmt)
+
+
+async def patient_sessions(
+    info: Info[Context, Any],
+    root: Patient,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    status: SessionStatus | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+) -> Counted:
+    ctx = info.context
+    args = page_args(first, after, last, before)
+    f = session_filter(None, status, date_from, date_to)
+    page = await ctx.loader(SessionsByPatientIdLoader).load(
+        SessionPageKey(root.id, f, args)
+    )
+    audit_sessions(info, page.rows, "edges", "node")
+    counter = ctx.loader(SessionCountByPatientIdLoader)
+    return page, lambda: counter.load((root.id, f))
+
+
+async def session_patient(info: Info[Context, Any], root: TherapySession) -> Patient:
+    return found_or_raise(await patient_by_id(info, root.patient_id), "Patient")
+
+
+async def session_therapist(info: Info[Context, Any], root: TherapySession) -> User:
+    return found_or_raise(
+        await info.context.loader(UserByIdLoader).load(root.therapist_id), "User"
+    )
+
+
+async def audio(info: Info[Context, Any], root: TherapySession) -> AudioFile | None:
+    return await info.context.loader(AudioFileBySessionIdLoader).load(root.id)
+
+
+def refuse_patient_role(ctx: Context) -> None:
+    """FORBIDDEN for the PATIENT role (fields hidden from patients)."""
+    if ctx.require_user().role is Role.PATIENT:
+        raise Forbidden("Not available to patients")
+
+
+async def transcript(
+    info: Info[Context, Any], root: TherapySession
+) -> Transcript | None:
+    refuse_patient_role(info.context)
+    found = await info.context.loader(TranscriptBySessionIdLoader).load(root.id)
+    if found is not None:
+        audit_reads(info, "Transcript", [(found.id, root.patient_id)])
+    return found
+
+
+async def notes(info: Info[Context, Any], root: TherapySession) -> SessionNotes | None:
+    found = await info.context.loader(LatestNotesBySessionIdLoader).load(root.id)
+    if found is not None:
+        audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])
+    return found
+
+
+async def note_versions(
+    info: Info[Context, Any], root: TherapySession
+) -> list[SessionNotes]:
+    found = await info.context.loader(NoteVersionsBySessionIdLoader).load(root.id)
+    audit_reads(info, "SessionNotes", ((n.id, root.patient_id) for n in found))
+    return found
+
+
+async def events(
+    info: Info[Context, Any], root: TherapySession
+) -> list[SessionStatusEvent]:
+    return await info.context.loader(StatusEventsBySessionIdLoader).load(root.id)

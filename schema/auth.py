@@ -1,0 +1,64 @@
+"""Root fields of authentication and account administration."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import auth
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from schema.types.auth import AuthPayload, CreateUserInput, SignupInput
+from schema.types.user import UserType
+
+
+@strawberry.type
+class AuthMutation:
+    @strawberry.mutation(description="Create a THERAPIST or PATIENT account.")
+    async def signup(
+        self, info: Info[Context, None], input: SignupInput
+    ) -> AuthPayload:
+        return await auth.signup(info.context, input.to_new_user())  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Sign in with email and password.")
+    async def login(
+        self, info: Info[Context, None], email: str, password: str
+    ) -> AuthPayload:
+        return await auth.login(info.context, email, password)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        description="Exchange a refresh token (single use) for new tokens."
+    )
+    async def refresh_token(
+        self, info: Info[Context, None], refresh_token: str
+    ) -> AuthPayload:
+        return await auth.refresh_token(info.context, refresh_token)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="End the login session of a refresh token.")
+    async def logout(self, info: Info[Context, None], refresh_token: str) -> bool:
+        return await auth.logout(info.context, refresh_token)
+
+    @strawberry.mutation(description="Confirm an email address with the mailed token.")
+    async def verify_email(self, info: Info[Context, None], token: str) -> UserType:
+        return await auth.verify_email(info.context, token)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        description="Mail a new verification link; always true (no address probing)."
+    )
+    async def resend_verification(self, info: Info[Context, None], email: str) -> bool:
+        return await auth.resend_verification(info.context, email)
+
+    @strawberry.mutation(description="ADMIN: create an account of any role.")
+    async def create_user(
+        self, info: Info[Context, None], input: CreateUserInput
+    ) -> UserType:
+        return await auth.create_user(info.context, input.to_new_user())  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        description="ADMIN: deactivate an account; its tokens stop working."
+    )
+    async def deactivate_user(
+        self, info: Info[Context, None], user_id: strawberry.ID
+    ) -> UserType:
+        uid = decode_id(user_id, "User", "userId")
+        return await auth.deactivate_user(info.context, uid)  # type: ignore[return-value]

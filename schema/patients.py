@@ -1,0 +1,108 @@
+"""Root fields and mutations for patients and their treatment plans."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import patients as resolve
+from resolvers import writes
+from resolvers.context import Context
+from schema.connection import Connection
+from schema.graph_inputs import (
+    CreatePatientInput,
+    CreateTreatmentPlanInput,
+    UpdatePatientInput,
+    UpdateTreatmentPlanInput,
+    provided,
+)
+from schema.types.patient import PatientType
+from schema.types.treatment_plan import TreatmentPlanType
+
+
+@strawberry.type
+class PatientQuery:
+    @strawberry.field(description="A patient the caller may see, or null.")
+    async def patient(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> PatientType | None:
+        return await resolve.patient(info, id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The caller's patients by name, then id. `search` matches "
+        "word prefixes of name and email, case-insensitively."
+    )
+    async def patients(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+        include_archived: bool | None = False,
+    ) -> Connection[PatientType]:
+        page, counter = await resolve.patients(
+            info, first, after, last, before, search, include_archived
+        )
+        return Connection.from_page(page, counter)
+
+
+@strawberry.type
+class PatientMutation:
+    @strawberry.mutation(description="A new patient; the caller becomes its therapist.")
+    async def create_patient(
+        self, info: Info[Context, None], input: CreatePatientInput
+    ) -> PatientType:
+        return await writes.create_patient(info, provided(input))  # type: ignore[return-value]
+
+    @strawberry.mutation
+    async def update_patient(
+        self, info: Info[Context, None], id: strawberry.ID, input: UpdatePatientInput
+    ) -> PatientType:
+        return await writes.update_patient(info, id, provided(input))  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Soft: leaves default lists, keeps history.")
+    async def archive_patient(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> PatientType:
+        return await writes.archive_patient(info, id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="ADMIN only; the user must be a THERAPIST.")
+    async def assign_therapist(
+        self,
+        info: Info[Context, None],
+        patient_id: strawberry.ID,
+        therapist_id: strawberry.ID,
+    ) -> PatientType:
+        return await writes.assign_therapist(info, patient_id, therapist_id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="A PATIENT-role user may then read this record.")
+    async def link_patient_account(
+        self,
+        info: Info[Context, None],
+        patient_id: strawberry.ID,
+        user_id: strawberry.ID,
+    ) -> PatientType:
+        return await writes.link_patient_account(info, patient_id, user_id)  # type: ignore[return-value]
+
+    @strawberry.mutation
+    async def create_treatment_plan(
+        self, info: Info[Context, None], input: CreateTreatmentPlanInput
+    ) -> TreatmentPlanType:
+        goals = [g.values() for g in input.goals]
+        return await writes.create_plan(  # type: ignore[return-value]
+            info, input.patient_id, input.title, input.status, goals
+        )
+
+    @strawberry.mutation
+    async def update_treatment_plan(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        input: UpdateTreatmentPlanInput,
+    ) -> TreatmentPlanType:
+        goals = None if input.goals is None else [g.values() for g in input.goals]
+        return await writes.update_plan(  # type: ignore[return-value]
+            info, id, input.title, input.status, goals
+        )

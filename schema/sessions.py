@@ -1,0 +1,91 @@
+"""Root fields for therapy sessions and the caller's export jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from db.enums import Attendance, SessionStatus
+from resolvers import exports, writes
+from resolvers import sessions as resolve
+from resolvers.context import Context
+from schema.connection import Connection
+from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput, provided
+from schema.types.export_job import ExportJobType
+from schema.types.notes import SessionNotesType
+from schema.types.patient import FromArg
+from schema.types.session import TherapySessionType
+
+
+@strawberry.type
+class SessionQuery:
+    @strawberry.field(description="A session the caller may see, or null.")
+    async def session(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> TherapySessionType | None:
+        return await resolve.session(info, id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Newest first (session date, then id).")
+    async def sessions(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        patient_id: strawberry.ID | None = None,
+        status: SessionStatus | None = None,
+        from_: FromArg = None,
+        to: datetime | None = None,
+    ) -> Connection[TherapySessionType]:
+        page, counter = await resolve.sessions(
+            info, first, after, last, before, patient_id, status, from_, to
+        )
+        return Connection.from_page(page, counter)
+
+    @strawberry.field(description="The caller's own export jobs, newest first.")
+    async def export_jobs(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ExportJobType]:
+        page, counter = await exports.export_jobs(info, first, after)
+        return Connection.from_page(page, counter)
+
+
+@strawberry.type
+class SessionMutation:
+    @strawberry.mutation(description="A SCHEDULED session with one of your patients.")
+    async def schedule_session(
+        self, info: Info[Context, None], input: ScheduleSessionInput
+    ) -> TherapySessionType:
+        return await writes.schedule_session(  # type: ignore[return-value]
+            info, input.patient_id, input.session_date, input.duration_minutes
+        )
+
+    @strawberry.mutation
+    async def set_attendance(
+        self,
+        info: Info[Context, None],
+        session_id: strawberry.ID,
+        attendance: Attendance,
+    ) -> TherapySessionType:
+        return await writes.set_attendance(info, session_id, attendance)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Deletes the session and its stored audio.")
+    async def delete_session(
+        self, info: Info[Context, None], session_id: strawberry.ID
+    ) -> bool:
+        return await writes.delete_session(info, session_id)
+
+    @strawberry.mutation(description="A new version, source THERAPIST.")
+    async def update_session_notes(
+        self,
+        info: Info[Context, None],
+        session_id: strawberry.ID,
+        input: UpdateNotesInput,
+    ) -> SessionNotesType:
+        return await writes.update_notes(info, session_id, provided(input))  # type: ignore[return-value]

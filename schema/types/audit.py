@@ -1,0 +1,72 @@
+"""The AuditEvent type."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from resolvers import patients as patient_resolvers
+from resolvers.audit_log import audit_event_node
+from resolvers.context import Context
+from resolvers.ids import encode_id
+from resolvers.users import user_node
+from schema.node import Node, register_node
+from schema.types.patient import PatientType
+from schema.types.user import UserType
+
+
+@strawberry.type(name="AuditEvent", description="One recorded access or change.")
+class AuditEventType(Node):
+    at: datetime
+    action: str = strawberry.field(
+        description="READ, CREATE, UPDATE, DELETE, LOGIN, LOGIN_FAILED, EXPORT, ..."
+    )
+    entity_type: str
+    fields: list[str] = strawberry.field(
+        description="The fields read or written (names, never values)."
+    )
+    request_id: str | None
+
+    @strawberry.field(description="Null when unknown (a failed login) or not visible.")
+    @staticmethod
+    async def actor(
+        root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
+    ) -> UserType | None:
+        if root.actor_id is None:
+            return None
+        return await user_node(info.context, root.actor_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="The global ID of the object concerned.")
+    @staticmethod
+    def entity_id(root: strawberry.Parent[models.AuditEvent]) -> strawberry.ID | None:
+        if root.entity_id is None:
+            return None
+        return strawberry.ID(encode_id(root.entity_type, root.entity_id))
+
+    @strawberry.field(
+        description="The patient concerned, when the caller may read that patient."
+    )
+    @staticmethod
+    async def patient(
+        root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
+    ) -> PatientType | None:
+        if root.patient_id is None:
+            return None
+        # scoped and itself audited: an unassigned admin sees null here
+        return await patient_resolvers.patient_by_id(info, root.patient_id)  # type: ignore[return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
+        return isinstance(obj, models.AuditEvent | cls)
+
+
+async def _resolve(info: Info[Context, None], value: uuid.UUID) -> Any:
+    return await audit_event_node(info.context, value)
+
+
+register_node("AuditEvent", _resolve)

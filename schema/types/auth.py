@@ -1,0 +1,40 @@
+"""Sign-up and login types."""
+
+from __future__ import annotations
+
+import strawberry
+
+from db.enums import Role
+from schema.types.user import UserType
+from services.accounts import NewUser
+
+
+@strawberry.type(description="Tokens for a signed-in user.")
+class AuthPayload:
+    access_token: str
+    refresh_token: str = strawberry.field(
+        description="Single use: each refresh returns a new one."
+    )
+    expires_in: int = strawberry.field(description="Access token lifetime, seconds.")
+    user: UserType
+
+
+@strawberry.input(description="A new account: THERAPIST or PATIENT.")
+class SignupInput:
+    email: str
+    password: str = strawberry.field(
+        description="12+ characters with upper, lower, digit and special."
+    )
+    first_name: str
+    last_name: str
+    role: Role
+
+    def to_new_user(self) -> NewUser:
+        return NewUser(
+            self.email, self.password, self.first_name, self.last_name, self.role
+        )
+
+
+@strawberry.input(description="An account created by an admin: any role.")
+class CreateUserInput(SignupInput):
+    pass

@@ -1,0 +1,118 @@
+"""SessionNotes and its parts: Strategy, ActionItem, RiskFlag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from db.enums import Mood, MoodTrajectory, NoteSource, RiskSeverity
+from resolvers import notes as resolve
+from resolvers.context import Context
+from schema.node import Node, register_node
+from schema.types.user import UserType
+from services.note_format import NoteFormat as NoteFormatValue
+
+if TYPE_CHECKING:
+    from schema.types.session import TherapySessionType
+
+strawberry.enum(NoteFormatValue, name="NoteFormat")
+Notes = strawberry.Parent[models.SessionNotes]
+
+
+@strawberry.type(name="Strategy")
+class StrategyType:
+    name: str
+    category: str
+    description: str
+    context: str | None
+
+
+@strawberry.type(name="ActionItem")
+class ActionItemType:
+    task: str
+    category: str
+    details: str | None
+
+
+@strawberry.type(name="RiskFlag")
+class RiskFlagType:
+    type: str
+    evidence: str
+    severity: RiskSeverity
+
+
+@strawberry.type(name="SessionNotes")
+class SessionNotesType(Node):
+    version: int
+    session_mood: Mood
+    mood_trajectory: MoodTrajectory
+    source: NoteSource
+    model: str | None
+    created_at: datetime
+
+    @strawberry.field
+    @staticmethod
+    async def session(
+        root: Notes, info: Info[Context, None]
+    ) -> Annotated[TherapySessionType, strawberry.lazy("schema.types.session")]:
+        return await resolve.notes_session(info, root)  # type: ignore[return-value]
+
+    @strawberry.field
+    @staticmethod
+    def key_topics(root: Notes) -> list[str]:
+        return resolve.content(root).key_topics
+
+    @strawberry.field
+    @staticmethod
+    def topic_summary(root: Notes) -> str:
+        return resolve.content(root).topic_summary
+
+    @strawberry.field
+    @staticmethod
+    def strategies(root: Notes) -> list[StrategyType]:
+        return resolve.content(root).strategies  # type: ignore[return-value]
+
+    @strawberry.field
+    @staticmethod
+    def action_items(root: Notes) -> list[ActionItemType]:
+        return resolve.content(root).action_items  # type: ignore[return-value]
+
+    @strawberry.field
+    @staticmethod
+    def patient_summary(root: Notes) -> str:
+        return resolve.content(root).patient_summary
+
+    @strawberry.field(description="FORBIDDEN for the PATIENT role.")
+    @staticmethod
+    def therapist_notes(root: Notes, info: Info[Context, None]) -> str:
+        return resolve.hidden_content(info, root).therapist_notes
+
+    @strawberry.field(description="FORBIDDEN for the PATIENT role.")
+    @staticmethod
+    def risk_flags(root: Notes, info: Info[Context, None]) -> list[RiskFlagType]:
+        return resolve.hidden_content(info, root).risk_flags  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The note as SOAP, DAP or BIRP text; FORBIDDEN for patients."
+    )
+    @staticmethod
+    def formatted(
+        root: Notes, info: Info[Context, None], format: NoteFormatValue
+    ) -> str:
+        return resolve.formatted(info, root, format)
+
+    @strawberry.field(description="Null for notes written by the AI.")
+    @staticmethod
+    async def author(root: Notes, info: Info[Context, None]) -> UserType | None:
+        return await resolve.author(info, root)  # type: ignore[return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
+        return isinstance(obj, models.SessionNotes | cls)
+
+
+register_node("SessionNotes", resolve.notes_by_id)

@@ -1,0 +1,75 @@
+"""The Patient type."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from db.enums import SessionStatus
+from resolvers import patients as resolve
+from resolvers import sessions as session_resolvers
+from resolvers.context import Context
+from schema.connection import Connection
+from schema.node import Node, register_node
+from schema.types.session import TherapySessionType
+from schema.types.treatment_plan import TreatmentPlanType
+from schema.types.user import UserType
+
+FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
+
+
+@strawberry.type(name="Patient")
+class PatientType(Node):
+    name: str
+    email: str | None
+    phone: str | None
+    created_at: datetime
+    archived_at: datetime | None
+
+    @strawberry.field
+    @staticmethod
+    def date_of_birth(root: strawberry.Parent[models.Patient]) -> date | None:
+        return root.birth_date
+
+    @strawberry.field(description="Every therapist assigned to this patient.")
+    @staticmethod
+    async def therapists(
+        root: strawberry.Parent[models.Patient], info: Info[Context, None]
+    ) -> list[UserType]:
+        return await resolve.therapists(info, root)  # type: ignore[return-value]
+
+    @strawberry.field(description="Newest first (session date, then id).")
+    @staticmethod
+    async def sessions(
+        root: strawberry.Parent[models.Patient],
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: SessionStatus | None = None,
+        from_: FromArg = None,
+        to: datetime | None = None,
+    ) -> Connection[TherapySessionType]:
+        page, counter = await session_resolvers.patient_sessions(
+            info, root, first, after, last, before, status, from_, to
+        )
+        return Connection.from_page(page, counter)
+
+    @strawberry.field(description="Newest first.")
+    @staticmethod
+    async def treatment_plans(
+        root: strawberry.Parent[models.Patient], info: Info[Context, None]
+    ) -> list[TreatmentPlanType]:
+        return await resolve.treatment_plans(info, root)  # type: ignore[return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
+        return isinstance(obj, models.Patient | cls)
+
+
+register_node("Patient", resolve.patient_by_id)

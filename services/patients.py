@@ -1,0 +1,149 @@
+"""Patient management: create, update, archive, assign, link an account."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.enums import Role
+from db.models import Patient, PatientTherapist, User
+from db.queries import patients as q
+from db.queries.users import get_user
+from services import validation as v
+from services.errors import BadInput, Conflict, Forbidden, NotFound
+
+
+def require_clinician(user: User) -> None:
+    """Patients never write; therapists and (assigned) admins may."""
+    if user.role is Role.PATIENT:
+        raise Forbidden()
+
+
+async def writable_patient(
+    session: AsyncSession, user: User, patient_id: uuid.UUID
+) -> Patient:
+    """A patient the caller may change, else NOT_FOUND (or FORBIDDEN for the
+    PATIENT role, which may read its record but never change it)."""
+    require_clinician(user)
+    patient = await q.readable_patient(session, user, patient_id)
+    if patient is None:
+        raise NotFound("Patient")
+    return patient
+
+
+def _clean(changes: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in changes:
+        out["name"] = v.text("name", changes["name"] or "", 200)
+    if "email" in changes:
+        out["email"] = v.email("email", changes["email"])
+    if "phone" in changes:
+        out["phone"] = v.phone("phone", changes["phone"])
+    if "date_of_birth" in changes:
+        dob: date | None = v.birth_date("dateOfBirth", changes["date_of_birth"])
+        out["date_of_birth"] = dob.isoformat() if dob else None
+    return out
+
+
+async def _check_email(
+    session: AsyncSession, patient_id: uuid.UUID | None, email: str | None
+) -> None:
+    """CONFLICT when another patient of any of this patient's therapists (the
+    practice) already has ``email``."""
+    if email is None:
+        return
+    therapists = await q.therapist_ids(session, patient_id) if patient_id else []
+    for therapist_id in therapists:
+        if await q.email_taken(session, therapist_id, email, except_id=patient_id):
+            raise Conflict("A patient with this email already exists", "email")
+
+
+async def create_patient(
+    session: AsyncSession, therapist: User, fields: dict[str, Any]
+) -> Patient:
+    """A new patient with the caller as its therapist."""
+    if therapist.role is not Role.THERAPIST:
+        raise Forbidden("Only therapists create patients")
+    values = _clean({"name": "", **fields})
+    email = values.get("email")
+    if email and await q.email_taken(session, therapist.id, email):
+        raise Conflict("A patient with this email already exists", "email")
+    patient = Patient(**values, created_by_id=therapist.id)
+    session.add(patient)
+    await session.flush()
+    session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+    await session.flush()
+    return patient
+
+
+async def update_patient(
+    session: AsyncSession, user: User, patient_id: uuid.UUID, fields: dict[str, Any]
+) -> Patient:
+    """Change the given fields (omitted fields stay as they are)."""
+    patient = await writable_patient(session, user, patient_id)
+    values = _clean(fields)
+    if "name" in values and not values["name"]:
+        raise BadInput("name", "name must not be empty")
+    await _check_email(session, patient.id, values.get("email"))
+    for key, value in values.items():
+        setattr(patient, key, value)
+    patient.updated_at = utcnow()
+    await session.flush()
+    return patient
+
+
+async def archive_patient(
+    session: AsyncSession, user: User, patient_id: uuid.UUID
+) -> Patient:
+    """Soft-archive: hidden from default lists, history kept."""
+    patient = await writable_patient(session, user, patient_id)
+    if patient.archived_at is None:
+        patient.archived_at = utcnow()
+        await session.flush()
+    return patient
+
+
+async def assign_therapist(
+    session: AsyncSession, admin: User, patient_id: uuid.UUID, therapist_id: uuid.UUID
+) -> Patient:
+    """ADMIN only: add a THERAPIST user to a patient's therapists."""
+    if admin.role is not Role.ADMIN:
+        raise Forbidden("Only administrators assign therapists")
+    patient = await q.any_patient(session, patient_id)
+    if patient is None:
+        raise NotFound("Patient")
+    therapist = await get_user(session, therapist_id)
+    if therapist is None:
+        raise NotFound("User")
+    if therapist.role is not Role.THERAPIST or not therapist.is_active:
+        raise BadInput("therapistId", "The user is not an active therapist")
+    if not await q.is_assigned(session, patient.id, therapist.id):
+        if patient.email and await q.email_taken(session, therapist.id, patient.email):
+            raise Conflict("The therapist has a patient with this email", "email")
+        session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+        await session.flush()
+    return patient
+
+
+async def link_patient_account(
+    session: AsyncSession, user: User, patient_id: uuid.UUID, account_id: uuid.UUID
+) -> Patient:
+    """Let a PATIENT-role user read this record (the patient's therapist only)."""
+    patient = await writable_patient(session, user, patient_id)
+    if user.role is not Role.THERAPIST:
+        raise Forbidden("Only the patient's therapist links accounts")
+    account = await get_user(session, account_id)
+    if account is None:
+        raise NotFound("User")
+    if account.role is not Role.PATIENT:
+        raise BadInput("userId", "The user must have the PATIENT role")
+    linked = await q.patient_linked_to(session, account.id)
+    if linked is not None and linked.id != patient.id:
+        raise Conflict("The account is linked to another patient", "userId")
+    patient.user_id = account.id
+    await session.flush()
+    return patient

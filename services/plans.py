@@ -1,0 +1,111 @@
+"""Treatment plans: create, update (goals replaced as a list)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import TreatmentGoal, TreatmentPlan, User
+from db.queries import plans as q
+from services import validation as v
+from services.errors import BadInput, NotFound
+from services.patients import require_clinician, writable_patient
+
+MAX_GOALS = 50
+
+
+@dataclass
+class GoalValues:
+    description: str
+    target_date: date | None = None
+    status: str = "NOT_STARTED"
+    interventions: list[str] = field(default_factory=list)
+
+
+def _goals(goals: list[GoalValues]) -> list[GoalValues]:
+    if len(goals) > MAX_GOALS:
+        raise BadInput("goals", f"At most {MAX_GOALS} goals")
+    out = []
+    for i, g in enumerate(goals):
+        name = f"goals[{i}]"
+        out.append(
+            GoalValues(
+                description=v.text(f"{name}.description", g.description, 2000),
+                target_date=g.target_date,
+                status=v.text(f"{name}.status", g.status, 32),
+                interventions=v.strings(
+                    f"{name}.interventions", g.interventions, 20, 500
+                ),
+            )
+        )
+    return out
+
+
+def _add_goals(
+    session: AsyncSession, plan_id: uuid.UUID, goals: list[GoalValues]
+) -> None:
+    for position, g in enumerate(goals):
+        session.add(
+            TreatmentGoal(
+                plan_id=plan_id,
+                position=position,
+                description=g.description,
+                target_date=g.target_date,
+                status=g.status,
+                interventions=g.interventions,
+            )
+        )
+
+
+async def create_plan(
+    session: AsyncSession,
+    user: User,
+    patient_id: uuid.UUID,
+    title: str,
+    status: str,
+    goals: list[GoalValues],
+) -> TreatmentPlan:
+    """A plan for one of the caller's patients, with its goals in order."""
+    patient = await writable_patient(session, user, patient_id)
+    plan = TreatmentPlan(
+        patient_id=patient.id,
+        created_by_id=user.id,
+        title=v.text("title", title, 200),
+        status=v.text("status", status, 32),
+    )
+    clean = _goals(goals)
+    session.add(plan)
+    await session.flush()
+    _add_goals(session, plan.id, clean)
+    await session.flush()
+    return plan
+
+
+async def update_plan(
+    session: AsyncSession,
+    user: User,
+    plan_id: uuid.UUID,
+    title: str | None,
+    status: str | None,
+    goals: list[GoalValues] | None,
+) -> TreatmentPlan:
+    """Change title/status; a given goal list replaces the old one whole."""
+    require_clinician(user)
+    plan = await q.readable_plan(session, user, plan_id)
+    if plan is None:
+        raise NotFound("TreatmentPlan")
+    if title is not None:
+        plan.title = v.text("title", title, 200)
+    if status is not None:
+        plan.status = v.text("status", status, 32)
+    if goals is not None:
+        clean = _goals(goals)
+        await q.delete_goals(session, plan.id)
+        _add_goals(session, plan.id, clean)
+    plan.updated_at = utcnow()
+    await session.flush()
+    return plan

@@ -1,0 +1,159 @@
+"""Session management: schedule, attendance, delete, therapist note edits."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
+from db.models import SessionNotes, SessionStatusEvent, TherapySession, User
+from db.queries import sessions as q
+from services import validation as v
+from services.errors import BadInput, Conflict, NotFound
+from services.notes import NoteContent
+from services.patients import require_clinician, writable_patient
+from settings import Settings
+
+log = logging.getLogger("therapybridge.sessions")
+
+
+async def writable_session(
+    session: AsyncSession, user: User, session_id: uuid.UUID
+) -> TherapySession:
+    """A session the caller may change, else NOT_FOUND (FORBIDDEN for PATIENT)."""
+    require_clinician(user)
+    found = await q.readable_session(session, user, session_id)
+    if found is None:
+        raise NotFound("Session")
+    return found
+
+
+async def schedule_session(
+    session: AsyncSession,
+    user: User,
+    patient_id: uuid.UUID,
+    session_date: datetime,
+    duration_minutes: int | None,
+) -> TherapySession:
+    """A SCHEDULED session of the caller with one of their patients."""
+    patient = await writable_patient(session, user, patient_id)
+    row = TherapySession(
+        patient_id=patient.id,
+        therapist_id=user.id,
+        session_date=v.session_date("sessionDate", session_date),
+        duration_minutes=v.duration("durationMinutes", duration_minutes),
+        attendance=Attendance.SCHEDULED,
+        status=SessionStatus.SCHEDULED,
+    )
+    session.add(row)
+    await session.flush()
+    session.add(SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED))
+    await session.flush()
+    return row
+
+
+async def set_attendance(
+    session: AsyncSession, user: User, session_id: uuid.UUID, attendance: Attendance
+) -> TherapySession:
+    """Record whether the session took place (analytics follow the metrics row)."""
+    row = await writable_session(session, user, session_id)
+    row.attendance = attendance
+    await session.flush()
+    await q.set_metrics_attendance(session, row.id, attendance)
+    return row
+
+
+async def delete_session(
+    session: AsyncSession, settings: Settings, user: User, session_id: uuid.UUID
+) -> TherapySession:
+    """Delete the session, its notes and transcript, and its stored audio."""
+    row = await writable_session(session, user, session_id)
+    audio = await q.audio_of(session, row.id)
+    await q.delete_session_row(session, row.id)
+    if audio is not None:
+        await session.delete(audio)
+    await session.flush()
+    if audio is not None:
+        remove_stored_file(settings, audio.storage_key)
+    return row
+
+
+def remove_stored_file(settings: Settings, storage_key: str) -> None:
+    """Delete a file under the storage directory; keys never escape it."""
+    root = settings.storage_path.resolve()
+    path = (root / storage_key).resolve()
+    if not path.is_relative_to(root) or path == root:
+        log.warning("refused to delete a storage key outside the storage directory")
+        return
+    Path(path).unlink(missing_ok=True)
+
+
+_NOTE_TEXT = {
+    "topic_summary": "topicSummary",
+    "therapist_notes": "therapistNotes",
+    "patient_summary": "patientSummary",
+}
+_NOTE_LISTS = {
+    "strategies": "strategies",
+    "action_items": "actionItems",
+    "risk_flags": "riskFlags",
+}
+
+
+def _clean_notes(changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(changes)
+    for key, name in _NOTE_TEXT.items():
+        if key in out:
+            out[key] = v.text(name, out[key] or "", 20_000, required=False)
+    if "key_topics" in out:
+        out["key_topics"] = v.strings("keyTopics", out["key_topics"] or [], 30, 200)
+    for key, name in _NOTE_LISTS.items():
+        if key in out:
+            items = out[key] or []
+            if len(items) > 50:
+                raise BadInput(name, "At most 50 items")
+            for i, item in enumerate(items):
+                for part, value in item.items():
+                    if isinstance(value, str) and len(value) > 2000:
+                        raise BadInput(f"{name}[{i}].{part}", "Too long")
+            out[key] = items
+    return out
+
+
+async def update_notes(
+    session: AsyncSession, user: User, session_id: uuid.UUID, changes: dict[str, Any]
+) -> SessionNotes:
+    """A new note version (source THERAPIST, author the caller); older stay."""
+    row = await writable_session(session, user, session_id)
+    changes = _clean_notes(changes)
+    latest = await q.latest_notes(session, row.id)
+    base = NoteContent.from_dict(latest.content if latest else None)
+    mood = changes.pop("session_mood", None) or (
+        latest.session_mood if latest else Mood.NEUTRAL
+    )
+    trajectory = changes.pop("mood_trajectory", None) or (
+        latest.mood_trajectory if latest else MoodTrajectory.STABLE
+    )
+    content = base.merged(changes)
+    notes = SessionNotes(
+        session_id=row.id,
+        version=(latest.version if latest else 0) + 1,
+        source=NoteSource.THERAPIST,
+        content=content.to_dict(),
+        session_mood=mood,
+        mood_trajectory=trajectory,
+        author_id=user.id,
+    )
+    session.add(notes)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("The notes were changed meanwhile; reload and retry") from None
+    await q.set_metrics_notes(session, row.id, content, mood)
+    return notes

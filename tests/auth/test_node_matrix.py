@@ -1,0 +1,168 @@
+"""Every Node type, automatically: another therapist cannot read it.
+
+The Node types are read from the schema itself; each needs a factory below,
+so a new type without one fails here until its cross-therapist test exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import graphql
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.enums import ExportFormat, ExportKind, JobStatus
+from db.models import ExportJob, User
+from resolvers.ids import encode_id
+from schema import schema
+from services.audit import write_events
+from settings import Settings
+from tests.conftest import GQL, error_codes
+from tests.factories import create_patient, create_user, token_for
+from tests.graph.helpers import create_notes, create_plan, create_session
+
+NODE = "query($id: ID!) { node(id: $id) { id } }"
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+
+Factory = Callable[[AsyncSession, User], Awaitable[uuid.UUID]]
+
+
+async def _user(db: AsyncSession, owner: User) -> uuid.UUID:
+    return owner.id
+
+
+async def _patient(db: AsyncSession, owner: User) -> uuid.UUID:
+    return (await create_patient(db, owner)).id
+
+
+async def _session(db: AsyncSession, owner: User) -> uuid.UUID:
+    return (await create_session(db, await create_patient(db, owner), owner)).id
+
+
+async def _notes(db: AsyncSession, owner: User) -> uuid.UUID:
+    session = await create_session(db, await create_patient(db, owner), owner)
+    return (await create_notes(db, session)).id
+
+
+async def _plan(db: AsyncSession, owner: User) -> uuid.UUID:
+    return (await create_plan(db, await create_patient(db, owner))).id
+
+
+async def _export_job(db: AsyncSession, owner: User) -> uuid.UUID:
+    job = ExportJob(
+        requested_by_id=owner.id,
+        patient_id=(await create_patient(db, owner)).id,
+        kind=ExportKind.PROGRESS_REPORT,
+        format=ExportFormat.PDF,
+        status=JobStatus.DONE,
+    )
+    db.add(job)
+    await db.flush()
+    return job.id
+
+
+async def _audit_event(db: AsyncSession, owner: User) -> uuid.UUID:
+    patient = await create_patient(db, owner)
+    event_id = uuid.uuid4()
+    await write_events(
+        db,
+        [
+            {
+                "id": event_id,
+                "at": utcnow(),
+                "actor_id": owner.id,
+                "action": "READ",
+                "entity_type": "Patient",
+                "entity_id": patient.id,
+                "patient_id": patient.id,
+                "fields": ["name"],
+            }
+        ],
+    )
+    return event_id
+
+
+FACTORIES: dict[str, Factory] = {
+    "User": _user,
+    "Patient": _patient,
+    "TherapySession": _session,
+    "SessionNotes": _notes,
+    "TreatmentPlan": _plan,
+    "ExportJob": _export_job,
+    "AuditEvent": _audit_event,
+}
+
+SDL = graphql.build_schema(schema.as_str())
+
+
+def node_types() -> list[str]:
+    node = SDL.get_type("Node")
+    assert isinstance(node, graphql.GraphQLInterfaceType)
+    return sorted(t.name for t in SDL.get_possible_types(node))
+
+
+def root_fields_by_id(type_name: str) -> list[str]:
+    """Query fields ``f(id: ID!)`` that return ``type_name``."""
+    query = SDL.query_type
+    assert query is not None
+    found = []
+    for name, field in query.fields.items():
+        returned = graphql.get_named_type(field.type)
+        arg = field.args.get("id")
+        if returned.name == type_name and arg is not None:
+            found.append(name)
+    return found
+
+
+def test_every_node_type_has_a_factory() -> None:
+    assert set(node_types()) <= set(FACTORIES), "add a factory for the new Node type"
+
+
+@pytest.mark.parametrize("type_name", node_types())
+async def test_other_therapist_cannot_read(
+    gql: GQL, db: AsyncSession, settings: Settings, type_name: str
+) -> None:
+    owner = await create_user(db)
+    other = await create_user(db)
+    await create_patient(db, other)  # B has a practice of their own
+    factory = FACTORIES.get(type_name)
+    assert factory is not None, f"no factory for Node type {type_name}"
+    gid = encode_id(type_name, await factory(db, owner))
+    owner_token, token = token_for(settings, owner), token_for(settings, other)
+
+    own = await gql(NODE, {"id": gid}, token=owner_token)
+    by_node = await gql(NODE, {"id": gid}, token=token)
+    by_nodes = await gql(NODES, {"ids": [gid, gid]}, token=token)
+    roots = {
+        f: await gql(
+            f"query($id: ID!) {{ {f}(id: $id) {{ id }} }}", {"id": gid}, token=token
+        )
+        for f in root_fields_by_id(type_name)
+    }
+
+    assert own["data"]["node"] == {"id": gid}, "the owner must see it (factory check)"
+    assert by_node == {"data": {"node": None}}
+    assert by_nodes == {"data": {"nodes": [None, None]}}
+    for field, body in roots.items():
+        # hidden, never FORBIDDEN (IDs cannot be probed): null or NOT_FOUND
+        assert (body.get("data") or {}).get(field) is None, field
+        assert set(error_codes(body)) <= {"NOT_FOUND"}, field
+
+
+async def test_other_therapist_gets_not_found_from_audit_log_of_a_patient(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_user(db)
+    other = await create_user(db)
+    patient_id = encode_id("Patient", await _patient(db, owner))
+
+    body = await gql(
+        "query($p: ID!) { auditLog(patientId: $p) { totalCount } }",
+        {"p": patient_id},
+        token=token_for(settings, other),
+    )
+
+    assert error_codes(body) == ["NOT_FOUND"]

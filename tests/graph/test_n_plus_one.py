@@ -1,0 +1,107 @@
+"""The nested patients → sessions → notes/transcript query issues the same
+number of SQL statements for 5 patients as for 50 (no query per parent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
+from db.models import (
+    Patient,
+    PatientTherapist,
+    SessionNotes,
+    TherapySession,
+    Transcript,
+    User,
+)
+from settings import Settings
+from tests.conftest import GQL
+from tests.factories import create_user, token_for, utc
+from tests.graph.helpers import NOTE_CONTENT, days
+
+NESTED = """
+query($n: Int!) {
+  patients(first: $n) { edges { node {
+    therapists { id }
+    sessions(first: 5) { edges { node { notes { keyTopics } transcript { text } } } }
+  } } }
+}
+"""
+
+
+async def _practice(db: AsyncSession, therapist: User, patients: int) -> None:
+    """``patients`` patients with 6 processed sessions each (one page is 5)."""
+    rows: list[Any] = []
+    for i in range(patients):
+        p = Patient(name=f"Patient {i:03d}", email=f"n{i}@example.test")
+        db.add(p)
+        await db.flush()
+        rows.append(PatientTherapist(patient_id=p.id, therapist_id=therapist.id))
+        for j in range(6):
+            s = TherapySession(
+                patient_id=p.id,
+                therapist_id=therapist.id,
+                session_date=utc(2026, 1, 1) + days(j * 7),
+                attendance=Attendance.COMPLETED,
+                status=SessionStatus.PROCESSED,
+            )
+            db.add(s)
+            await db.flush()
+            rows.append(
+                SessionNotes(
+                    session_id=s.id,
+                    version=1,
+                    source=NoteSource.AI,
+                    content=NOTE_CONTENT.to_dict(),
+                    session_mood=Mood.POSITIVE,
+                    mood_trajectory=MoodTrajectory.IMPROVING,
+                )
+            )
+            rows.append(Transcript(session_id=s.id, text=f"t{i}-{j}", segments=[]))
+    db.add_all(rows)
+    await db.flush()
+
+
+async def _count_statements(
+    connection: AsyncConnection, gql: GQL, token: str, n: int
+) -> tuple[int, dict[str, Any]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = connection.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = await gql(NESTED, {"n": n}, token=token)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements), body
+
+
+async def test_statement_count_is_the_same_for_5_and_50_patients(
+    db: AsyncSession, connection: AsyncConnection, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    await _practice(db, therapist, 50)
+    await db.commit()
+    token = token_for(settings, therapist)
+
+    small, small_body = await _count_statements(connection, gql, token, 5)
+    large, large_body = await _count_statements(connection, gql, token, 50)
+
+    assert "errors" not in large_body, large_body
+    assert len(small_body["data"]["patients"]["edges"]) == 5
+    edges = large_body["data"]["patients"]["edges"]
+    assert len(edges) == 50
+    assert all(len(e["node"]["sessions"]["edges"]) == 5 for e in edges)
+    first = edges[0]["node"]["sessions"]["edges"][0]["node"]
+    assert first["notes"]["keyTopics"] == ["sleep", "work stress"]
+    assert first["transcript"]["text"].startswith("t0-")
+    assert small == large
+    # savepoint, caller, patients page, therapists, sessions (one windowed
+    # query), notes, transcripts, the audit INSERT, release: 9 (README)
+    assert large == 9, large

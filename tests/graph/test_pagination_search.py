@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.ids import encode_id
+from settings import Settings
+from tests.conftest import GQL, error_codes
+from tests.factories import create_patient, create_user, token_for, utc
+from tests.graph.helpers import create_session, days
+
+PATIENTS = """
+query($first: Int, $after: String, $last: Int, $before: String, $search: String) {
+  patients(first: $first, after: $after, last: $last, before: $before,
+           search: $search) {
+    totalCount
+    edges { cursor node { id name } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+NESTED = """
+query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  patient(id: $id) {
+    sessions(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      edges { node { id sessionDate } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}
+"""
+SESSIONS_RANGE = """
+query($from: DateTime, $to: DateTime) { sessions(from: $from, to: $to) { totalCount } }
+"""
+
+
+async def _walk(
+    gql: GQL, query: str, token: str, pick: Any, backwards: bool, **extra: Any
+) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        if backwards:
+            variables = {"last": 4, "before": cursor, **extra}
+        else:
+            variables = {"first": 4, "after": cursor, **extra}
+        body = await gql(query, variables, token=token)
+        conn = pick(body["data"])
+        ids = [e["node"]["id"] for e in conn["edges"]]
+        seen = ids + seen if backwards else seen + ids
+        info = conn["pageInfo"]
+        if not (info["hasPreviousPage"] if backwards else info["hasNextPage"]):
+            return seen
+        cursor = info["startCursor"] if backwards else info["endCursor"]
+
+
+async def test_patients_paginate_to_the_end_both_ways_each_once(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    # equal names: the id breaks the tie, so no patient is skipped or repeated
+    created = [await create_patient(db, therapist, name=f"N{i % 3}") for i in range(11)]
+    token = token_for(settings, therapist)
+
+    forwards = await _walk(gql, PATIENTS, token, lambda d: d["patients"], False)
+    backwards = await _walk(gql, PATIENTS, token, lambda d: d["patients"], True)
+
+    expected = {encode_id("Patient", p.id) for p in created}
+    assert len(forwards) == 11
+    assert set(forwards) == expected
+    assert backwards == forwards
+
+
+async def test_nested_sessions_paginate_newest_first_both_ways(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    other = await create_patient(db, therapist)
+    sessions = [
+        await create_session(db, patient, therapist, utc(2026, 1, 1) + days(i // 2))
+        for i in range(10)
+    ]
+    await create_session(db, other, therapist)
+    token = token_for(settings, therapist)
+    pid = encode_id("Patient", patient.id)
+
+    def pick(d: dict[str, Any]) -> Any:
+        return d["patient"]["sessions"]
+
+    forwards = await _walk(gql, NESTED, token, pick, False, id=pid)
+    backwards = await _walk(gql, NESTED, token, pick, True, id=pid)
+
+    newest_first = sorted(sessions, key=lambda s: (s.session_date, s.id), reverse=True)
+    assert forwards == [encode_id("TherapySession", s.id) for s in newest_first]
+    assert backwards == forwards
+
+
+async def test_page_size_and_date_range_are_validated(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    token = token_for(settings, therapist)
+
+    too_many = await gql(PATIENTS, {"first": 101}, token=token)
+    bad_range = await gql(
+        SESSIONS_RANGE,
+        {"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"},
+        token=token,
+    )
+
+    assert error_codes(too_many) == ["BAD_USER_INPUT"]
+    assert too_many["errors"][0]["extensions"]["field"] == "first"
+    assert error_codes(bad_range) == ["BAD_USER_INPUT"]
+    assert bad_range["errors"][0]["extensions"]["field"] == "from"
+
+
+async def test_search_matches_word_prefixes_of_name_and_email(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    ada = await create_patient(db, therapist, name="Ada Lovelace", email="ada@x.org")
+    await create_patient(db, therapist, name="Alan Turing", email="alan@y.org")
+    token = token_for(settings, therapist)
+
+    async def names(search: str) -> list[str]:
+        body = await gql(PATIENTS, {"search": search}, token=token)
+        assert "errors" not in body, body
+        return [e["node"]["name"] for e in body["data"]["patients"]["edges"]]
+
+    assert await names("LOVE") == [ada.name]
+    assert await names("ada lov") == [ada.name]
+    assert await names("a") == ["Ada Lovelace", "Alan Turing"]
+    assert await names("alan@") == ["Alan Turing"]
+    assert await names("x' & !(|):* \\") == []
+    assert await names("zzz") == []
