@@ -4,7 +4,8 @@ Length and tokens are counted before parsing; depth, aliases and directives on
 the syntax tree before validation (validation itself is quadratic in places, so
 an abusive document must be refused before it); the cost after validation,
 with the variables, the way GitHub does: every field costs 1 and a connection
-multiplies the cost of its selection by its ``first``/``last`` (default 20).
+multiplies the cost of its selection by its ``first``/``last`` (default 20,
+counted as at most 100, the largest page a connection serves).
 Fragments are expanded when counting but measured once each, so a "fragment
 bomb" is cheap to measure and still counted at its expanded size.
 """
@@ -28,6 +29,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     Node,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -40,6 +42,7 @@ from graphql import (
 from graphql.language import Lexer
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
+from db.queries.pagination import MAX_PAGE
 from services.errors import QueryTooComplex
 from settings import Settings
 
@@ -257,7 +260,7 @@ class _CostWalker:
         children = self.selections(node.selection_set, named)
         if named.name.endswith("Connection"):
             return 1 + self.page_size(node) * children
-        return 1 + children
+        return 1 + self.id_count(node) * children
 
     def page_size(self, node: FieldNode) -> int:
         sizes = [
@@ -266,7 +269,20 @@ class _CostWalker:
             if arg.name.value in ("first", "last")
         ]
         counted = [s for s in sizes if isinstance(s, int) and not isinstance(s, bool)]
-        return max(0, *counted) if counted else self.default_size
+        if not counted:
+            return self.default_size
+        # a page over MAX_PAGE is refused by the resolver as BAD_USER_INPUT
+        # naming the argument, which says more than a cost error would
+        return min(max(0, *counted), MAX_PAGE)
+
+    def id_count(self, node: FieldNode) -> int:
+        # nodes(ids: [...]) resolves one object per id
+        for arg in node.arguments or ():
+            if arg.name.value == "ids":
+                value = _literal(arg.value, self.variables)
+                if isinstance(value, list):
+                    return max(1, len(value))
+        return 1
 
     def fragment(self, name: str) -> int:
         if name in self.memo:
@@ -285,6 +301,8 @@ class _CostWalker:
 def _literal(value: Node, variables: Mapping[str, Any]) -> Any:
     if isinstance(value, IntValueNode):
         return int(value.value)
+    if isinstance(value, ListValueNode):
+        return list(value.values)
     if isinstance(value, VariableNode):
         return variables.get(value.name.value)
     return None

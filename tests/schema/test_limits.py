@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import User
 from settings import Settings
-from tests.conftest import error_codes
+from tests.conftest import GQL, error_codes
+from tests.factories import create_user, token_for
 from tests.schema.probe import probe_client
 
 NESTED = "query { folders(first: 10) { edges { node { users(first: 30) { edges { node { id } } } } } } }"  # noqa: E501
@@ -253,3 +254,47 @@ async def test_a_finished_mutation_within_the_timeout_is_kept(
     count = await db.scalar(select(func.count()).where(User.email == email))
     assert body["data"] == {"writeThenWait": True}
     assert count == 1
+
+
+PATIENTS_AND_SESSIONS = """
+query($p: Int, $s: Int) {
+  patients(first: $p) {
+    edges { node { name sessions(first: $s) { edges { node { id } } } } }
+  }
+}"""
+NODES = """
+query($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on Patient { sessions(first: 100) { edges { node { id } } } } }
+}"""
+
+
+async def test_the_real_connections_are_priced(gql: GQL) -> None:
+    small = await gql(PATIENTS_AND_SESSIONS, {"p": 5, "s": 10})
+    large = await gql(PATIENTS_AND_SESSIONS, {"p": 100, "s": 100})
+
+    # sessions: 1 + 10 * 3 = 31; patients: 1 + 5 * (1 + 1 + 1 + 31) = 171
+    assert small["extensions"]["cost"] == 171
+    assert error_codes(small) == ["UNAUTHENTICATED"]
+    assert large["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "kind": "cost",
+        "limit": 5000,
+        "measured": 1 + 100 * (3 + 1 + 100 * 3),
+    }
+
+
+async def test_nodes_are_priced_per_id(gql: GQL) -> None:
+    body = await gql(NODES, {"ids": ["x"] * 20})
+
+    assert body["errors"][0]["extensions"]["measured"] == 1 + 20 * (1 + 100 * 3)
+
+
+async def test_a_page_over_the_maximum_is_bad_input_not_too_complex(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    token = token_for(settings, await create_user(db))
+
+    body = await gql(PATIENTS_AND_SESSIONS, {"p": 1000, "s": 1}, token=token)
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "first"
