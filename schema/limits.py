@@ -3,9 +3,10 @@
 Length and tokens are counted before parsing; depth, aliases and directives on
 the syntax tree before validation (validation itself is quadratic in places, so
 an abusive document must be refused before it); the cost after validation,
-with the variables, the way GitHub does: every field costs 1 and a connection
-multiplies the cost of its selection by its ``first``/``last`` (default 20,
-counted as at most 100, the largest page a connection serves).
+with the variables, the way GitHub does: every object field costs 1 (scalars
+come with their row and cost nothing), and a connection multiplies the cost of
+its selection by its ``first``/``last`` (default 20, counted as at most 100,
+the largest page a connection serves).
 Fragments are expanded when counting but measured once each, so a "fragment
 bomb" is cheap to measure and still counted at its expanded size.
 """
@@ -244,7 +245,7 @@ class _CostWalker:
 
     def field(self, node: FieldNode, parent: Any) -> int:
         name = node.name.value
-        if name == "__typename":
+        if node.selection_set is None:
             return 0
         if name == "__schema":
             definition: Any = SchemaMetaFieldDef

@@ -121,6 +121,26 @@ class GraphQLView(GraphQL[Context, None]):
                 raise RefusedRequest(400, "variables must be an object or null")
         return data
 
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        # strawberry assumes both fields are JSON objects and fails with a 500
+        # on anything else (e.g. map=0)
+        form = await request.get_form_data()
+        for name, expected in (("operations", dict | list), ("map", dict)):
+            raw = form.form.get(name, "{}")
+            value = self.parse_json(raw) if isinstance(raw, str | bytes) else raw
+            if not isinstance(value, expected):
+                raise RefusedRequest(400, f"The multipart field {name} is malformed")
+            if name == "map" and not all(
+                isinstance(paths, list) and all(isinstance(p, str) for p in paths)
+                for paths in value.values()
+            ):
+                raise RefusedRequest(400, "The multipart field map is malformed")
+        try:
+            return await super().parse_multipart(request)
+        except (IndexError, TypeError, ValueError) as exc:
+            # a map path that does not lead into operations
+            raise RefusedRequest(400, "The multipart map does not match") from exc
+
     async def execute_operation(
         self,
         request: Request,

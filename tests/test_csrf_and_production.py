@@ -61,7 +61,7 @@ async def test_get_serves_queries(probe: httpx.AsyncClient) -> None:
     response = await probe.get("/graphql", params={"query": ME})
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"me": None}, "extensions": {"cost": 2}}
+    assert response.json() == {"data": {"me": None}, "extensions": {"cost": 1}}
 
 
 async def test_get_refuses_mutations_and_writes_nothing(

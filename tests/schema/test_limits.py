@@ -23,6 +23,12 @@ NESTED_VARS = """
 query($outer: Int, $inner: Int = 7) {
   folders(first: $outer) { edges { node { users(last: $inner) { totalCount } } } }
 }"""
+NESTED_PAGES = """
+query($outer: Int, $inner: Int) {
+  folders(first: $outer) {
+    edges { node { users(first: $inner) { edges { node { id } } } } }
+  }
+}"""
 DEFAULT_SIZE = "query { folders { edges { node { name } } } }"
 CIRCULAR_INTROSPECTION = """
 query { __schema { types { fields { type { fields { type { fields { name } } } } } } } }
@@ -178,40 +184,40 @@ async def test_cost_multiplies_nested_connections_and_is_reported(
 ) -> None:
     body = await post(probe, NESTED)
 
-    # users: 1 + 30 * (edges 1 + node 1 + id 1) = 91
-    # folders: 1 + 10 * (edges 1 + node 1 + users 91) = 931
+    # scalars are free; users: 1 + 30 * (edges 1 + node 1) = 61
+    # folders: 1 + 10 * (edges 1 + node 1 + users 61) = 631
     assert "errors" not in body
-    assert body["extensions"]["cost"] == 931
+    assert body["extensions"]["cost"] == 631
 
 
 async def test_cost_resolves_variables_and_defaults(probe: httpx.AsyncClient) -> None:
     with_vars = await post(probe, NESTED_VARS, outer=4)
     defaults = await post(probe, DEFAULT_SIZE)
 
-    # users(last: 7): 1 + 7 * 1 = 8; folders: 1 + 4 * (1 + 1 + 8) = 41
-    assert with_vars["extensions"]["cost"] == 41
-    # 1 + 20 * (1 + 1 + 1)
-    assert defaults["extensions"]["cost"] == 61
+    # users(last: 7) { totalCount }: 1 + 7 * 0 = 1; folders: 1 + 4 * (1 + 1 + 1)
+    assert with_vars["extensions"]["cost"] == 13
+    # 1 + 20 * (edges 1 + node 1)
+    assert defaults["extensions"]["cost"] == 41
 
 
 async def test_cost_over_the_budget_is_refused_before_execution(
     probe: httpx.AsyncClient,
 ) -> None:
-    ext = the_error(await post(probe, NESTED_VARS, outer=100, inner=100))
+    ext = the_error(await post(probe, NESTED_PAGES, outer=100, inner=100))
 
     assert ext["kind"] == "cost"
     assert ext["limit"] == 5000
-    assert ext["measured"] == 1 + 100 * (2 + 1 + 100)
+    assert ext["measured"] == 1 + 100 * (1 + 1 + (1 + 100 * 2))
 
 
 async def test_max_query_cost_is_a_setting(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    tight = settings.model_copy(update={"max_query_cost": 60})
+    tight = settings.model_copy(update={"max_query_cost": 40})
     async for client in probe_client(tight, session_factory):
         ext = the_error(await post(client, DEFAULT_SIZE))
 
-    assert (ext["limit"], ext["measured"]) == (60, 61)
+    assert (ext["limit"], ext["measured"]) == (40, 41)
 
 
 async def test_a_slow_operation_times_out_with_a_code(
@@ -272,21 +278,21 @@ async def test_the_real_connections_are_priced(gql: GQL) -> None:
     small = await gql(PATIENTS_AND_SESSIONS, {"p": 5, "s": 10})
     large = await gql(PATIENTS_AND_SESSIONS, {"p": 100, "s": 100})
 
-    # sessions: 1 + 10 * 3 = 31; patients: 1 + 5 * (1 + 1 + 1 + 31) = 171
-    assert small["extensions"]["cost"] == 171
+    # sessions: 1 + 10 * 2 = 21; patients: 1 + 5 * (1 + 1 + 21) = 116
+    assert small["extensions"]["cost"] == 116
     assert error_codes(small) == ["UNAUTHENTICATED"]
     assert large["errors"][0]["extensions"] == {
         "code": "QUERY_TOO_COMPLEX",
         "kind": "cost",
         "limit": 5000,
-        "measured": 1 + 100 * (3 + 1 + 100 * 3),
+        "measured": 1 + 100 * (1 + 1 + (1 + 100 * 2)),
     }
 
 
 async def test_nodes_are_priced_per_id(gql: GQL) -> None:
-    body = await gql(NODES, {"ids": ["x"] * 20})
+    body = await gql(NODES, {"ids": ["x"] * 30})
 
-    assert body["errors"][0]["extensions"]["measured"] == 1 + 20 * (1 + 100 * 3)
+    assert body["errors"][0]["extensions"]["measured"] == 1 + 30 * (1 + 100 * 2)
 
 
 async def test_a_page_over_the_maximum_is_bad_input_not_too_complex(
