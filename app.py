@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import hmac
 import logging
 import time
@@ -25,7 +27,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from db.engine import create_engine, create_sessionmaker
 from db.runtime import resolve_database_url
 from schema import AppSchema, schema_for
+from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
+from services import jobs
+from services.events import broker
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.http")
@@ -104,6 +109,21 @@ def metrics_allowed(request: Request, settings: Settings) -> bool:
     return True
 
 
+def _claim_worker_slot(settings: Settings, state: dict[str, Any]) -> bool:
+    """One in-process job worker per machine and DATA_DIR: with --workers N
+    the uvicorn processes race for a file lock; the lock dies with its holder."""
+    path = settings.data_dir.expanduser().resolve() / "worker.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    state["worker_lock"] = handle  # held open for the process's life
+    return True
+
+
 def _valid_request_id(value: str) -> bool:
     return 0 < len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
@@ -122,12 +142,26 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine: AsyncEngine | None = None
+        worker: asyncio.Task[None] | None = None
         if session_factory is None:
-            engine = create_engine(settings, resolve_database_url())
+            url = resolve_database_url()
+            engine = create_engine(settings, url)
             state["session_factory"] = create_sessionmaker(engine)
+            await broker.start(url)
+            await jobs.open_jobs(settings, url, state["session_factory"])
+            if settings.in_process_worker and _claim_worker_slot(settings, state):
+                worker = asyncio.create_task(
+                    jobs.run_worker(install_signal_handlers=False)
+                )
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            await jobs.close_jobs()
+            await broker.stop()
             if engine is not None:
                 await engine.dispose()
 
@@ -163,7 +197,14 @@ def create_app(
             return JSONResponse(body, status_code=403)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    middleware = [Middleware(RequestContextMiddleware)]
+    middleware = [
+        Middleware(RequestContextMiddleware),
+        Middleware(
+            UploadGuard,
+            max_upload_bytes=settings.max_upload_bytes,
+            max_upload_mb=settings.max_upload_mb,
+        ),
+    ]
     if settings.cors_origin_list:
         middleware.append(
             Middleware(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -128,6 +129,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM after a graceful shutdown; turning it into
     # SystemExit lets the finally below stop the embedded PostgreSQL cleanly
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    # read by the app lifespan (in every uvicorn worker process; a file lock
+    # there lets exactly one of them run the job worker)
+    os.environ["IN_PROCESS_WORKER"] = "false" if args.no_worker else "true"
+    get_settings.cache_clear()
     try:
         run_migrations(resolve_database_url())
         uvicorn.run(
@@ -144,6 +149,37 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         stop_embedded()
     return 0
+
+
+@command("worker")
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        asyncio.run(_run_worker(settings, url))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_embedded()
+    return 0
+
+
+async def _run_worker(settings: Settings, url: str) -> None:
+    from db.engine import create_engine, create_sessionmaker
+    from services import jobs
+
+    engine = create_engine(settings, url)
+    await jobs.open_jobs(settings, url, create_sessionmaker(engine))
+    log.info("worker started")
+    try:
+        # procrastinate stops gracefully on SIGINT/SIGTERM
+        await jobs.run_worker(install_signal_handlers=True)
+    finally:
+        await jobs.close_jobs()
+        await engine.dispose()
 
 
 def _add_create_admin(sub: Any) -> None:

@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     openai_max_retries: int = Field(3, ge=0, le=10)
     storage_dir: Path | None = None
     max_upload_mb: int = Field(100, ge=1, le=10_000)
+    # the pipeline: job retries, worker heartbeat, long inputs
+    job_max_attempts: int = Field(3, ge=1, le=10)
+    job_retry_base_seconds: int = Field(2, ge=1, le=600)
+    # set by `therapybridge serve` unless --no-worker: run a worker in-process
+    in_process_worker: bool = False
+    worker_concurrency: int = Field(4, ge=1, le=64)
+    worker_heartbeat_seconds: float = Field(10.0, gt=0)
+    worker_stalled_seconds: float = Field(30.0, gt=0)
+    extraction_token_budget: int = Field(24_000, ge=500)
+    transcription_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     phi_encryption_key: str = ""
     phi_encryption_old_keys: str = ""
     cors_origins: str = ""

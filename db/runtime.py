@@ -50,7 +50,27 @@ def alembic_config(url: str | None = None) -> Any:
 
 
 def migrate(url: str, revision: str = "head") -> None:
-    """Apply Alembic migrations up to ``revision``."""
+    """Apply Alembic migrations up to ``revision``, then procrastinate's schema."""
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+    install_job_schema(url)
+
+
+JOB_SCHEMA_LOCK = 0x7462_6A6F_6273  # 'tbjobs'
+
+
+def install_job_schema(url: str) -> None:
+    """Install procrastinate's tables once; servers starting together wait on
+    an advisory lock, and an installed schema is left alone."""
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    from db.engine import to_async_url, to_libpq_url
+
+    with psycopg.connect(to_libpq_url(to_async_url(url))) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (JOB_SCHEMA_LOCK,))
+        row = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
+        if row is None or row[0] is None:
+            conn.execute(SchemaManager.get_schema())
+        conn.commit()

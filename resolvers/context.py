@@ -38,6 +38,8 @@ class Context:
     audit_events: list[dict[str, Any]] = field(default_factory=list)
     # run by the UnitOfWork extension once the request's transaction committed
     after_commit_callbacks: list[AfterCommit] = field(default_factory=list)
+    # the WebSocket connection_init payload (strawberry sets it)
+    connection_params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def session(self) -> AsyncSession:

@@ -17,6 +17,7 @@ from schema.errors import log_unexpected
 from schema.extensions import UnitOfWork
 from schema.guard import OperationGuard
 from schema.patients import PatientMutation, PatientQuery
+from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
@@ -35,8 +36,9 @@ MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     PatientMutation,
     SessionMutation,
+    PipelineMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = [
     SessionNotesType,

@@ -13,10 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import Context
 from schema.errors import format_error
@@ -27,7 +29,8 @@ from schema.http_policy import (
     refusal_response,
 )
 from services.auth import user_from_token
-from services.errors import Unauthenticated
+from services.errors import Forbidden, Unauthenticated
+from services.events import authenticate_subscriber
 from services.tokens import bearer_token
 from settings import Settings
 
@@ -40,7 +43,18 @@ def request_id_of(request: Request | WebSocket) -> str:
     return str(request.scope.get("request_id") or "")
 
 
+class GuardedWebSocketAdapter(ASGIWebSocketAdapter):
+    """Closing an already closed socket is a no-op: on_ws_connect closes with
+    its own code (4401/4403) before strawberry's generic rejection close."""
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.ws.application_state != WebSocketState.DISCONNECTED:
+            await super().close(code, reason)
+
+
 class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = GuardedWebSocketAdapter
+
     def __init__(
         self,
         schema: Any,
@@ -173,6 +187,28 @@ class GraphQLView(GraphQL[Context, None]):
             for item in request_data
         ]
 
+    async def on_ws_connect(
+        self, context: Context
+    ) -> UnsetType | dict[str, object] | None:
+        """Authorise a subscription connection from its connection_init payload
+        ({"authorization": "Bearer <token>"}): 4401 without a valid token,
+        4403 for a deactivated account, before any operation can start."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        token = bearer_token(header if isinstance(header, str) else None)
+        try:
+            context.user = await authenticate_subscriber(
+                self.session_factory, self.settings, token
+            )
+        except Forbidden:
+            await _close(context, 4403, "Forbidden")
+            raise ConnectionRejectionError from None
+        except Unauthenticated:
+            await _close(context, 4401, "Unauthorized")
+            raise ConnectionRejectionError from None
+        ack: UnsetType = UNSET
+        return ack
+
     async def process_result(
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -195,6 +231,15 @@ class GraphQLView(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+async def _close(context: Context, code: int, reason: str) -> None:
+    ws = context.request
+    if (
+        isinstance(ws, WebSocket)
+        and ws.application_state != WebSocketState.DISCONNECTED
+    ):
+        await ws.close(code=code, reason=reason)
 
 
 def error_response(message: str, code: str) -> dict[str, Any]:

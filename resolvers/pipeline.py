@@ -1,0 +1,121 @@
+"""Resolvers of the processing pipeline: upload, transcript, retry,
+re-extraction (jobs enqueued after commit) and the status subscription."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+from strawberry.types import Info
+
+from db.enums import Role
+from db.models import SessionStatusEvent, TherapySession
+from db.queries.pipeline import readable_event, readable_session
+from resolvers.audit import audit
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from services import jobs, pipeline
+from services.audit import write_events
+from services.errors import NotFound
+from services.events import broker
+
+Ctx = Info[Context, Any]
+WRITERS = (Role.THERAPIST, Role.ADMIN)
+
+
+def _enqueue(ctx: Context, session_id: uuid.UUID, stage: str) -> None:
+    async def run() -> None:
+        await jobs.enqueue_stage(session_id, stage)
+
+    ctx.after_commit(run)
+
+
+async def upload_session_audio(
+    info: Ctx,
+    patient_id: str,
+    audio: Any,
+    session_date: datetime | None,
+    session_id: str | None,
+) -> TherapySession:
+    ctx = info.context
+    user = ctx.require_role(*WRITERS)
+    pid = decode_id(patient_id, "Patient", "patientId")
+    sid = decode_id(session_id, "TherapySession", "sessionId") if session_id else None
+    row = await pipeline.create_from_upload(
+        ctx.session, ctx.settings, user, pid, audio, session_date, sid
+    )
+    audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["audio"])
+    _enqueue(ctx, row.id, "transcribe")
+    return row
+
+
+async def create_session_from_transcript(
+    info: Ctx, patient_id: str, transcript: str, session_date: datetime | None
+) -> TherapySession:
+    ctx = info.context
+    user = ctx.require_role(*WRITERS)
+    pid = decode_id(patient_id, "Patient", "patientId")
+    row = await pipeline.create_from_transcript(
+        ctx.session, user, pid, transcript, session_date
+    )
+    audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["transcript"])
+    _enqueue(ctx, row.id, "extract")
+    return row
+
+
+async def retry_session(info: Ctx, session_id: str) -> TherapySession:
+    ctx = info.context
+    user = ctx.require_role(*WRITERS)
+    sid = decode_id(session_id, "TherapySession", "sessionId")
+    row, stage = await pipeline.retry(ctx.session, user, sid)
+    audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["status"])
+    _enqueue(ctx, row.id, stage)
+    return row
+
+
+async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
+    ctx = info.context
+    user = ctx.require_role(*WRITERS)
+    sid = decode_id(session_id, "TherapySession", "sessionId")
+    row = await pipeline.request_extraction(ctx.session, user, sid)
+    audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["notes"])
+    _enqueue(ctx, row.id, "extract")
+    return row
+
+
+async def session_status_changed(
+    info: Ctx, session_id: str | None
+) -> AsyncGenerator[SessionStatusEvent, None]:
+    """Every status event of one session (or of every readable session),
+    re-read per event under the subscriber's own scoping."""
+    ctx = info.context
+    user = ctx.require_user()
+    wanted = (
+        decode_id(session_id, "TherapySession", "sessionId") if session_id else None
+    )
+    if wanted is not None:
+        async with ctx.session_factory() as db:
+            if await readable_session(db, user, wanted) is None:
+                raise NotFound("Session")
+    async with broker.subscribe() as queue:
+        while True:
+            notice = await queue.get()
+            if wanted is not None and notice.session_id != wanted:
+                continue
+            # a fresh short session and fresh loaders per event: no stale rows
+            await _flush_audit(ctx)
+            await ctx.close()
+            event = await readable_event(ctx.session, user, notice.event_id)
+            if event is not None:
+                yield event
+
+
+async def _flush_audit(ctx: Context) -> None:
+    # subscriptions have no end-of-request commit: write what was read so far
+    if ctx.audit_events:
+        async with ctx.session_factory() as db:
+            await write_events(db, ctx.audit_events)
+            await db.commit()
+        ctx.audit_events.clear()

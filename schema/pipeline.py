@@ -1,0 +1,73 @@
+"""Root fields of the processing pipeline: upload, transcript, retry,
+re-extraction, and the status subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.types import Info
+
+from resolvers import pipeline as resolve
+from resolvers.context import Context
+from schema.types.session import TherapySessionType
+from schema.types.status_event import SessionStatusEventType
+
+
+@strawberry.type
+class PipelineMutation:
+    @strawberry.mutation(
+        description="Multipart upload (needs an Apollo-Require-Preflight or "
+        "X-Requested-With header). Returns at once with status UPLOADING; "
+        "transcription and note extraction follow in the background."
+    )
+    async def upload_session_audio(
+        self,
+        info: Info[Context, None],
+        patient_id: strawberry.ID,
+        audio: Upload,
+        session_date: datetime | None = None,
+        session_id: strawberry.ID | None = None,
+    ) -> TherapySessionType:
+        return await resolve.upload_session_audio(  # type: ignore[return-value]
+            info, patient_id, audio, session_date, session_id
+        )
+
+    @strawberry.mutation(description="Skips transcription: TRANSCRIBED, then notes.")
+    async def create_session_from_transcript(
+        self,
+        info: Info[Context, None],
+        patient_id: strawberry.ID,
+        transcript: str,
+        session_date: datetime | None = None,
+    ) -> TherapySessionType:
+        return await resolve.create_session_from_transcript(  # type: ignore[return-value]
+            info, patient_id, transcript, session_date
+        )
+
+    @strawberry.mutation(description="Re-run extraction into a new notes version.")
+    async def extract_notes(
+        self, info: Info[Context, None], session_id: strawberry.ID
+    ) -> TherapySessionType:
+        return await resolve.extract_notes(info, session_id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Restart a FAILED session from the failed stage.")
+    async def retry_session(
+        self, info: Info[Context, None], session_id: strawberry.ID
+    ) -> TherapySessionType:
+        return await resolve.retry_session(info, session_id)  # type: ignore[return-value]
+
+
+@strawberry.type
+class PipelineSubscription:
+    @strawberry.subscription(
+        description="One session's status changes, or every session the caller "
+        "may see when sessionId is omitted."
+    )
+    async def session_status_changed(
+        self, info: Info[Context, None], session_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[SessionStatusEventType, None]:
+        async for event in resolve.session_status_changed(info, session_id):
+            yield event  # type: ignore[misc]

@@ -1,0 +1,146 @@
+"""Status-change fan-out: ONE asyncpg LISTEN connection per server process.
+
+Every transition NOTIFYs ``session_status`` with ``<session id>:<event id>``
+(IDs only), from whichever process or machine made it. The broker hands each
+notification to every local subscriber's queue; subscribers filter and re-read
+the event from the database under their own caller's scoping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.engine import to_libpq_url
+from db.models import User
+from db.queries.pipeline import STATUS_CHANNEL
+from db.queries.users import get_user
+from services.errors import Forbidden, Unauthenticated
+from services.tokens import decode_access_token
+from settings import Settings
+
+log = logging.getLogger("therapybridge.events")
+QUEUE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class StatusNotice:
+    session_id: uuid.UUID
+    event_id: int
+
+
+def parse_notice(payload: str) -> StatusNotice | None:
+    try:
+        session_id, event_id = payload.split(":", 1)
+        return StatusNotice(uuid.UUID(session_id), int(event_id))
+    except ValueError:
+        return None
+
+
+class StatusBroker:
+    def __init__(self) -> None:
+        self._subscribers: set[asyncio.Queue[StatusNotice]] = set()
+        self._dsn: str | None = None
+        self._conn: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._lost = asyncio.Event()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    async def start(self, database_url: str) -> None:
+        """Open the LISTEN connection and keep it open (reconnecting)."""
+        if self._task is not None:
+            return
+        self._dsn = to_libpq_url(database_url)
+        await self._connect()
+        self._task = asyncio.create_task(self._keep_alive())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._close()
+
+    async def _connect(self) -> None:
+        self._lost.clear()
+        self._conn = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": "therapybridge-events"}
+        )
+        self._conn.add_termination_listener(lambda _conn: self._lost.set())
+        await self._conn.add_listener(STATUS_CHANNEL, self._on_notify)
+
+    async def _close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close(timeout=5)
+            self._conn = None
+
+    async def _keep_alive(self) -> None:
+        delay = 0.5
+        while True:
+            await self._lost.wait()
+            log.warning("status listener lost its connection; reconnecting")
+            await self._close()
+            while True:
+                try:
+                    await self._connect()
+                    delay = 0.5
+                    break
+                except (OSError, asyncpg.PostgresError):
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10)
+
+    def _on_notify(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        notice = parse_notice(payload)
+        if notice is None:
+            return
+        for queue in list(self._subscribers):
+            try:
+                queue.put_nowait(notice)
+            except asyncio.QueueFull:
+                log.warning("a status subscriber is too slow; notice dropped")
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[StatusNotice]]:
+        """A queue receiving every status notice while the block runs."""
+        queue: asyncio.Queue[StatusNotice] = asyncio.Queue(QUEUE_SIZE)
+        self._subscribers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers.discard(queue)
+
+
+# one per process, started and stopped by the app lifespan
+broker = StatusBroker()
+
+
+async def authenticate_subscriber(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    token: str | None,
+) -> User:
+    """The user a WebSocket's connection_init token names: UNAUTHENTICATED for
+    a missing or invalid token, FORBIDDEN for a deactivated account."""
+    if not token:
+        raise Unauthenticated()
+    claims = decode_access_token(settings, token)
+    async with session_factory() as db:
+        user = await get_user(db, claims.user_id)
+    if user is None:
+        raise Unauthenticated("Invalid or expired token")
+    if not user.is_active:
+        raise Forbidden("Account deactivated")
+    return user

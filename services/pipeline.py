@@ -1,0 +1,325 @@
+"""The processing pipeline: creating sessions from audio or a transcript, the
+two job bodies (transcription, note extraction), retry and re-extraction.
+
+Job bodies open their own short transactions: one to claim the stage, none
+while the AI works, one to store the result with the next transition. Each is
+safe to run twice: a session already past the stage is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.enums import Attendance, NoteSource
+from db.enums import SessionStatus as S
+from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
+from db.queries import pipeline as q
+from services import ai, storage
+from services.errors import BadInput, Conflict, NotFound
+from services.extraction import Extraction, extract_notes
+from services.notes import NoteContent
+from services.status import RESUME_FROM, transition
+from settings import Settings
+
+log = logging.getLogger("therapybridge.pipeline")
+
+WillRetry = Callable[[BaseException], bool]
+MAX_TRANSCRIPT_CHARS = 2_000_000
+
+
+async def _readable_patient(
+    db: AsyncSession, user: User, patient_id: uuid.UUID
+) -> None:
+    if not await q.is_patient_readable(db, user, patient_id):
+        raise NotFound("Patient")
+
+
+async def create_from_upload(
+    db: AsyncSession,
+    settings: Settings,
+    user: User,
+    patient_id: uuid.UUID,
+    upload: Any,
+    session_date: datetime | None,
+    session_id: uuid.UUID | None,
+) -> TherapySession:
+    """Store the audio and create (or fill a scheduled) session as UPLOADING;
+    the caller enqueues transcription after commit."""
+    await _readable_patient(db, user, patient_id)
+    stored = await storage.save_upload(settings, upload)
+    try:
+        ts = await _target_session(db, user, patient_id, session_date, session_id)
+        db.add(
+            AudioFile(
+                session_id=ts.id,
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size_bytes=stored.size_bytes,
+                storage_key=stored.key,
+            )
+        )
+        await transition(db, ts, S.UPLOADING, new=session_id is None)
+    except BaseException:
+        storage.delete(settings, stored.key)
+        raise
+    return ts
+
+
+async def _target_session(
+    db: AsyncSession,
+    user: User,
+    patient_id: uuid.UUID,
+    session_date: datetime | None,
+    session_id: uuid.UUID | None,
+) -> TherapySession:
+    if session_id is None:
+        ts = TherapySession(
+            id=uuid.uuid4(),
+            patient_id=patient_id,
+            therapist_id=user.id,
+            session_date=session_date or datetime.now(UTC),
+            status=S.UPLOADING,
+        )
+        db.add(ts)
+        await db.flush()
+        return ts
+    if await q.readable_session(db, user, session_id) is None:
+        raise NotFound("Session")
+    locked = await q.lock_session(db, session_id)
+    if locked is None:
+        raise NotFound("Session")
+    if locked.patient_id != patient_id:
+        raise BadInput("sessionId", "The session belongs to another patient")
+    if locked.status is not S.SCHEDULED:
+        raise Conflict("Audio can only be added to a scheduled session", "sessionId")
+    if session_date is not None:
+        locked.session_date = session_date
+    return locked
+
+
+async def create_from_transcript(
+    db: AsyncSession,
+    user: User,
+    patient_id: uuid.UUID,
+    text: str,
+    session_date: datetime | None,
+) -> TherapySession:
+    """A session whose transcript is given: TRANSCRIBED at once; the caller
+    enqueues extraction after commit."""
+    text = text.strip()
+    if not text:
+        raise BadInput("transcript", "The transcript is empty")
+    if len(text) > MAX_TRANSCRIPT_CHARS:
+        raise BadInput("transcript", "The transcript is too long")
+    await _readable_patient(db, user, patient_id)
+    ts = TherapySession(
+        id=uuid.uuid4(),
+        patient_id=patient_id,
+        therapist_id=user.id,
+        session_date=session_date or datetime.now(UTC),
+        status=S.TRANSCRIBED,
+    )
+    db.add(ts)
+    await db.flush()
+    db.add(Transcript(session_id=ts.id, text=text, segments=[], model=None))
+    await transition(db, ts, S.TRANSCRIBED, new=True)
+    return ts
+
+
+async def _locked_readable(
+    db: AsyncSession, user: User, session_id: uuid.UUID
+) -> TherapySession:
+    if await q.readable_session(db, user, session_id) is None:
+        raise NotFound("Session")
+    ts = await q.lock_session(db, session_id)
+    if ts is None:
+        raise NotFound("Session")
+    return ts
+
+
+async def retry(
+    db: AsyncSession, user: User, session_id: uuid.UUID
+) -> tuple[TherapySession, str]:
+    """Resume a FAILED session from the stage that failed; returns the session
+    and the job to enqueue after commit."""
+    ts = await _locked_readable(db, user, session_id)
+    if ts.status is not S.FAILED:
+        raise Conflict("Only a failed session can be retried", "sessionId")
+    stage = S(ts.failed_stage) if ts.failed_stage else S.UPLOADING
+    resume = RESUME_FROM.get(stage, S.UPLOADING)
+    if resume is S.TRANSCRIBED and await q.transcript_of(db, ts.id) is None:
+        resume = S.UPLOADING
+    if resume is S.UPLOADING and await q.audio_of(db, ts.id) is None:
+        raise Conflict("The session has no audio to transcribe; upload it again")
+    await transition(db, ts, resume)
+    return ts, "transcribe" if resume is S.UPLOADING else "extract"
+
+
+async def request_extraction(
+    db: AsyncSession, user: User, session_id: uuid.UUID
+) -> TherapySession:
+    """Re-run extraction on the stored transcript (a new notes version)."""
+    ts = await _locked_readable(db, user, session_id)
+    if ts.status not in (S.PROCESSED, S.FAILED):
+        raise Conflict("The session is still being processed", "sessionId")
+    if await q.transcript_of(db, ts.id) is None:
+        raise Conflict("The session has no transcript yet", "sessionId")
+    await transition(db, ts, S.TRANSCRIBED)
+    return ts
+
+
+# --- job bodies -------------------------------------------------------------
+
+
+async def _claim(
+    factory: async_sessionmaker[AsyncSession], sid: uuid.UUID, start: S, working: S
+) -> bool:
+    """Move the session into ``working``; False when it is past the stage."""
+    async with factory() as db:
+        ts = await q.lock_session(db, sid)
+        if ts is None:
+            return False
+        if ts.status is start:
+            await transition(db, ts, working)
+        elif ts.status is not working:
+            return False  # already done, failed, or moved on: nothing to do
+        await db.commit()
+        return True
+
+
+async def _fail(
+    factory: async_sessionmaker[AsyncSession],
+    sid: uuid.UUID,
+    working: S,
+    exc: BaseException,
+    stage: str,
+) -> None:
+    log.warning(
+        "session processing failed: %s",
+        type(exc).__name__,
+        extra={"session_id": str(sid)},
+    )
+    async with factory() as db:
+        ts = await q.lock_session(db, sid)
+        if ts is not None and ts.status is working:
+            await transition(db, ts, S.FAILED, error_message=ai.describe(exc, stage))
+            await db.commit()
+
+
+async def run_transcription(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sid: uuid.UUID,
+    will_retry: WillRetry,
+) -> bool:
+    """UPLOADING -> TRANSCRIBING -> TRANSCRIBED; True when extraction is next."""
+    if not await _claim(factory, sid, S.UPLOADING, S.TRANSCRIBING):
+        return False
+    try:
+        async with factory() as db:
+            audio = await q.audio_of(db, sid)
+        path = storage.path_of(settings, audio.storage_key) if audio else None
+        if path is None or not path.is_file():
+            raise ai.AIError("The audio file is missing from storage; upload it again.")
+        result = await ai.transcribe(settings, path)
+        if not result.text:
+            raise ai.AIError("No speech was recognised in the recording.")
+    except Exception as exc:
+        if will_retry(exc):
+            raise
+        await _fail(factory, sid, S.TRANSCRIBING, exc, "transcription")
+        return False
+    async with factory() as db:
+        ts = await q.lock_session(db, sid)
+        if ts is None or ts.status is not S.TRANSCRIBING:
+            return False
+        transcript = await q.transcript_of(db, sid) or Transcript(session_id=sid)
+        transcript.text = result.text
+        transcript.segments = result.segments
+        transcript.language = result.language
+        transcript.model = settings.transcription_model
+        db.add(transcript)
+        audio = await q.audio_of(db, sid)
+        if audio is not None and result.duration:
+            audio.duration_seconds = result.duration
+        await transition(db, ts, S.TRANSCRIBED)
+        await db.commit()
+    return True
+
+
+async def run_extraction(
+    factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sid: uuid.UUID,
+    will_retry: WillRetry,
+) -> None:
+    """TRANSCRIBED -> EXTRACTING_NOTES -> PROCESSED with a new notes version."""
+    if not await _claim(factory, sid, S.TRANSCRIBED, S.EXTRACTING_NOTES):
+        return
+    try:
+        async with factory() as db:
+            transcript = await q.transcript_of(db, sid)
+        if transcript is None or not transcript.text:
+            raise ai.AIError("The session has no transcript; upload the audio again.")
+        extraction = await extract_notes(settings, transcript.text)
+    except Exception as exc:
+        if will_retry(exc):
+            raise
+        await _fail(factory, sid, S.EXTRACTING_NOTES, exc, "note extraction")
+        return
+    async with factory() as db:
+        ts = await q.lock_session(db, sid)
+        if ts is None or ts.status is not S.EXTRACTING_NOTES:
+            return
+        await _store_notes(db, ts, extraction)
+        await transition(db, ts, S.PROCESSED)
+        await db.commit()
+
+
+async def _store_notes(
+    db: AsyncSession, ts: TherapySession, extraction: Extraction
+) -> None:
+    notes = extraction.notes
+    db.add(
+        SessionNotes(
+            session_id=ts.id,
+            version=await q.next_notes_version(db, ts.id),
+            source=NoteSource.AI,
+            content=NoteContent.model_validate(notes.model_dump(mode="json")).to_dict(),
+            session_mood=notes.session_mood,
+            mood_trajectory=notes.mood_trajectory,
+            model=extraction.model,
+            prompt_version=extraction.prompt_version,
+            input_tokens=extraction.input_tokens,
+            output_tokens=extraction.output_tokens,
+            cost_usd=extraction.cost_usd,
+        )
+    )
+    audio = await q.audio_of(db, ts.id)
+    if ts.duration_minutes is None and audio and audio.duration_seconds:
+        ts.duration_minutes = max(1, round(audio.duration_seconds / 60))
+    if ts.attendance is Attendance.SCHEDULED:
+        ts.attendance = Attendance.COMPLETED  # a recorded session took place
+    await db.flush()
+    await q.upsert_metrics(
+        db,
+        {
+            "session_id": ts.id,
+            "therapist_id": ts.therapist_id,
+            "patient_id": ts.patient_id,
+            "session_date": ts.session_date,
+            "attendance": ts.attendance,
+            "duration_minutes": ts.duration_minutes,
+            "mood_score": notes.session_mood.score,
+            "topics": list(notes.key_topics),
+            "strategies_count": len(notes.strategies),
+            "action_items_count": len(notes.action_items),
+            "has_risk_flags": bool(notes.risk_flags),
+        },
+    )
