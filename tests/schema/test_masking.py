@@ -67,3 +67,33 @@ async def test_the_log_has_the_request_id_and_never_the_message(
     for record in caplog.records:
         assert PROBE_SECRET not in str(record.args)
         assert record.exc_info is None or PROBE_SECRET not in str(record.exc_info[1])
+
+
+CREATE = "mutation($input: CreatePatientInput!) { createPatient(input: $input) { id } }"
+SINCE = "query($from: DateTime) { sessions(from: $from) { totalCount } }"
+
+
+async def test_a_refused_variable_is_bad_input_naming_the_field(
+    probe: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bad_date = {"input": {"name": "A", "dateOfBirth": "MARKER-DATE"}}
+
+    date = (
+        await probe.post("/graphql", json={"query": CREATE, "variables": bad_date})
+    ).json()
+    naive = (
+        await probe.post(
+            "/graphql", json={"query": SINCE, "variables": {"from": "2026-01-01T10:00"}}
+        )
+    ).json()
+
+    assert date["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "dateOfBirth",
+    }
+    assert naive["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "from",
+    }
+    assert not [r for r in caplog.records if "unexpected error" in r.getMessage()]
