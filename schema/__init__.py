@@ -13,7 +13,7 @@ from strawberry.types import ExecutionContext
 
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
-from schema.errors import log_unexpected
+from schema.errors import apply_format, log_unexpected
 from schema.extensions import UnitOfWork
 from schema.guard import OperationGuard
 from schema.patients import PatientMutation, PatientQuery
@@ -62,6 +62,7 @@ class AppSchema(strawberry.Schema):
             request_id = getattr(execution_context.context, "request_id", None)
         for error in errors:
             log_unexpected(error, request_id)
+            apply_format(error, request_id, self.config.disable_field_suggestions)
 
 
 def build_schema(

@@ -53,6 +53,24 @@ def format_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
     }
 
 
+# "Did you mean ...?" names fields, arguments, types and enum values
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+def apply_format(
+    error: GraphQLError, request_id: str | None, strip_suggestions: bool
+) -> None:
+    """Give the error object itself its shown message and extensions.
+
+    The WebSocket transport sends ``error.formatted`` as it is, so masking and
+    codes must be on the error, not only in the HTTP view's formatting.
+    """
+    shown = format_error(error, request_id)
+    message = str(shown["message"])
+    error.message = SUGGESTION.sub("", message) if strip_suggestions else message
+    error.extensions = shown.get("extensions")
+
+
 def bad_variable(error: GraphQLError) -> str | None:
     """The input field at fault when a variable's value was refused, else None."""
     if error.path is not None or error.original_error is None:

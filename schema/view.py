@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
@@ -21,7 +20,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import Context
-from schema.errors import format_error
+from schema.errors import SUGGESTION, format_error
 from schema.http_policy import (
     RefusedRequest,
     check_batch,
@@ -35,8 +34,6 @@ from services.tokens import bearer_token
 from settings import Settings
 
 CONTEXT_KEY = "therapybridge.context"
-# "Did you mean ...?" names fields, arguments, types and enum values
-SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
 
 
 def request_id_of(request: Request | WebSocket) -> str:

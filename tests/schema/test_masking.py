@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
 
+from resolvers.context import Context
 from settings import Settings
-from tests.schema.probe import PROBE_SECRET, probe_client
+from tests.schema.probe import PROBE_SCHEMA, PROBE_SECRET, probe_client, probe_schema
 
 BOOM = "query { folder { name } boom }"
 
@@ -97,3 +99,50 @@ async def test_a_refused_variable_is_bad_input_naming_the_field(
         "field": "from",
     }
     assert not [r for r in caplog.records if "unexpected error" in r.getMessage()]
+
+
+async def test_the_error_objects_themselves_are_masked_for_the_websocket(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    # graphql-transport-ws sends error.formatted as it is: masking must be there
+    ctx = Context(
+        request=Request({"type": "http", "headers": []}),
+        response=None,
+        settings=settings,
+        session_factory=session_factory,
+        request_id="ws-req-7",
+    )
+
+    result = await PROBE_SCHEMA.execute(BOOM, context_value=ctx)
+
+    assert result.errors is not None
+    assert [e.formatted for e in result.errors] == [
+        {
+            "message": "Internal server error",
+            "locations": [{"line": 1, "column": 25}],
+            "path": ["boom"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": "ws-req-7"},
+        }
+    ]
+
+
+async def test_production_error_objects_carry_no_suggestions(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    ctx = Context(
+        request=Request({"type": "http", "headers": []}),
+        response=None,
+        settings=settings,
+        session_factory=session_factory,
+        request_id="ws-req-8",
+    )
+
+    result = await probe_schema(production=True).execute(
+        "{ folders(frist: 1) { totalCount } sessions(status: PROCESSE) { id } }",
+        context_value=ctx,
+    )
+
+    assert result.errors
+    for error in result.errors:
+        assert "Did you mean" not in error.formatted["message"]
+        assert error.formatted["extensions"]["code"] == "BAD_USER_INPUT"
