@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(5000, ge=1)
     default_connection_size: int = Field(20, ge=1, le=100)
     max_batch_operations: int = Field(10, ge=1, le=100)
+    # JSON bodies (uploads have MAX_UPLOAD_MB)
+    max_request_body_kb: int = Field(1024, ge=16, le=1_048_576)
     operation_timeout_seconds: float = Field(30.0, gt=0)
     # bearer token for GET /metrics; unset: /metrics answers loopback clients only
     metrics_token: str | None = None

@@ -27,6 +27,7 @@ from graphql import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message, Receive, Scope
 
 from settings import Settings
 
@@ -68,6 +69,40 @@ def check_content_type(request: Request) -> None:
             "Unsupported content type: send application/json "
             "(or multipart/form-data for uploads)",
         )
+
+
+def limit_body(receive: Receive, scope: Scope, settings: Settings) -> Receive:
+    """A receive that refuses JSON bodies over MAX_REQUEST_BODY_KB (413), by the
+    declared length at once, else while it streams; multipart has its own guard."""
+    limit = settings.max_request_body_kb * 1024
+    headers = dict(scope.get("headers") or [])
+    if headers.get(b"content-type", b"").lower().startswith(b"multipart/"):
+        return receive
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit, int(declared))
+    received = 0
+
+    async def counting() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _too_large(limit, received)
+        return message
+
+    return counting
+
+
+def _too_large(limit: int, measured: int) -> RefusedRequest:
+    return RefusedRequest(
+        413,
+        f"The request body is over {limit} bytes",
+        "QUERY_TOO_COMPLEX",
+        kind="bodyBytes",
+        limit=limit,
+        measured=measured,
+    )
 
 
 def check_batch(items: list[Any], settings: Settings) -> None:

@@ -25,6 +25,7 @@ from schema.http_policy import (
     RefusedRequest,
     check_batch,
     check_content_type,
+    limit_body,
     refusal_response,
 )
 from services.auth import user_from_token
@@ -73,8 +74,8 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
         try:
+            request = Request(scope, limit_body(receive, scope, self.settings))
             check_content_type(request)
             response = await self.run(request)
         except HTTPException as exc:

@@ -304,3 +304,52 @@ async def test_metrics_token_is_required_when_set(
         403,
         200,
     )
+
+
+async def test_an_oversize_json_body_is_refused_with_413(
+    probe: httpx.AsyncClient,
+) -> None:
+    padding = "x" * (1024 * 1024 + 10)
+
+    declared = await probe.post(
+        "/graphql", json={"query": ME, "variables": {"pad": padding}}
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(20):
+            yield b" " * 100_000
+
+    streamed = await probe.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        ext = json_error(response)["extensions"]
+        assert (ext["code"], ext["kind"], ext["limit"]) == (
+            "QUERY_TOO_COMPLEX",
+            "bodyBytes",
+            1024 * 1024,
+        )
+        assert ext["measured"] > 1024 * 1024
+
+
+async def test_multipart_without_the_preflight_header_is_refused(
+    probe: httpx.AsyncClient,
+) -> None:
+    response = await probe.post(
+        "/graphql",
+        data={"operations": '{"query": "{ me { id } }"}', "map": "{}"},
+        files={"0": ("a.mp3", b"ID3", "audio/mpeg")},
+    )
+    with_header = await probe.post(
+        "/graphql",
+        data={"operations": '{"query": "{ me { id } }"}', "map": "{}"},
+        files={"0": ("a.mp3", b"ID3", "audio/mpeg")},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+
+    assert response.status_code == 400
+    assert json_error(response)["extensions"]["field"] == "Apollo-Require-Preflight"
+    assert with_header.status_code == 200
+    assert with_header.json()["data"] == {"me": None}
