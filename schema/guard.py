@@ -40,6 +40,7 @@ from schema.limits import (
     shape_errors,
     too_complex,
 )
+from schema.text_input import unstorable_text
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.limits")
@@ -125,6 +126,9 @@ class OperationGuard(SchemaExtension):
         if errors:
             return list(errors)
         variables = ec.variables if isinstance(ec.variables, dict) else None
+        refused = unstorable_text(document, variables)
+        if refused is not None:
+            return [refused]
         cost = query_cost(
             ec.schema._schema,
             document,

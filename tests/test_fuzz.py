@@ -10,9 +10,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.models import Patient
 from settings import Settings
+from tests.conftest import GQL, error_codes
+from tests.factories import create_user, token_for
 from tests.schema.probe import probe_client
 
 pytestmark = pytest.mark.timeout(180)
@@ -197,3 +201,65 @@ async def test_broken_multipart_bodies(
 
     assert_sane(raw)
     assert_sane(shaped)
+
+
+CREATE_PATIENT = """
+mutation($input: CreatePatientInput!) { createPatient(input: $input) { id name } }
+"""
+TEXTS = st.text(max_size=120) | st.sampled_from(["", " ", "\x00", "a\x00b", "\ud7ff"])
+
+
+@FUZZ
+@given(
+    name=TEXTS,
+    email=st.none() | TEXTS | st.emails(),
+    phone=st.none() | TEXTS | st.from_regex(r"\+?[0-9 ()-]{3,30}", fullmatch=True),
+    birth=st.none() | TEXTS | st.dates().map(str),
+)
+async def test_create_patient_writes_a_whole_patient_or_nothing(
+    gql: GQL,
+    db: AsyncSession,
+    settings: Settings,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    birth: str | None,
+) -> None:
+    token = token_for(settings, await create_user(db))
+    before = await db.scalar(select(func.count()).select_from(Patient))
+    patient = {"name": name, "email": email, "phone": phone, "dateOfBirth": birth}
+
+    body = await gql(CREATE_PATIENT, {"input": patient}, token=token)
+
+    after = await db.scalar(select(func.count()).select_from(Patient))
+    codes = error_codes(body)
+    assert "INTERNAL_SERVER_ERROR" not in codes, body
+    if codes:
+        assert after == before
+        assert set(codes) <= {"BAD_USER_INPUT", "CONFLICT"}
+    else:
+        assert after == (before or 0) + 1
+        assert body["data"]["createPatient"]["name"] == name.strip() or name
+
+
+async def test_nul_and_lone_surrogates_are_bad_input_naming_the_field(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    token = token_for(settings, await create_user(db))
+    literal = 'mutation { createPatient(input: {name: "a\\u0000b"}) { id } }'
+    surrogate = 'query { patients(search: "\\ud800") { totalCount } }'
+
+    by_variable = await gql(
+        CREATE_PATIENT, {"input": {"name": "Ann", "email": "a\x00@x.com"}}, token=token
+    )
+    by_literal = await gql(literal, token=token)
+    by_search = await gql(surrogate, token=token)
+
+    for body, field in ((by_variable, "email"), (by_literal, "name")):
+        assert body["errors"][0]["extensions"] == {
+            "code": "BAD_USER_INPUT",
+            "field": field,
+        }
+    # the parser itself refuses an unpaired surrogate escape
+    assert error_codes(by_search) == ["BAD_USER_INPUT"]
+    assert await db.scalar(select(func.count()).select_from(Patient)) == 0
