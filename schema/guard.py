@@ -33,10 +33,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
+from schema.cost import query_cost
 from schema.limits import (
     Limits,
     before_parsing,
-    query_cost,
     shape_errors,
     too_complex,
 )

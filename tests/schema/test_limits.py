@@ -238,7 +238,8 @@ async def test_a_timed_out_mutation_is_rolled_back(
     session_factory: async_sessionmaker[AsyncSession],
     db: AsyncSession,
 ) -> None:
-    quick = settings.model_copy(update={"operation_timeout_seconds": 0.2})
+    # long enough that the INSERT itself finishes even on a loaded machine
+    quick = settings.model_copy(update={"operation_timeout_seconds": 1.0})
     email = "timed-out@example.test"
     async for client in probe_client(quick, session_factory):
         body = await post(client, WRITE_THEN_WAIT, email=email, seconds=5)
