@@ -13,24 +13,28 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.engine import create_engine, create_sessionmaker
 from db.runtime import resolve_database_url
+from resolvers.export_requests import download_id
 from schema import AppSchema, schema_for
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
-from services import jobs
+from services import exports, jobs, logs, metrics, ops_jobs
+from services.audit import batcher as audit_batcher
+from services.auth import user_from_token
+from services.errors import Unauthenticated
 from services.events import broker
+from services.tokens import bearer_token
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.http")
@@ -66,6 +70,8 @@ class RequestContextMiddleware:
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()
         request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
         scope["request_id"] = request_id
+        logs.clear()
+        logs.bind(request_id=request_id)
         started = time.perf_counter()
         status = 0
 
@@ -91,8 +97,8 @@ class RequestContextMiddleware:
                     scope["path"],
                     status,
                     (time.perf_counter() - started) * 1000,
-                    extra={"request_id": request_id},
                 )
+            logs.clear()
 
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -142,13 +148,17 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine: AsyncEngine | None = None
+        capacity = settings.db_pool_size + settings.db_max_overflow
         worker: asyncio.Task[None] | None = None
         if session_factory is None:
             url = resolve_database_url()
             engine = create_engine(settings, url)
+            metrics.instrument_pool(engine, capacity)
             state["session_factory"] = create_sessionmaker(engine)
             await broker.start(url)
             await jobs.open_jobs(settings, url, state["session_factory"])
+            if settings.auto_cleanup_on_startup:
+                await ops_jobs.defer_cleanup()
             if settings.in_process_worker and _claim_worker_slot(settings, state):
                 worker = asyncio.create_task(
                     jobs.run_worker(install_signal_handlers=False)
@@ -162,8 +172,11 @@ def create_app(
                     await worker
             await jobs.close_jobs()
             await broker.stop()
+            await audit_batcher.flush()
             if engine is not None:
                 await engine.dispose()
+                metrics.release_pool(capacity)
+            metrics.process_exiting()
 
     if session_factory is not None:
         state["session_factory"] = session_factory
@@ -187,15 +200,19 @@ def create_app(
         body["version"] = VERSION
         return JSONResponse(body, status_code=503 if failing else 200)
 
-    async def metrics(request: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
         if not metrics_allowed(request, settings):
-            body = {
+            refused = {
                 "errors": [
                     {"message": "Forbidden", "extensions": {"code": "FORBIDDEN"}}
                 ]
             }
-            return JSONResponse(body, status_code=403)
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+            return JSONResponse(refused, status_code=403)
+        body = await metrics.render(factory())
+        return Response(body, media_type=metrics.CONTENT_TYPE)
+
+    async def export_download(request: Request) -> Response:
+        return await download_export(request, settings, factory())
 
     middleware = [
         Middleware(RequestContextMiddleware),
@@ -226,13 +243,58 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            Route("/exports/{id}", export_download, methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
     app.state.settings = settings
     return app
+
+
+NOT_FOUND_BODY = {"error": "Not found"}
+
+
+async def download_export(
+    request: Request,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> Response:
+    """GET /exports/{id}: only the therapist who asked, only while unexpired.
+
+    Unknown, expired, malformed and other people's ids all get the same 404,
+    so nothing tells whether an export exists. The download is audited.
+    """
+    token = bearer_token(request.headers.get("authorization"))
+    if not token:
+        return JSONResponse({"error": "Authentication required"}, status_code=401)
+    job_id = download_id(request.path_params["id"])
+    async with session_factory() as session:
+        try:
+            user = await user_from_token(session, settings, token)
+        except Unauthenticated:
+            return JSONResponse({"error": "Authentication required"}, status_code=401)
+        logs.bind(user_id=str(user.id))
+        found = None
+        if job_id is not None:
+            found = await exports.open_download(
+                session,
+                settings,
+                user,
+                job_id,
+                str(request.scope.get("request_id") or ""),
+                request.client.host if request.client else None,
+            )
+        if found is None:
+            return JSONResponse(NOT_FOUND_BODY, status_code=404)
+        await session.commit()  # the audit event, before any byte leaves
+    return FileResponse(
+        found.path,
+        media_type=found.media_type,
+        filename=found.filename,
+        headers={"cache-control": "no-store"},
+    )
 
 
 class LazyGraphQL:

@@ -6,9 +6,12 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 from settings import Settings, SettingsError, get_settings
@@ -45,10 +48,28 @@ def build_parser() -> Parser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("export-schema", help="print the GraphQL SDL")
     sub.add_parser("seed-demo", help="create a demo therapist and practice (once)")
+    aggregate = sub.add_parser(
+        "aggregate", help="store analytics rows of closed days and weeks (backfill)"
+    )
+    aggregate.add_argument(
+        "--since",
+        type=_iso_date,
+        default=None,
+        help="first local day (YYYY-MM-DD); default: the first session",
+    )
     extra: Any = sub
     for hook in PARSER_HOOKS:
         hook(extra)
     return parser
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD): {value!r}"
+        ) from None
 
 
 # other modules add sub-commands here: fn(subparsers)
@@ -102,6 +123,43 @@ async def _seed_demo(settings: Settings, url: str) -> Any:
         await engine.dispose()
 
 
+@command("aggregate")
+def aggregate(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+
+    try:
+        url = resolve_database_url()
+        run_migrations(url)
+        report = asyncio.run(_aggregate(settings, url, args.since))
+    finally:
+        stop_embedded()
+    sys.stdout.write(
+        f"Analytics stored from {report.since}: days before {report.days_until}, "
+        f"weeks before {report.weeks_until}.\n"
+    )
+    return 0
+
+
+async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
+    from datetime import UTC, datetime
+
+    from db.engine import create_engine, create_sessionmaker
+    from db.queries.analytics import Frame
+    from services.analytics_jobs import ISOLATION, aggregate
+
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await session.connection(execution_options={"isolation_level": ISOLATION})
+            frame = Frame(settings.scheduler_timezone, datetime.now(UTC))
+            report = await aggregate(session, frame, since)
+            await session.commit()
+            return report
+    finally:
+        await engine.dispose()
+
+
 @command("migrate")
 def migrate(args: argparse.Namespace, settings: Settings) -> int:
     from db.runtime import migrate as run_migrations
@@ -129,6 +187,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM after a graceful shutdown; turning it into
     # SystemExit lets the finally below stop the embedded PostgreSQL cleanly
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    metrics_dir = _fresh_metrics_dir(settings) if workers > 1 else None
+    from services.logs import logging_config
+
     # read by the app lifespan (in every uvicorn worker process; a file lock
     # there lets exactly one of them run the job worker)
     os.environ["IN_PROCESS_WORKER"] = "false" if args.no_worker else "true"
@@ -142,13 +203,28 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             workers=workers if workers > 1 else None,
             access_log=False,
-            log_config=None,
+            # applied again in each worker process, which starts unconfigured
+            log_config=logging_config(settings.log_level),
             proxy_headers=False,
             lifespan="on",
         )
     finally:
         stop_embedded()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _fresh_metrics_dir(settings: Settings) -> Path:
+    """Multi-process metrics: the workers write their values under one fresh
+    directory that any of them merges on a scrape (prometheus_client reads the
+    variable at import, so it must be set before the workers start). One per
+    server process, so two servers sharing a DATA_DIR do not mix."""
+    path = (settings.data_dir / "prometheus" / str(os.getpid())).resolve()
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
 
 
 @command("worker")

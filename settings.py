@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     resend_verification_rate_limit_per_hour: int = Field(3, ge=1, le=10_000)
     # `therapybridge create-admin` reads the password here, else prompts for it
     tb_admin_password: SecretStr | None = None
+    # retention: audio clean-up and exported reports
+    orphaned_file_retention_hours: int = Field(24, ge=1, le=24 * 365)
+    failed_session_retention_days: int = Field(7, ge=1, le=3650)
+    auto_cleanup_on_startup: bool = False
+    export_retention_days: int = Field(7, ge=1, le=365)
+    exports_per_hour: int = Field(20, ge=1, le=10_000)
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(15_000, ge=100)
@@ -88,11 +94,26 @@ class Settings(BaseSettings):
     # bearer token for GET /metrics; unset: /metrics answers loopback clients only
     metrics_token: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # analytics: day and week boundaries, and the precomputation schedule
+    scheduler_timezone: str = "UTC"
+    enable_analytics_scheduler: bool = True
+    daily_aggregation_hour: int = Field(0, ge=0, le=23)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("scheduler_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _production_secrets(self) -> Settings:
@@ -134,6 +155,10 @@ class Settings(BaseSettings):
     @property
     def storage_path(self) -> Path:
         return self.storage_dir or self.data_dir / "storage"
+
+    @property
+    def exports_path(self) -> Path:
+        return self.data_dir / "exports"
 
     @property
     def cors_origin_list(self) -> list[str]:

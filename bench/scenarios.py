@@ -221,12 +221,16 @@ def render_http(
 async def fanout(
     url: str, env: dict[str, str], token: str, targets: dict[str, Any]
 ) -> str:
-    """Scenario (e): subscription fan-out (needs the pipeline's subscriptions)."""
-    return "\n### (e) subscription fan-out\n\nNot measured yet."
+    """Scenario (e): subscription fan-out (bench/fanout.py)."""
+    from bench.fanout import run
+
+    return await run(url, env, token, targets)
 
 
 def upload_rss(
     url: str, env: dict[str, str], token: str, targets: dict[str, Any]
 ) -> str:
-    """Scenario (f): 200 MB upload (needs the pipeline's uploads)."""
-    return "\n### (f) 200 MB upload\n\nNot measured yet."
+    """Scenario (f): 200 MB upload (bench/upload.py)."""
+    from bench.upload import run
+
+    return run(url, env, token, targets)

@@ -43,7 +43,11 @@ def audit_patients(info: Info[Context, Any], rows: list[Patient], *path: str) ->
 async def patient(info: Info[Context, Any], global_id: str) -> Patient | None:
     info.context.require_user()
     pid = decode_id(global_id, "Patient")
-    return await patient_by_id(info, pid)
+    found = await patient_by_id(info, pid)
+    if found is None:
+        # unknown and someone else's look the same, so IDs cannot be probed
+        raise NotFound("Patient")
+    return found
 
 
 async def patient_by_id(info: Info[Context, Any], pid: uuid.UUID) -> Patient | None:

@@ -11,13 +11,14 @@ from typing import Any
 from strawberry.types import Info
 
 from db.enums import Role
+from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
-from db.queries.pipeline import readable_event, readable_session
+from db.queries.pipeline import readable_session
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from services import jobs, pipeline
-from services.audit import write_events
+from services.audit import batcher
 from services.errors import NotFound
 from services.events import broker
 
@@ -100,22 +101,25 @@ async def session_status_changed(
             if await readable_session(db, user, wanted) is None:
                 raise NotFound("Session")
     async with broker.subscribe() as queue:
-        while True:
-            notice = await queue.get()
-            if wanted is not None and notice.session_id != wanted:
-                continue
-            # a fresh short session and fresh loaders per event: no stale rows
-            await _flush_audit(ctx)
-            await ctx.close()
-            event = await readable_event(ctx.session, user, notice.event_id)
-            if event is not None:
-                yield event
-
-
-async def _flush_audit(ctx: Context) -> None:
-    # subscriptions have no end-of-request commit: write what was read so far
-    if ctx.audit_events:
-        async with ctx.session_factory() as db:
-            await write_events(db, ctx.audit_events)
-            await db.commit()
-        ctx.audit_events.clear()
+        try:
+            while True:
+                notice = await queue.get()
+                if wanted is not None and notice.session_id != wanted:
+                    continue
+                resolved = await broker.resolve(notice, ctx.session_factory)
+                if resolved is None or not resolved.readable_by(user):
+                    continue
+                # fresh loaders per event (no stale rows), primed with the
+                # session every subscriber shares, so `session { ... }` costs
+                # no query of its own
+                await ctx.close()
+                ctx.loader(SessionByIdLoader).prime(
+                    resolved.session.id, resolved.session
+                )
+                yield resolved.event
+                # the delivery's reads are audited in the process-wide batch
+                batcher.add(ctx.session_factory, ctx.audit_events)
+                ctx.audit_events = []
+        finally:
+            batcher.add(ctx.session_factory, ctx.audit_events)
+            ctx.audit_events = []

@@ -37,7 +37,7 @@ from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted, found_or_raise, patient_by_id
 from resolvers.reads import audit_reads
-from services.errors import BadInput, Forbidden
+from services.errors import BadInput, Forbidden, NotFound
 
 
 def session_filter(
@@ -59,7 +59,10 @@ def audit_sessions(
 
 async def session(info: Info[Context, Any], global_id: str) -> TherapySession | None:
     info.context.require_user()
-    return await session_by_id(info, decode_id(global_id, "TherapySession"))
+    found = await session_by_id(info, decode_id(global_id, "TherapySession"))
+    if found is None:
+        raise NotFound("Session")
+    return found
 
 
 async def session_by_id(

@@ -14,13 +14,17 @@ from strawberry.types import ExecutionContext
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
+from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
 from schema.guard import OperationGuard
+from schema.metrics import Metrics
+from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
+from schema.types.analytics import AnalyticsQuery
 from schema.types.notes import SessionNotesType
 from schema.types.treatment_plan import TreatmentPlanType
 from settings import Settings
@@ -31,12 +35,15 @@ QUERIES: tuple[type, ...] = (
     PatientQuery,
     SessionQuery,
     AuditQuery,
+    AnalyticsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     PatientMutation,
     SessionMutation,
     PipelineMutation,
+    OpsMutation,
+    ExportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
@@ -77,7 +84,7 @@ def build_schema(
     OperationGuard parses and validates (cached) and enforces the limits, so it
     replaces strawberry's ParserCache and ValidationCache.
     """
-    extensions: list[Any] = [UnitOfWork, OperationGuard]
+    extensions: list[Any] = [Metrics, UnitOfWork, OperationGuard]
     if production:
         extensions.append(DisableIntrospection)
     return AppSchema(

@@ -28,6 +28,7 @@ from schema.http_policy import (
     limit_body,
     refusal_response,
 )
+from services import logs
 from services.auth import user_from_token
 from services.errors import Forbidden, Unauthenticated
 from services.events import authenticate_subscriber
@@ -110,6 +111,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def authenticate(ctx: Context, token: str) -> None:
         try:
             ctx.user = await user_from_token(ctx.session, ctx.settings, token)
+            logs.bind(user_id=str(ctx.user.id))
         except Unauthenticated as exc:
             ctx.auth_error = exc.message
 
@@ -198,6 +200,7 @@ class GraphQLView(GraphQL[Context, None]):
             context.user = await authenticate_subscriber(
                 self.session_factory, self.settings, token
             )
+            logs.bind(user_id=str(context.user.id))
         except Forbidden:
             await _close(context, 4403, "Forbidden")
             raise ConnectionRejectionError from None

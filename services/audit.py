@@ -2,24 +2,81 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import Role
 from db.models import AuditEvent, User
-from db.queries.audit import NEWEST_FIRST, is_readable_patient, readable_audit_events
+from db.queries.audit import (
+    NEWEST_FIRST,
+    insert_audit_events,
+    is_readable_patient,
+    readable_audit_events,
+)
 from db.queries.pagination import Page, PageArgs, count, paginate
 from services.errors import NotFound
+
+log = logging.getLogger("therapybridge.audit")
 
 
 async def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
     """Insert the buffered audit events of one request or job in one statement."""
     if events:
-        await session.execute(insert(AuditEvent), events)
+        await insert_audit_events(session, events)
+
+
+class AuditBatcher:
+    """Audit events written outside a request (subscription deliveries): kept
+    for at most ``interval`` seconds and written in one INSERT per batch, so a
+    status change fanned out to 1,000 subscribers costs one statement, not 1,000.
+    """
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self._pending: list[dict[str, Any]] = []
+        self._factory: async_sessionmaker[AsyncSession] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def add(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        events: list[dict[str, Any]],
+    ) -> None:
+        if not events:
+            return
+        self._pending.extend(events)
+        self._factory = session_factory
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._later())
+
+    async def _later(self) -> None:
+        await asyncio.sleep(self.interval)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything pending now (also called at shutdown)."""
+        while self._pending and self._factory is not None:
+            batch, self._pending = self._pending, []
+            try:
+                async with self._factory() as db:
+                    await write_events(db, batch)
+                    await db.commit()
+            except Exception as exc:
+                # the count and type only: the events themselves name patients
+                log.error(
+                    "could not write %d audit events: %s",
+                    len(batch),
+                    type(exc).__name__,
+                )
+                return
+
+
+batcher = AuditBatcher()
 
 
 async def audit_log(

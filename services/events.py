@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,9 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
-from db.models import User
-from db.queries.pipeline import STATUS_CHANNEL
+from db.models import SessionStatusEvent, TherapySession, User
+from db.queries.pipeline import STATUS_CHANNEL, event_with_readers
+from db.queries.scoping import may_read_patient
 from db.queries.users import get_user
 from services.errors import Forbidden, Unauthenticated
 from services.tokens import decode_access_token
@@ -29,12 +31,27 @@ from settings import Settings
 
 log = logging.getLogger("therapybridge.events")
 QUEUE_SIZE = 1000
+RESOLVED_CACHE = 1024
 
 
 @dataclass(frozen=True)
 class StatusNotice:
     session_id: uuid.UUID
     event_id: int
+
+
+@dataclass(frozen=True)
+class ResolvedNotice:
+    """A notice read from the database once per process, shared by every
+    subscriber: the event, its session, and who may read the patient."""
+
+    event: SessionStatusEvent
+    session: TherapySession
+    therapist_ids: frozenset[uuid.UUID]
+    linked_user_id: uuid.UUID | None
+
+    def readable_by(self, user: User | None) -> bool:
+        return may_read_patient(user, self.therapist_ids, self.linked_user_id)
 
 
 def parse_notice(payload: str) -> StatusNotice | None:
@@ -52,6 +69,10 @@ class StatusBroker:
         self._conn: Any = None
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        # event id -> the one load of it that every subscriber awaits
+        self._resolved: OrderedDict[int, asyncio.Task[ResolvedNotice | None]] = (
+            OrderedDict()
+        )
 
     @property
     def running(self) -> bool:
@@ -112,6 +133,22 @@ class StatusBroker:
             except asyncio.QueueFull:
                 log.warning("a status subscriber is too slow; notice dropped")
 
+    async def resolve(
+        self,
+        notice: StatusNotice,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> ResolvedNotice | None:
+        """The notice's event, session and readers, loaded once per process
+        however many subscribers ask (1,000 subscribers cost two statements)."""
+        task = self._resolved.get(notice.event_id)
+        if task is None:
+            task = asyncio.ensure_future(_load_notice(session_factory, notice))
+            self._resolved[notice.event_id] = task
+            while len(self._resolved) > RESOLVED_CACHE:
+                self._resolved.popitem(last=False)
+        # one subscriber going away must not cancel the load for the others
+        return await asyncio.shield(task)
+
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[StatusNotice]]:
         """A queue receiving every status notice while the block runs."""
@@ -121,6 +158,17 @@ class StatusBroker:
             yield queue
         finally:
             self._subscribers.discard(queue)
+
+
+async def _load_notice(
+    session_factory: async_sessionmaker[AsyncSession], notice: StatusNotice
+) -> ResolvedNotice | None:
+    async with session_factory() as db:
+        found = await event_with_readers(db, notice.event_id)
+    if found is None:
+        return None
+    event, ts, therapists, linked = found
+    return ResolvedNotice(event, ts, frozenset(therapists), linked)
 
 
 # one per process, started and stopped by the app lifespan

@@ -20,14 +20,19 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
-from services import pipeline
+from services import analytics_jobs, pipeline
 from services.ai import is_transient
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.jobs")
 
 # the connection is given by open_jobs(); tasks only need the app object
-app = procrastinate.App(connector=PsycopgConnector(), import_paths=[__name__])
+app = procrastinate.App(
+    connector=PsycopgConnector(),
+    # modules whose tasks a worker must know (imported when it starts)
+    import_paths=[__name__, "services.ops_jobs"],
+)
+app.add_tasks_from(analytics_jobs.blueprint, namespace="analytics")
 
 
 @dataclass

@@ -6,14 +6,49 @@ names, emails, tokens and clinical text never do.
 
 from __future__ import annotations
 
+import contextvars
 import logging
-import sys
+import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 _EXTRA_FIELDS = ("request_id", "user_id", "operation", "job", "session_id")
+
+# What the current request (or job) is, for every log line it writes. Set by
+# the HTTP middleware (request id), the GraphQL context (user id), the metrics
+# extension (operation name) and job wrappers (job); identifiers only.
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+user_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "user_id", default=None
+)
+operation_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "operation", default=None
+)
+job_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "job", default=None
+)
+_CONTEXT_VARS = {
+    "request_id": request_id_var,
+    "user_id": user_id_var,
+    "operation": operation_var,
+    "job": job_var,
+}
+
+
+def bind(**values: str | None) -> None:
+    """Set log context fields (request_id, user_id, operation, job)."""
+    for name, value in values.items():
+        _CONTEXT_VARS[name].set(value)
+
+
+def clear() -> None:
+    """Forget the log context (the end of a request)."""
+    for var in _CONTEXT_VARS.values():
+        var.set(None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,6 +61,8 @@ class JsonFormatter(logging.Formatter):
         }
         for name in _EXTRA_FIELDS:
             value = getattr(record, name, None)
+            if value is None and name in _CONTEXT_VARS:
+                value = _CONTEXT_VARS[name].get()
             if value is not None:
                 entry[name] = str(value)
         if record.exc_info and record.exc_info[0] is not None:
@@ -35,19 +72,39 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """A dictConfig routing every logger (uvicorn's too) through JsonFormatter.
+
+    uvicorn applies it in each worker process of ``serve --workers N``.
+    """
+    quiet = {"level": "WARNING", "handlers": [], "propagate": True}
+    inherit = {"handlers": [], "propagate": True}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "services.logs.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": inherit,
+            "uvicorn.error": inherit,
+            "procrastinate": inherit,
+            # the access log would print query strings; our middleware logs
+            "uvicorn.access": {"handlers": [], "propagate": False, "level": "CRITICAL"},
+            "pgserver": quiet,
+            "alembic": quiet,
+            # SQL with parameters may hold PHI
+            "sqlalchemy.engine": quiet,
+        },
+    }
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Route every logger (uvicorn's too) through the JSON formatter."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "procrastinate"):
-        lg = logging.getLogger(name)
-        lg.handlers[:] = []
-        lg.propagate = True
-    # the access log would print query strings; our middleware logs instead
-    logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    logging.config.dictConfig(logging_config(level))

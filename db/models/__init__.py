@@ -1,7 +1,12 @@
 """All models, importable from one place (Alembic's target metadata)."""
 
 from db.base import Base
-from db.models.analytics import DailyStats, PatientProgress, SessionMetrics
+from db.models.analytics import (
+    AnalyticsCoverage,
+    DailyStats,
+    PatientProgress,
+    SessionMetrics,
+)
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
 from db.models.sessions import (
@@ -20,6 +25,7 @@ from db.models.users import (
 )
 
 __all__ = [
+    "AnalyticsCoverage",
     "AudioFile",
     "AuditEvent",
     "AuthSession",

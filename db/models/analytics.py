@@ -71,3 +71,21 @@ class PatientProgress(UUIDPk, Base):
     mood_count: Mapped[int] = mapped_column(default=0)
     topics: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnalyticsCoverage(Base):
+    """How far a therapist's stored rows are complete and current.
+
+    daily_stats rows of the therapist dated before ``days_through`` and
+    patient_progress rows of the therapist for weeks starting before
+    ``weeks_through`` may be used; everything from there on is aggregated
+    live. Triggers (migration 0003) move the marks back when a session, its
+    metrics or an assignment changes; the aggregation moves them forward.
+    """
+
+    __tablename__ = "analytics_coverage"
+
+    therapist_id: Mapped[uuid.UUID] = fk("users.id", primary_key=True)
+    days_through: Mapped[date | None] = mapped_column(Date)
+    weeks_through: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import (
     AudioFile,
     Patient,
+    PatientTherapist,
     SessionMetrics,
     SessionNotes,
     SessionStatusEvent,
@@ -46,19 +47,6 @@ async def add_status_event(session: AsyncSession, event: SessionStatusEvent) -> 
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": STATUS_CHANNEL, "payload": f"{event.session_id}:{event.id}"},
     )
-
-
-async def readable_event(
-    session: AsyncSession, user: User | None, event_id: int
-) -> SessionStatusEvent | None:
-    """One status event, if ``user`` may read its session."""
-    stmt = select(SessionStatusEvent).where(
-        SessionStatusEvent.id == event_id,
-        SessionStatusEvent.session_id.in_(
-            readable_sessions(user).with_only_columns(TherapySession.id)
-        ),
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def readable_session(
@@ -104,3 +92,33 @@ async def upsert_metrics(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(
         stmt.on_conflict_do_update(index_elements=["session_id"], set_=update)
     )
+
+
+async def event_with_readers(
+    session: AsyncSession, event_id: int
+) -> (
+    tuple[SessionStatusEvent, TherapySession, list[uuid.UUID], uuid.UUID | None] | None
+):
+    """A status event, its session, the patient's therapists and the patient's
+    linked account: what ``may_read_patient`` needs, in two statements."""
+    row = (
+        await session.execute(
+            select(SessionStatusEvent, TherapySession)
+            .join(TherapySession, TherapySession.id == SessionStatusEvent.session_id)
+            .where(SessionStatusEvent.id == event_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    event, ts = row
+    readers = (
+        await session.execute(
+            select(PatientTherapist.therapist_id, Patient.user_id)
+            .select_from(Patient)
+            .outerjoin(PatientTherapist, PatientTherapist.patient_id == Patient.id)
+            .where(Patient.id == ts.patient_id)
+        )
+    ).all()
+    therapists = [r[0] for r in readers if r[0] is not None]
+    linked = readers[0][1] if readers else None
+    return event, ts, therapists, linked

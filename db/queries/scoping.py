@@ -8,6 +8,8 @@ assigned to them; a PATIENT sees the one record linked to their account.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Select, false, literal, or_, select, union
@@ -25,6 +27,21 @@ def readable_patient_ids(user: User | None) -> Select[Any]:
     return select(PatientTherapist.patient_id).where(
         PatientTherapist.therapist_id == user.id
     )
+
+
+def may_read_patient(
+    user: User | None,
+    therapist_ids: Collection[uuid.UUID],
+    linked_user_id: uuid.UUID | None,
+) -> bool:
+    """``readable_patient_ids`` for one patient whose therapists and linked
+    account are already known (subscription fan-out checks this per subscriber
+    without a query)."""
+    if user is None or not user.is_active:
+        return False
+    if user.role is Role.PATIENT:
+        return linked_user_id == user.id
+    return user.id in therapist_ids
 
 
 def readable_patients(user: User | None) -> Select[Patient]:

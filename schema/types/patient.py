@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from db import models
 from db.enums import SessionStatus
+from resolvers import analytics as analytics_resolvers
 from resolvers import patients as resolve
 from resolvers import sessions as session_resolvers
 from resolvers.context import Context
@@ -19,7 +20,11 @@ from schema.types.session import TherapySessionType
 from schema.types.treatment_plan import TreatmentPlanType
 from schema.types.user import UserType
 
+if TYPE_CHECKING:
+    from schema.types.analytics import PatientProgress
+
 FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
+Progress = Annotated["PatientProgress", strawberry.lazy("schema.types.analytics")]
 
 
 @strawberry.type(name="Patient")
@@ -66,6 +71,18 @@ class PatientType(Node):
         root: strawberry.Parent[models.Patient], info: Info[Context, None]
     ) -> list[TreatmentPlanType]:
         return await resolve.treatment_plans(info, root)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Progress over the last `weeks` weeks (1-104); see the "
+        "README, section Analytics."
+    )
+    @staticmethod
+    async def progress(
+        root: strawberry.Parent[models.Patient],
+        info: Info[Context, None],
+        weeks: int | None = 12,
+    ) -> Progress:
+        return await analytics_resolvers.progress_of(info, root, weeks)  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:

@@ -1,0 +1,98 @@
+"""Analytics resolvers: the caller's practice, or one readable patient."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from strawberry.types import Info
+
+from db.models import Patient, TherapySession
+from db.queries.analytics import Frame
+from resolvers.audit import audit
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.reads import audit_reads, selected_names
+from services import analytics
+from services.analytics import Granularity, TrendPeriod
+
+
+def frame(ctx: Context) -> Frame:
+    return Frame(ctx.settings.scheduler_timezone, datetime.now(UTC))
+
+
+def practice(info: Info[Context, Any]) -> None:
+    """The ``analytics`` root: therapists (and admins) only."""
+    analytics.practice_owner(info.context.require_user())
+
+
+async def overview(info: Info[Context, Any]) -> analytics.PracticeOverview:
+    ctx = info.context
+    user = analytics.practice_owner(ctx.require_user())
+    return await analytics.overview(ctx.session, user, frame(ctx))
+
+
+async def session_trends(
+    info: Info[Context, Any],
+    period: TrendPeriod | None,
+    granularity: Granularity | None,
+) -> analytics.SessionTrends:
+    # an explicit null means the default, as for every optional argument here
+    period = period or TrendPeriod.LAST_30_DAYS
+    granularity = granularity or Granularity.DAY
+    ctx = info.context
+    user = analytics.practice_owner(ctx.require_user())
+    return await analytics.session_trends(
+        ctx.session, user, frame(ctx), period, granularity
+    )
+
+
+async def common_topics(
+    info: Info[Context, Any], limit: int | None, weeks: int | None
+) -> list[analytics.CommonTopic]:
+    limit, weeks = _or(limit, 20), _or(weeks, 12)
+    ctx = info.context
+    user = analytics.practice_owner(ctx.require_user())
+    return await analytics.common_topics(ctx.session, user, frame(ctx), limit, weeks)
+
+
+async def patient_progress(
+    info: Info[Context, Any], patient_id: str, weeks: int | None
+) -> analytics.PatientProgress:
+    weeks = _or(weeks, 12)
+    ctx = info.context
+    user = analytics.practice_owner(ctx.require_user())
+    analytics.check_range("weeks", weeks, 1, 104)
+    pid = decode_id(patient_id, "Patient", "patientId")
+    patient = await analytics.readable_patient(ctx.session, user, pid)
+    return await progress_of(info, patient, weeks)
+
+
+async def progress_of(
+    info: Info[Context, Any], patient: Patient, weeks: int | None
+) -> analytics.PatientProgress:
+    """``Patient.progress``: the patient row is already scoped to the caller."""
+    weeks = _or(weeks, 12)
+    ctx = info.context
+    user = ctx.require_user()
+    result = await analytics.patient_progress(
+        ctx.session, user, patient, frame(ctx), weeks
+    )
+    audit(ctx, "READ", "PatientProgress", patient.id, patient.id, _fields(info))
+    return result
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _fields(info: Info[Context, Any]) -> list[str]:
+    return sorted(selected_names(info))
+
+
+def recent_sessions(
+    info: Info[Context, Any], progress: analytics.PatientProgress
+) -> list[TherapySession]:
+    rows = progress.recent_sessions
+    audit_reads(info, "TherapySession", ((s.id, s.patient_id) for s in rows))
+    return rows

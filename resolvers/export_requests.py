@@ -1,0 +1,74 @@
+"""Export mutations and the export download (GET /exports/{id})."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from strawberry.types import Info
+
+from db.enums import ExportFormat
+from db.models import ExportJob
+from resolvers.audit import audit
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from services import exports, ops_jobs
+from services.note_format import NoteFormat
+
+
+def _enqueue_after_commit(ctx: Context, job: ExportJob) -> None:
+    job_id = job.id
+
+    async def run() -> None:
+        await ops_jobs.defer_export(job_id)
+
+    ctx.after_commit(run)
+
+
+async def export_session_notes(
+    info: Info[Context, Any],
+    session_id: str,
+    fmt: ExportFormat,
+    note_format: NoteFormat,
+) -> ExportJob:
+    ctx = info.context
+    sid = decode_id(session_id, "TherapySession", "sessionId")
+    job = await exports.request_session_notes(
+        ctx.session,
+        ctx.session_factory,
+        ctx.settings,
+        ctx.require_user(),
+        sid,
+        fmt,
+        note_format,
+    )
+    audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["sessionNotes"])
+    _enqueue_after_commit(ctx, job)
+    return job
+
+
+async def export_progress_report(
+    info: Info[Context, Any], patient_id: str, fmt: ExportFormat, weeks: int
+) -> ExportJob:
+    ctx = info.context
+    pid = decode_id(patient_id, "Patient", "patientId")
+    job = await exports.request_progress_report(
+        ctx.session,
+        ctx.session_factory,
+        ctx.settings,
+        ctx.require_user(),
+        pid,
+        fmt,
+        weeks,
+    )
+    audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["progressReport"])
+    _enqueue_after_commit(ctx, job)
+    return job
+
+
+def download_id(raw: str) -> uuid.UUID | None:
+    """The export id in /exports/{id} (a global ExportJob id), or None."""
+    try:
+        return decode_id(raw, "ExportJob")
+    except Exception:  # malformed or another type: answered like unknown
+        return None

@@ -1,0 +1,38 @@
+"""Operations mutations: the audio retention clean-up."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import ops as resolve
+from resolvers.context import Context
+from services.retention import CleanupReport
+
+
+@strawberry.type(name="CleanupReport")
+class CleanupReportType:
+    dry_run: bool
+    files_deleted: int = strawberry.field(
+        description="Files deleted (or, in a dry run, that would be)."
+    )
+    sessions_cleaned: int = strawberry.field(
+        description="FAILED sessions whose audio went; the sessions stay."
+    )
+    bytes_freed: float
+    errors: list[str]
+
+
+@strawberry.type
+class OpsMutation:
+    @strawberry.mutation(
+        description="ADMIN: delete orphaned audio (older than "
+        "ORPHANED_FILE_RETENTION_HOURS) and the audio of sessions FAILED more "
+        "than FAILED_SESSION_RETENTION_DAYS ago. A dry run deletes nothing."
+    )
+    async def cleanup_audio(
+        self, info: Info[Context, None], dry_run: bool | None = True
+    ) -> CleanupReportType:
+        # an explicit null is the safe choice too: report, delete nothing
+        report: CleanupReport = await resolve.cleanup_audio(info, dry_run is not False)
+        return report  # type: ignore[return-value]

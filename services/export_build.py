@@ -1,0 +1,219 @@
+"""Running one export job: read what the requester may still read, build the
+document, render it in a thread, store it under DATA_DIR/exports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.base import utcnow
+from db.enums import ExportFormat, ExportKind, JobStatus
+from db.models import ExportJob, Patient, User
+from db.queries import export_files as q
+from db.queries import sessions as sq
+from db.queries.analytics import Frame
+from services import analytics
+from services.export_render import Block, Document, mood_chart, render, topic_chart
+from services.note_format import NoteFormat
+from services.note_format import render as render_note
+from services.notes import NoteContent
+from settings import Settings
+
+log = logging.getLogger("therapybridge.exports")
+
+EXTENSIONS = {ExportFormat.PDF: "pdf", ExportFormat.DOCX: "docx"}
+FAILED_MESSAGE = "The export could not be produced; please try again."
+GONE_MESSAGE = "The session or patient is no longer available to you."
+
+
+class Gone(Exception):
+    """What the job exports is no longer readable by its requester."""
+
+
+async def run_export(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    export_id: uuid.UUID,
+) -> None:
+    """Produce the file of one export job; DONE or FAILED (safe to run twice)."""
+    async with session_factory() as session:
+        job = await q.export_for_update(session, export_id)
+        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return
+        job.status = JobStatus.RUNNING
+        try:
+            doc = await build_document(session, settings, job)
+            data = await asyncio.to_thread(render, doc, job.format)
+            key = f"{job.id}.{EXTENSIONS[job.format]}"
+            await asyncio.to_thread(_write, settings.exports_path, key, data)
+        except Exception as exc:
+            await session.rollback()
+            await _fail(session_factory, export_id, exc)
+            raise
+        now = utcnow()
+        job.status = JobStatus.DONE
+        job.storage_key = key
+        job.completed_at = now
+        job.expires_at = now + timedelta(days=settings.export_retention_days)
+        await session.commit()
+    log.info("export done", extra={"job": str(export_id)})
+
+
+async def _fail(
+    session_factory: async_sessionmaker[AsyncSession],
+    export_id: uuid.UUID,
+    exc: Exception,
+) -> None:
+    async with session_factory() as session:
+        job = await q.export_for_update(session, export_id)
+        if job is None:
+            return
+        job.status = JobStatus.FAILED
+        job.error = GONE_MESSAGE if isinstance(exc, Gone) else FAILED_MESSAGE
+        job.completed_at = utcnow()
+        await session.commit()
+    log.warning("export failed: %s", type(exc).__name__, extra={"job": str(export_id)})
+
+
+def _write(root: Path, key: str, data: bytes) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / key
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.rename(target)
+
+
+async def build_document(
+    session: AsyncSession, settings: Settings, job: ExportJob
+) -> Document:
+    """The export's document, read with the requester's own scoping."""
+    requester = await session.get(User, job.requested_by_id)
+    if requester is None or not requester.is_active:
+        raise Gone()
+    if job.kind is ExportKind.SESSION_NOTES:
+        return await _session_notes(session, requester, job)
+    return await _progress_report(session, settings, requester, job)
+
+
+def _when(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def _session_notes(
+    session: AsyncSession, requester: User, job: ExportJob
+) -> Document:
+    if job.session_id is None:
+        raise Gone()
+    row = await sq.readable_session(session, requester, job.session_id)
+    notes = await sq.latest_notes(session, job.session_id) if row else None
+    if row is None or notes is None:
+        raise Gone()
+    patient = await session.get(Patient, row.patient_id)
+    therapist = await session.get(User, row.therapist_id)
+    fmt = NoteFormat(job.params.get("note_format", NoteFormat.SOAP.value))
+    text = render_note(
+        NoteContent.from_dict(notes.content),
+        notes.session_mood,
+        notes.mood_trajectory,
+        fmt,
+    )
+    blocks: list[Block] = []
+    for section in text.split("\n\n"):
+        title, _, body = section.partition("\n")
+        blocks.append(Block("heading", title))
+        blocks.append(
+            Block("bullets", items=[ln.removeprefix("- ") for ln in body.splitlines()])
+        )
+    return Document(
+        title=f"Session notes ({fmt.value})",
+        header=[
+            ("Patient", patient.name if patient else ""),
+            ("Session date", _when(row.session_date)),
+            ("Therapist", therapist.full_name if therapist else ""),
+            ("Note version", str(notes.version)),
+            ("Exported", _when(utcnow())),
+        ],
+        blocks=blocks,
+    )
+
+
+async def _progress_report(
+    session: AsyncSession, settings: Settings, requester: User, job: ExportJob
+) -> Document:
+    weeks = int(job.params.get("weeks", 12))
+    try:
+        patient = await analytics.readable_patient(session, requester, job.patient_id)
+    except Exception as exc:  # NOT_FOUND: no longer assigned
+        raise Gone() from exc
+    frame = Frame(settings.scheduler_timezone, utcnow())
+    progress = await analytics.patient_progress(
+        session, requester, patient, frame, weeks
+    )
+    trend = progress.mood_trend
+    first, last = progress.weekly[0].week_start, progress.weekly[-1].week_start
+    labels = [w.week_start.isoformat() for w in progress.weekly]
+    topics = [(t.topic, t.frequency) for t in progress.common_topics[:12]]
+    # matplotlib is CPU work: off the event loop
+    mood_png = await asyncio.to_thread(
+        mood_chart, labels, [w.avg_mood_score for w in progress.weekly]
+    )
+    blocks = [
+        Block("heading", "Summary"),
+        Block(
+            "bullets",
+            items=[
+                f"Sessions: {progress.total_sessions}",
+                f"Attendance rate: {progress.attendance_rate:.0%}",
+                f"Current mood: {_words(trend.current)}",
+                f"Mood trajectory: {_words(trend.trajectory)}",
+                "Mood change: "
+                + (
+                    "n/a"
+                    if trend.change_percent is None
+                    else f"{trend.change_percent:+.1f}%"
+                ),
+            ],
+        ),
+        Block("heading", "Weekly mood trend"),
+        Block("image", png=mood_png),
+        Block(
+            "table",
+            rows=[["Week starting", "Sessions", "Average mood (1-5)"]]
+            + [
+                [
+                    w.week_start.isoformat(),
+                    str(w.sessions_count),
+                    "" if w.avg_mood_score is None else f"{w.avg_mood_score:.2f}",
+                ]
+                for w in progress.weekly
+            ],
+        ),
+        Block("heading", "Topic frequency"),
+    ]
+    if topics:
+        topic_png = await asyncio.to_thread(topic_chart, topics)
+        blocks.append(Block("image", png=topic_png))
+        blocks.append(Block("bullets", items=[f"{t}: {n}" for t, n in topics]))
+    else:
+        blocks.append(Block("text", "No topics recorded in this period."))
+    return Document(
+        title="Progress report",
+        header=[
+            ("Patient", patient.name),
+            ("Therapist", requester.full_name),
+            ("Period", f"{first.isoformat()} to {last.isoformat()} ({weeks} weeks)"),
+            ("Exported", _when(utcnow())),
+        ],
+        blocks=blocks,
+    )
+
+
+def _words(value: object | None) -> str:
+    if value is None:
+        return "n/a"
+    return str(getattr(value, "value", value)).replace("_", " ").capitalize()

@@ -1,0 +1,195 @@
+"""Exports: requesting them (rate-limited, one PENDING row, the job enqueued
+after commit by the caller), downloading them (own, finished, unexpired,
+audited) and deleting expired files."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.base import utcnow
+from db.enums import ExportFormat, ExportKind, JobStatus, Role
+from db.models import ExportJob, User
+from db.queries import export_files as q
+from db.queries import patients as pq
+from db.queries import sessions as sq
+from services.audit import write_events
+from services.errors import BadInput, Forbidden, NotFound
+from services.note_format import NoteFormat
+from services.ratelimit import Limit, enforce_limits
+from settings import Settings
+
+log = logging.getLogger("therapybridge.exports")
+
+MEDIA_TYPES = {
+    ExportFormat.PDF: "application/pdf",
+    ExportFormat.DOCX: (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+}
+WINDOW_SECONDS = 3600
+
+
+def _clinician(user: User) -> None:
+    # a PATIENT may not see therapist notes or risk flags, which exports carry
+    if user.role is Role.PATIENT:
+        raise Forbidden()
+
+
+async def _count_export(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, user: User
+) -> None:
+    limit = Limit(f"export:{user.id}", settings.exports_per_hour, WINDOW_SECONDS)
+    await enforce_limits(session_factory, [limit])
+
+
+async def request_session_notes(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    user: User,
+    session_id: uuid.UUID,
+    fmt: ExportFormat,
+    note_format: NoteFormat,
+) -> ExportJob:
+    """A PENDING export of a session's latest notes (flushed, not committed)."""
+    _clinician(user)
+    row = await sq.readable_session(session, user, session_id)
+    if row is None:
+        raise NotFound("Session")
+    if await sq.latest_notes(session, session_id) is None:
+        raise BadInput("sessionId", "This session has no notes to export yet")
+    await _count_export(session_factory, settings, user)
+    return await _create(
+        session,
+        user,
+        ExportKind.SESSION_NOTES,
+        fmt,
+        row.patient_id,
+        row.id,
+        {"note_format": note_format.value},
+    )
+
+
+async def request_progress_report(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    user: User,
+    patient_id: uuid.UUID,
+    fmt: ExportFormat,
+    weeks: int,
+) -> ExportJob:
+    """A PENDING progress report export of a readable patient."""
+    _clinician(user)
+    if not 1 <= weeks <= 104:
+        raise BadInput("weeks", "weeks must be between 1 and 104")
+    if await pq.readable_patient(session, user, patient_id) is None:
+        raise NotFound("Patient")
+    await _count_export(session_factory, settings, user)
+    return await _create(
+        session,
+        user,
+        ExportKind.PROGRESS_REPORT,
+        fmt,
+        patient_id,
+        None,
+        {"weeks": weeks},
+    )
+
+
+async def _create(
+    session: AsyncSession,
+    user: User,
+    kind: ExportKind,
+    fmt: ExportFormat,
+    patient_id: uuid.UUID,
+    session_id: uuid.UUID | None,
+    params: dict[str, Any],
+) -> ExportJob:
+    job = ExportJob(
+        requested_by_id=user.id,
+        patient_id=patient_id,
+        session_id=session_id,
+        kind=kind,
+        format=fmt,
+        status=JobStatus.PENDING,
+        params=params,
+        created_at=utcnow(),
+    )
+    session.add(job)
+    await session.flush()
+    return job
+
+
+@dataclass
+class Download:
+    path: Path
+    media_type: str
+    filename: str
+
+
+async def open_download(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    job_id: uuid.UUID,
+    request_id: str | None,
+    ip_address: str | None,
+) -> Download | None:
+    """The caller's own finished, unexpired export, with an EXPORT audit event
+    added to the session; None for anything else (the caller answers 404)."""
+    now = utcnow()
+    job = await q.downloadable_export(session, user, job_id, now)
+    if job is None or job.storage_key is None:
+        return None
+    path = settings.exports_path / job.storage_key
+    if not path.is_file():
+        return None
+    event = {
+        "id": uuid.uuid4(),
+        "at": now,
+        "actor_id": user.id,
+        "action": "EXPORT",
+        "entity_type": "ExportJob",
+        "entity_id": job.id,
+        "patient_id": job.patient_id,
+        "fields": [job.kind.value],
+        "request_id": request_id or None,
+        "ip_address": ip_address,
+    }
+    await write_events(session, [event])
+    stamp = job.created_at.strftime("%Y%m%d")
+    kind = "session-notes" if job.kind is ExportKind.SESSION_NOTES else "progress"
+    name = f"therapybridge-{kind}-{stamp}.{path.suffix.lstrip('.')}"
+    return Download(path, MEDIA_TYPES[job.format], name)
+
+
+async def delete_expired(
+    session: AsyncSession, settings: Settings, now: datetime | None = None
+) -> int:
+    """Delete the files of expired exports; the job rows stay (without a file)."""
+    now = now or utcnow()
+    jobs = await q.expired_exports(session, now)
+    for job in jobs:
+        if job.storage_key:
+            path = settings.exports_path / job.storage_key
+            await asyncio.to_thread(_unlink, path)
+        job.storage_key = None
+    await session.flush()
+    if jobs:
+        log.info("deleted %d expired export files", len(jobs))
+    return len(jobs)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
