@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hmac
 import logging
 import time
 import uuid
@@ -25,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from db.engine import create_engine, create_sessionmaker
 from db.runtime import resolve_database_url
 from resolvers.export_requests import download_id
-from schema import schema as app_schema
+from schema import AppSchema, schema_for
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
 from services import exports, jobs, logs, metrics, ops_jobs
@@ -100,6 +101,20 @@ class RequestContextMiddleware:
             logs.clear()
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def metrics_allowed(request: Request, settings: Settings) -> bool:
+    """METRICS_TOKEN set: that bearer token; else in production loopback only."""
+    if settings.metrics_token:
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {settings.metrics_token}"
+        return hmac.compare_digest(given.encode(), expected.encode())
+    if settings.is_production:
+        return request.client is not None and request.client.host in LOOPBACK
+    return True
+
+
 def _claim_worker_slot(settings: Settings, state: dict[str, Any]) -> bool:
     """One in-process job worker per machine and DATA_DIR: with --workers N
     the uvicorn processes race for a file lock; the lock dies with its holder."""
@@ -123,8 +138,10 @@ def create_app(
     settings: Settings | None = None,
     *,
     session_factory: async_sessionmaker[AsyncSession] | None = None,
+    schema: AppSchema | None = None,
 ) -> Starlette:
-    """The application. ``session_factory`` replaces the engine (tests)."""
+    """The application. ``session_factory`` replaces the engine, ``schema`` the
+    schema of the settings' mode (tests)."""
     settings = settings or get_settings()
     state: dict[str, Any] = {}
 
@@ -167,7 +184,7 @@ def create_app(
     def factory() -> async_sessionmaker[AsyncSession]:
         return state["session_factory"]  # type: ignore[no-any-return]
 
-    graphql = LazyGraphQL(settings, factory)
+    graphql = LazyGraphQL(settings, factory, schema or schema_for(settings))
 
     async def health(request: Request) -> Response:
         body: dict[str, str] = {"status": "ok", "database": "ok", "jobs": "ok"}
@@ -184,6 +201,13 @@ def create_app(
         return JSONResponse(body, status_code=503 if failing else 200)
 
     async def metrics_endpoint(request: Request) -> Response:
+        if not metrics_allowed(request, settings):
+            refused = {
+                "errors": [
+                    {"message": "Forbidden", "extensions": {"code": "FORBIDDEN"}}
+                ]
+            }
+            return JSONResponse(refused, status_code=403)
         body = await metrics.render(factory())
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
@@ -276,12 +300,13 @@ async def download_export(
 class LazyGraphQL:
     """Builds the view once the session factory exists (after lifespan start)."""
 
-    def __init__(self, settings: Settings, factory: Any) -> None:
+    def __init__(self, settings: Settings, factory: Any, schema: AppSchema) -> None:
         self.settings = settings
         self.factory = factory
+        self.schema = schema
         self.view: GraphQLView | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.view is None:
-            self.view = GraphQLView(app_schema, self.settings, self.factory())
+            self.view = GraphQLView(self.schema, self.settings, self.factory())
         await self.view(scope, receive, send)

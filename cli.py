@@ -318,6 +318,61 @@ def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def _rotate_parser(sub: Any) -> None:
+    rotate = sub.add_parser(
+        "rotate-phi-key",
+        help="re-encrypt PHI under PHI_ENCRYPTION_KEY (safe while serving)",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500)
+
+
+PARSER_HOOKS.append(_rotate_parser)
+
+
+@command("rotate-phi-key")
+def rotate_phi_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-encrypt every value sealed by an old key; print the counts."""
+    from db.encryption import Keyring
+    from db.rotation import rotate_phi_key as rotate
+    from db.runtime import resolve_database_url, stop_embedded
+    from settings import _decode_key
+
+    if args.batch_size < 1:
+        sys.stderr.write("therapybridge: error: --batch-size must be at least 1\n")
+        return 2
+    old = [_decode_key("PHI_ENCRYPTION_OLD_KEYS", k) for k in settings.old_phi_keys]
+    keyring = Keyring(settings.phi_key, old)
+
+    async def run() -> Any:
+        from db.engine import create_engine, create_sessionmaker
+
+        engine = create_engine(settings, resolve_database_url())
+        try:
+            return await rotate(create_sessionmaker(engine), keyring, args.batch_size)
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except LookupError as exc:
+        # a value sealed by a key that is neither current nor listed as old
+        sys.stderr.write(
+            f"therapybridge: error: {exc}; add it to PHI_ENCRYPTION_OLD_KEYS\n"
+        )
+        return 1
+    finally:
+        stop_embedded()
+    for name, count in sorted(report.rotated.items()):
+        sys.stdout.write(f"rotated {name}: {count}\n")
+    for name, count in sorted(report.remaining.items()):
+        sys.stdout.write(f"remaining {name}: {count}\n")
+    sys.stdout.write(
+        f"re-encrypted {report.total} values under key {keyring.current_id}; "
+        f"{sum(report.remaining.values())} remaining\n"
+    )
+    return 1 if report.remaining else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

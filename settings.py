@@ -79,6 +79,20 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(15_000, ge=100)
     workers: int = Field(1, ge=1, le=64)
+    # GraphQL operation limits (README "Security hardening")
+    max_query_depth: int = Field(10, ge=1, le=100)
+    max_query_aliases: int = Field(15, ge=0, le=1000)
+    max_query_tokens: int = Field(2000, ge=10, le=100_000)
+    max_query_directives: int = Field(50, ge=0, le=1000)
+    max_query_chars: int = Field(15_000, ge=100, le=1_000_000)
+    max_query_cost: int = Field(5000, ge=1)
+    default_connection_size: int = Field(20, ge=1, le=100)
+    max_batch_operations: int = Field(10, ge=1, le=100)
+    # JSON bodies (uploads have MAX_UPLOAD_MB)
+    max_request_body_kb: int = Field(1024, ge=16, le=1_048_576)
+    operation_timeout_seconds: float = Field(30.0, gt=0)
+    # bearer token for GET /metrics; unset: /metrics answers loopback clients only
+    metrics_token: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # analytics: day and week boundaries, and the precomputation schedule
     scheduler_timezone: str = "UTC"

@@ -6,16 +6,17 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
-from schema.errors import log_unexpected
+from schema.errors import apply_format, log_unexpected
 from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
+from schema.guard import OperationGuard
 from schema.metrics import Metrics
 from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
@@ -26,6 +27,7 @@ from schema.sessions import SessionMutation, SessionQuery
 from schema.types.analytics import AnalyticsQuery
 from schema.types.notes import SessionNotesType
 from schema.types.treatment_plan import TreatmentPlanType
+from settings import Settings
 
 # Each part of the graph contributes its root fields here, one line each.
 QUERIES: tuple[type, ...] = (
@@ -67,26 +69,49 @@ class AppSchema(strawberry.Schema):
             request_id = getattr(execution_context.context, "request_id", None)
         for error in errors:
             log_unexpected(error, request_id)
+            apply_format(error, request_id, self.config.disable_field_suggestions)
 
 
-def build_schema(**kwargs: Any) -> AppSchema:
+def build_schema(
+    *,
+    production: bool = False,
+    query: type | None = None,
+    mutation: type | None = None,
+    **kwargs: Any,
+) -> AppSchema:
+    """The schema; ``production`` turns introspection and field suggestions off.
+
+    OperationGuard parses and validates (cached) and enforces the limits, so it
+    replaces strawberry's ParserCache and ValidationCache.
+    """
+    extensions: list[Any] = [Metrics, UnitOfWork, OperationGuard]
+    if production:
+        extensions.append(DisableIntrospection)
     return AppSchema(
-        query=Query,
-        mutation=Mutation,
+        query=query or Query,
+        mutation=mutation or Mutation,
         subscription=Subscription,
         types=TYPES,
-        extensions=[
-            Metrics,
-            UnitOfWork,
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-        ],
+        extensions=extensions,
         config=StrawberryConfig(
             auto_camel_case=True,
             scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
+            disable_field_suggestions=production,
         ),
         **kwargs,
     )
 
 
+# the development schema: export-schema prints it (production's SDL is the same)
 schema = build_schema()
+_production_schema: AppSchema | None = None
+
+
+def schema_for(settings: Settings) -> AppSchema:
+    """The schema for the settings' mode, each built once."""
+    global _production_schema
+    if not settings.is_production:
+        return schema
+    if _production_schema is None:
+        _production_schema = build_schema(production=True)
+    return _production_schema

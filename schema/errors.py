@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from typing import Any
 
@@ -12,6 +13,13 @@ from db.queries.pagination import CursorError
 from services.errors import AppError
 
 log = logging.getLogger("therapybridge.errors")
+# graphql-core's variable coercion errors: "Variable '$input' has invalid value
+# at .dateOfBirth: ..." (the scalar's own exception is the original error)
+VARIABLE_ERROR = re.compile(
+    r"^Variable '\$(\w+)' (?:has invalid value at ([\w.\[\]]+):"
+    r"|got invalid value .*? at '([\w.\[\]]+)')?",
+    re.S,
+)
 
 MASKED_MESSAGE = "Internal server error"
 
@@ -28,6 +36,10 @@ def format_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
         formatted["message"] = "Invalid cursor"
         formatted["extensions"] = {"code": "BAD_USER_INPUT", "field": "after"}
         return formatted
+    field = bad_variable(error)
+    if field is not None:
+        formatted["extensions"] = {"code": "BAD_USER_INPUT", "field": field}
+        return formatted
     if original is None:
         ext = dict(error.extensions or {})
         ext.setdefault("code", "BAD_USER_INPUT")
@@ -41,10 +53,39 @@ def format_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
     }
 
 
+# "Did you mean ...?" names fields, arguments, types and enum values
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+def apply_format(
+    error: GraphQLError, request_id: str | None, strip_suggestions: bool
+) -> None:
+    """Give the error object itself its shown message and extensions.
+
+    The WebSocket transport sends ``error.formatted`` as it is, so masking and
+    codes must be on the error, not only in the HTTP view's formatting.
+    """
+    shown = format_error(error, request_id)
+    message = str(shown["message"])
+    error.message = SUGGESTION.sub("", message) if strip_suggestions else message
+    error.extensions = shown.get("extensions")
+
+
+def bad_variable(error: GraphQLError) -> str | None:
+    """The input field at fault when a variable's value was refused, else None."""
+    if error.path is not None or error.original_error is None:
+        return None
+    match = VARIABLE_ERROR.match(error.message)
+    if match is None:
+        return None
+    path = match.group(2) or match.group(3) or match.group(1)
+    return path.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
 def log_unexpected(error: GraphQLError, request_id: str | None) -> None:
     """Log an unexpected error without its message (it may hold PHI or SQL)."""
     original = error.original_error
-    if original is None or isinstance(original, AppError):
+    if original is None or isinstance(original, AppError) or bad_variable(error):
         return
     frames = "".join(traceback.format_tb(original.__traceback__))
     log.error(

@@ -23,7 +23,13 @@ class UnitOfWork(SchemaExtension):
     """
 
     async def on_operation(self) -> Any:
-        yield
+        try:
+            yield
+        except BaseException:
+            # an operation that raised (timeout, cancelled, a failing hook)
+            # leaves nothing behind: roll back, give the connection back
+            await _abandon(self.execution_context.context)
+            raise
         ec = self.execution_context
         ctx = ec.context
         if ec.operation_type is OperationType.SUBSCRIPTION:
@@ -41,6 +47,18 @@ class UnitOfWork(SchemaExtension):
             ctx.audit_events.clear()
             await ctx.close()
         await run_after_commit(ctx, committed=not rolled_back)
+
+
+async def _abandon(ctx: Context | None) -> None:
+    if ctx is None:
+        return
+    ctx.audit_events.clear()
+    ctx.after_commit_callbacks.clear()
+    try:
+        if ctx.has_session:
+            await ctx.session.rollback()
+    finally:
+        await ctx.close()
 
 
 async def _finish(ctx: Context, rolled_back: bool) -> None:

@@ -5,25 +5,37 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import Context
-from schema.errors import format_error
+from schema.errors import SUGGESTION, format_error
+from schema.http_policy import (
+    RefusedRequest,
+    check_batch,
+    check_content_type,
+    limit_body,
+    refusal_response,
+)
 from services import logs
 from services.auth import user_from_token
 from services.errors import Forbidden, Unauthenticated
 from services.events import authenticate_subscriber
 from services.tokens import bearer_token
 from settings import Settings
+
+CONTEXT_KEY = "therapybridge.context"
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -59,6 +71,25 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
         self.session_factory = session_factory
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            request = Request(scope, limit_body(receive, scope, self.settings))
+            check_content_type(request)
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = refusal_response(exc)
+        except StarletteHTTPException as exc:  # e.g. an unparsable multipart body
+            response = refusal_response(HTTPException(exc.status_code, exc.detail))
+        finally:
+            # refused requests never reach the unit of work that closes it
+            ctx = scope.pop(CONTEXT_KEY, None)
+            if ctx is not None:
+                await ctx.close()
+        await response(scope, receive, send)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -70,6 +101,7 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=request_id_of(request),
         )
         if isinstance(request, Request):
+            request.scope[CONTEXT_KEY] = ctx
             token = bearer_token(request.headers.get("authorization"))
             if token:
                 await self.authenticate(ctx, token)
@@ -82,6 +114,78 @@ class GraphQLView(GraphQL[Context, None]):
             logs.bind(user_id=str(ctx.user.id))
         except Unauthenticated as exc:
             ctx.auth_error = exc.message
+
+    def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
+        if self._get_stream_transport(protocol):
+            raise RefusedRequest(400, "Batching is not supported with streaming")
+        check_batch(request_data, self.settings)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST" and "json" in (request.content_type or ""):
+            decoded = self.parse_json(await request.get_body())
+            if not isinstance(decoded, dict | list):
+                raise RefusedRequest(400, "The body must be a JSON object or array")
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item.operation_name, str | None):
+                raise RefusedRequest(400, "operationName must be a string or null")
+            if not isinstance(item.variables, dict | None):
+                raise RefusedRequest(400, "variables must be an object or null")
+        return data
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        # strawberry assumes both fields are JSON objects and fails with a 500
+        # on anything else (e.g. map=0)
+        form = await request.get_form_data()
+        for name, expected in (("operations", dict | list), ("map", dict)):
+            raw = form.form.get(name, "{}")
+            value = self.parse_json(raw) if isinstance(raw, str | bytes) else raw
+            if not isinstance(value, expected):
+                raise RefusedRequest(400, f"The multipart field {name} is malformed")
+            if name == "map" and not all(
+                isinstance(paths, list) and all(isinstance(p, str) for p in paths)
+                for paths in value.values()
+            ):
+                raise RefusedRequest(400, "The multipart field map is malformed")
+        try:
+            return await super().parse_multipart(request)
+        except (IndexError, TypeError, ValueError) as exc:
+            # a map path that does not lead into operations
+            raise RefusedRequest(400, "The multipart map does not match") from exc
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request,
+                request_adapter,
+                request_data,
+                context,
+                root_value,
+                sub_response,
+            )
+        # one after the other: the operations share the request's context, whose
+        # session each operation commits and closes at its end
+        return [
+            await self.execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=item,
+            )
+            for item in request_data
+        ]
 
     async def on_ws_connect(
         self, context: Context
@@ -112,10 +216,19 @@ class GraphQLView(GraphQL[Context, None]):
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
             rid = request_id_of(request)
-            data["errors"] = [format_error(e, rid) for e in result.errors]
+            errors = [format_error(e, rid) for e in result.errors]
+            if self.settings.is_production:
+                for error in errors:
+                    error["message"] = SUGGESTION.sub("", str(error["message"]))
+            data["errors"] = list[object](errors)
         if result.extensions:
             data["extensions"] = result.extensions
         return data
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson: invalid UTF-8 and absurd nesting are JSONDecodeErrors (400),
+        # where json.loads would raise UnicodeDecodeError or RecursionError
+        return orjson.loads(data)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

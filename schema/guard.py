@@ -1,0 +1,164 @@
+"""The extension that enforces the operation limits on every operation.
+
+It runs for HTTP and WebSocket alike (both go through the schema's extension
+lifecycle) and also owns parsing and validation, cached: a document refused by
+a limit never reaches the parser or the (partly quadratic) validation rules.
+A refused document is replaced by an empty one of an allowed operation type and
+its error set as the pre-execution error, because an exception raised in a
+parse hook would escape strawberry's WebSocket stream instead of becoming a
+GraphQL error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
+from graphql import OperationType as CoreOperationType
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
+
+from schema.cost import query_cost
+from schema.limits import (
+    Limits,
+    before_parsing,
+    shape_errors,
+    too_complex,
+)
+from schema.text_input import unstorable_text
+from settings import Settings, get_settings
+
+log = logging.getLogger("therapybridge.limits")
+
+
+@lru_cache(maxsize=256)
+def _parse(query: str) -> DocumentNode:
+    return parse(query)
+
+
+@lru_cache(maxsize=256)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+) -> list[GraphQLError]:
+    return validate_document(schema, document, rules)
+
+
+def _refused_document(allowed: Any, operation_name: object) -> DocumentNode:
+    for kind in (OperationType.QUERY, OperationType.MUTATION):
+        if kind in allowed:
+            break
+    else:
+        kind = OperationType.SUBSCRIPTION
+    name = NameNode(value=operation_name) if isinstance(operation_name, str) else None
+    operation = OperationDefinitionNode(
+        operation=CoreOperationType(kind.value),
+        name=name,
+        variable_definitions=(),
+        directives=(),
+        selection_set=SelectionSetNode(selections=()),
+    )
+    return DocumentNode(definitions=(operation,))
+
+
+class OperationGuard(SchemaExtension):
+    """Length, tokens, depth, aliases, directives, cost and time of an operation."""
+
+    def __init__(self) -> None:
+        self.cost: int | None = None
+
+    @property
+    def limits(self) -> Limits:
+        settings = getattr(self.execution_context.context, "settings", None)
+        return Limits.from_settings(
+            settings if isinstance(settings, Settings) else get_settings()
+        )
+
+    def _refuse(self, error: GraphQLError) -> None:
+        ec = self.execution_context
+        ec.graphql_document = _refused_document(
+            ec.allowed_operations, ec.operation_name
+        )
+        ec.pre_execution_errors = [error]
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        query = ec.query or ""
+        error = before_parsing(query, self.limits)
+        if error is not None:
+            self._refuse(error)
+        elif ec.graphql_document is None:
+            try:
+                ec.graphql_document = _parse(query)
+            except GraphQLError as syntax_error:
+                self._refuse(syntax_error)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.pre_execution_errors is None and ec.graphql_document is not None:
+            ec.pre_execution_errors = self._check(ec.graphql_document)
+        yield
+
+    def _check(self, document: DocumentNode) -> list[GraphQLError]:
+        ec = self.execution_context
+        limits = self.limits
+        errors = shape_errors(document, limits)
+        if errors:
+            return errors
+        errors = _validate(ec.schema._schema, document, tuple(ec.validation_rules))
+        if errors:
+            return list(errors)
+        variables = ec.variables if isinstance(ec.variables, dict) else None
+        refused = unstorable_text(document, variables)
+        if refused is not None:
+            return [refused]
+        cost = query_cost(
+            ec.schema._schema,
+            document,
+            ec.operation_name,
+            variables,
+            limits.connection_size,
+        )
+        if cost > limits.cost:
+            return [too_complex("cost", limits.cost, cost)]
+        self.cost = cost
+        return []
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        if ec.operation_type is OperationType.SUBSCRIPTION:
+            yield
+            return
+        seconds = self.limits.timeout_seconds
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(seconds):
+                yield
+        except TimeoutError:
+            elapsed = round(time.monotonic() - started, 3)
+            log.warning(
+                "operation timed out after %.3fs (request %s)",
+                elapsed,
+                getattr(ec.context, "request_id", None),
+            )
+            raise too_complex("timeout", seconds, elapsed) from None
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self.cost} if self.cost is not None else {}
