@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -12,10 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -49,6 +51,14 @@ class GuardedWebSocketAdapter(ASGIWebSocketAdapter):
     async def close(self, code: int, reason: str) -> None:
         if self.ws.application_state != WebSocketState.DISCONNECTED:
             await super().close(code, reason)
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        # graphql-transport-ws messages are text frames: browser clients
+        # (graphql-ws) ignore binary ones, and orjson encodes to bytes
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class GraphQLView(GraphQL[Context, None]):

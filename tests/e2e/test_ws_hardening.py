@@ -66,7 +66,10 @@ async def run_operation(
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         messages = []
         while True:
-            message = json.loads(await ws.recv())
+            raw = await ws.recv()
+            # text frames: browser graphql-ws clients ignore binary ones
+            assert isinstance(raw, str)
+            message = json.loads(raw)
             messages.append(message)
             if message["type"] in ("error", "complete"):
                 return messages
