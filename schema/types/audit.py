@@ -69,4 +69,4 @@ async def _resolve(info: Info[Context, None], value: uuid.UUID) -> Any:
     return await audit_event_node(info.context, value)
 
 
-register_node("AuditEvent", _resolve)
+register_node("AuditEvent", _resolve, models.AuditEvent)

@@ -35,4 +35,4 @@ class ExportJobType(Node):
         return isinstance(obj, models.ExportJob | cls)
 
 
-register_node("ExportJob", export_job_by_id)
+register_node("ExportJob", export_job_by_id, models.ExportJob)

@@ -115,4 +115,4 @@ class SessionNotesType(Node):
         return isinstance(obj, models.SessionNotes | cls)
 
 
-register_node("SessionNotes", resolve.notes_by_id)
+register_node("SessionNotes", resolve.notes_by_id, models.SessionNotes)

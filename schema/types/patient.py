@@ -89,4 +89,4 @@ class PatientType(Node):
         return isinstance(obj, models.Patient | cls)
 
 
-register_node("Patient", resolve.patient_by_id)
+register_node("Patient", resolve.patient_by_id, models.Patient)

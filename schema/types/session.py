@@ -86,4 +86,4 @@ class TherapySessionType(Node):
         return isinstance(obj, models.TherapySession | cls)
 
 
-register_node("TherapySession", resolve.session_by_id)
+register_node("TherapySession", resolve.session_by_id, models.TherapySession)

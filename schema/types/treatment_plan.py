@@ -61,4 +61,4 @@ class TreatmentPlanType(Node):
         return isinstance(obj, models.TreatmentPlan | cls)
 
 
-register_node("TreatmentPlan", resolve.plan_by_id)
+register_node("TreatmentPlan", resolve.plan_by_id, models.TreatmentPlan)

@@ -38,4 +38,4 @@ async def _resolve(info: Info[Context, None], value: Any) -> Any:
     return await user_node(info.context, value)
 
 
-register_node("User", _resolve)
+register_node("User", _resolve, models.User)
