@@ -13,7 +13,6 @@ Run: ``uvicorn bench.baseline:app`` with DATABASE_URL and BENCH_THERAPIST_ID set
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -105,7 +104,7 @@ async def ideal(request: Request) -> Response:
         notes = await conn.fetch(NOTES_SQL, [s["id"] for s in sessions])
     by_session: dict[uuid.UUID, dict[str, Any]] = {}
     for n in notes:
-        content = json.loads(keyring.decrypt(n["content"]))
+        content = orjson.loads(keyring.decrypt(n["content"]))
         by_session[n["session_id"]] = {
             "keyTopics": content["key_topics"],
             "sessionMood": n["session_mood"],

@@ -73,10 +73,12 @@ def run_wrk(
     out = subprocess.run(
         [
             ensure_wrk(),
-            "-t2",
+            f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
+            "--timeout",
+            "30s",
             "-s",
             str(script),
             url,
@@ -152,6 +154,7 @@ def main() -> int:
         database_url=url,
     )
     token = create_access_token(settings, targets["therapist_id"], _role())
+    writer_token = create_access_token(settings, targets["writer_id"], _role())
     env = {
         "DATABASE_URL": url,
         "JWT_SECRET_KEY": JWT_SECRET,
@@ -196,22 +199,16 @@ def main() -> int:
                 body = tmp / f"{sc.key}.json"
                 body.write_bytes(sc.body)
                 script = ROOT / "bench" / sc.script
+                wenv = {
+                    "TOKEN": writer_token if sc.key == "d" else token,
+                    "BODY_FILE": str(body),
+                }
+                gurl = f"{server.url}/graphql"
                 # warm up parser caches, pools and the OS page cache
-                run_wrk(
-                    f"{server.url}/graphql",
-                    2,
-                    4,
-                    script,
-                    {"TOKEN": token, "BODY_FILE": str(body)},
-                )
-                res = run_wrk(
-                    f"{server.url}/graphql",
-                    args.seconds,
-                    args.connections,
-                    script,
-                    {"TOKEN": token, "BODY_FILE": str(body)},
-                )
-                rows.append((sc, res, tree_rss_mb(server.proc.pid)))  # type: ignore[union-attr]
+                run_wrk(gurl, 2, 4, script, wenv)
+                latency = run_wrk(gurl, args.seconds, 1, script, wenv)
+                tput = run_wrk(gurl, args.seconds, args.connections, script, wenv)
+                rows.append((sc, (latency, tput), tree_rss_mb(server.proc.pid)))  # type: ignore[union-attr]
             floors = {}
             for route in ("floor", "ideal"):
                 empty = tmp / "empty.json"
@@ -223,12 +220,17 @@ def main() -> int:
                     ROOT / "bench" / "wrk_get.lua",
                     {"BODY_FILE": str(empty)},
                 )
-                floors[route] = run_wrk(
-                    f"http://127.0.0.1:{base_port}/{route}",
-                    args.seconds,
-                    args.connections,
-                    ROOT / "bench" / "wrk_get.lua",
-                    {"BODY_FILE": str(empty)},
+                burl = f"http://127.0.0.1:{base_port}/{route}"
+                get = ROOT / "bench" / "wrk_get.lua"
+                floors[route] = (
+                    run_wrk(burl, args.seconds, 1, get, {"BODY_FILE": str(empty)}),
+                    run_wrk(
+                        burl,
+                        args.seconds,
+                        args.connections,
+                        get,
+                        {"BODY_FILE": str(empty)},
+                    ),
                 )
         baseline.terminate()
         baseline.wait(30)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
@@ -98,7 +98,8 @@ class EncryptedJSON(TypeDecorator[Any]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return get_keyring().encrypt(json.dumps(value, separators=(",", ":")))
+        return get_keyring().encrypt(orjson.dumps(value).decode())
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        return None if value is None else json.loads(get_keyring().decrypt(value))
+        # orjson: a page of 500 notes decodes their JSON several times faster
+        return None if value is None else orjson.loads(get_keyring().decrypt(value))

@@ -36,6 +36,8 @@ class Context:
     _session: AsyncSession | None = None
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
     audit_events: list[dict[str, Any]] = field(default_factory=list)
+    # per-request memo of values derived from the query document
+    memo: dict[Any, Any] = field(default_factory=dict)
     # run by the UnitOfWork extension once the request's transaction committed
     after_commit_callbacks: list[AfterCommit] = field(default_factory=list)
     # the WebSocket connection_init payload (strawberry sets it)

@@ -74,7 +74,16 @@ def selected_names(info: Info[Context, Any], *path: str) -> set[str]:
 
 
 def phi_selected(info: Info[Context, Any], type_name: str, *path: str) -> list[str]:
-    return sorted(selected_names(info, *path) & PHI_FIELDS[type_name])
+    """The PHI fields selected; computed once per field of the query, not once
+    per object (a list of 500 sessions asks 500 times for the same answer)."""
+    nodes = tuple(id(n) for n in info._raw_info.field_nodes)
+    key = (nodes, type_name, path)
+    cache = info.context.memo
+    found: list[str] | None = cache.get(key)
+    if found is None:
+        found = sorted(selected_names(info, *path) & PHI_FIELDS[type_name])
+        cache[key] = found
+    return found
 
 
 def audit_reads(

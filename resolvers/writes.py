@@ -92,8 +92,15 @@ async def delete_session(info: Ctx, session_id: str) -> bool:
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
     user = ctx.require_user()
-    row = await sessions.delete_session(ctx.session, ctx.settings, user, sid)
+    row, storage_key = await sessions.delete_session(ctx.session, user, sid)
     audit(ctx, "DELETE", "TherapySession", row.id, row.patient_id)
+    if storage_key is not None:
+        key, settings = storage_key, ctx.settings
+
+        async def remove_file() -> None:
+            sessions.remove_stored_file(settings, key)
+
+        ctx.after_commit(remove_file)
     return True
 
 

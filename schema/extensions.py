@@ -17,9 +17,10 @@ log = logging.getLogger("therapybridge.uow")
 class UnitOfWork(SchemaExtension):
     """Commit the request's session once, after the operation.
 
-    A mutation with any error is rolled back whole, so nothing is half-written.
-    Reads still commit, because they append audit events. Callbacks registered
-    with ``ctx.after_commit`` run after a successful commit only.
+    An operation with any error is rolled back whole, so nothing is
+    half-written; its audit events are then written in a fresh transaction.
+    Callbacks registered with ``ctx.after_commit`` run after a successful
+    commit only.
     """
 
     async def on_operation(self) -> Any:
@@ -35,8 +36,9 @@ class UnitOfWork(SchemaExtension):
         if ec.operation_type is OperationType.SUBSCRIPTION:
             return
         result = ec.result
-        failed = bool(result and result.errors)
-        rolled_back = failed and ec.operation_type is OperationType.MUTATION
+        # any error rolls back (a read whose SQL failed has an aborted
+        # transaction); the audit of what was read is then written afresh
+        rolled_back = bool(result and result.errors)
         try:
             if ctx.has_session:
                 await _finish(ctx, rolled_back)

@@ -70,18 +70,19 @@ async def set_attendance(
 
 
 async def delete_session(
-    session: AsyncSession, settings: Settings, user: User, session_id: uuid.UUID
-) -> TherapySession:
-    """Delete the session, its notes and transcript, and its stored audio."""
+    session: AsyncSession, user: User, session_id: uuid.UUID
+) -> tuple[TherapySession, str | None]:
+    """Delete the session, its notes, transcript and audio row; return the
+    storage key of its audio file, to be removed once the deletion commits
+    (a file deleted before a failed commit could not be brought back; one
+    left by a crash after the commit is an orphan the retention job removes)."""
     row = await writable_session(session, user, session_id)
     audio = await q.audio_of(session, row.id)
     await q.delete_session_row(session, row.id)
     if audio is not None:
         await session.delete(audio)
     await session.flush()
-    if audio is not None:
-        remove_stored_file(settings, audio.storage_key)
-    return row
+    return row, audio.storage_key if audio is not None else None
 
 
 def remove_stored_file(settings: Settings, storage_key: str) -> None:

@@ -142,6 +142,40 @@ async def test_delete_session_removes_its_audio_file(
     assert "DELETE" in actions
 
 
+async def test_delete_rolled_back_by_a_later_error_keeps_row_and_audio_file(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    session = await create_session(db, patient, therapist)
+    key = f"test-audio/{session.id}.mp3"
+    path = settings.storage_path / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"ID3 fake audio")
+    db.add(
+        AudioFile(
+            session_id=session.id,
+            filename="s.mp3",
+            content_type="audio/mpeg",
+            size_bytes=14,
+            storage_key=key,
+        )
+    )
+    await db.flush()
+
+    # the second field fails, so the whole mutation is rolled back
+    body = await gql(
+        "mutation($s: ID!) { ok: deleteSession(sessionId: $s) "
+        'bad: deleteSession(sessionId: "not-an-id") }',
+        {"s": encode_id("TherapySession", session.id)},
+        token=token_for(settings, therapist),
+    )
+
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert path.exists()
+    assert await db.get(TherapySession, session.id, populate_existing=True)
+
+
 async def test_update_notes_adds_a_therapist_version_and_keeps_the_old(
     db: AsyncSession, gql: GQL, settings: Settings
 ) -> None:
