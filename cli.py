@@ -395,6 +395,3 @@ PARSER_HOOKS.append(_add_create_admin)
 
 if __name__ == "__main__":
     run()
-
-
-__all__ = ["asyncio", "main"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -289,6 +288,3 @@ def write_results(section: str) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-__all__ = ["platform"]

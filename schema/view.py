@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -251,10 +250,3 @@ async def _close(context: Context, code: int, reason: str) -> None:
         and ws.application_state != WebSocketState.DISCONNECTED
     ):
         await ws.close(code=code, reason=reason)
-
-
-def error_response(message: str, code: str) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
-
-
-__all__ = ["GraphQLError", "GraphQLView", "error_response"]

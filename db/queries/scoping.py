@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, false, literal, or_, select, union
+from sqlalchemy import Select, false, literal, select, union
 
 from db.enums import Role
 from db.models import Patient, PatientTherapist, TherapySession, User
@@ -80,7 +80,6 @@ def readable_users(user: User | None) -> Select[User]:
 
 
 __all__ = [
-    "or_",
     "readable_patient_ids",
     "readable_patients",
     "readable_sessions",

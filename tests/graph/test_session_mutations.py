@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role
-from db.models import AudioFile, AuditEvent, TherapySession
+from db.models import AudioFile, AuditEvent, TherapySession, User
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL, error_codes
@@ -106,9 +106,10 @@ async def test_attendance_and_delete_refuse_other_therapists_and_patients(
     assert done["data"]["setAttendance"]["attendance"] == "NO_SHOW"
 
 
-async def test_delete_session_removes_its_audio_file(
-    db: AsyncSession, gql: GQL, settings: Settings
-) -> None:
+async def _session_with_audio(
+    db: AsyncSession, settings: Settings
+) -> tuple[User, TherapySession, str]:
+    """A therapist's session with a stored audio file; returns its storage key."""
     therapist = await create_user(db)
     patient = await create_patient(db, therapist)
     session = await create_session(db, patient, therapist)
@@ -126,6 +127,14 @@ async def test_delete_session_removes_its_audio_file(
         )
     )
     await db.flush()
+    return therapist, session, key
+
+
+async def test_delete_session_removes_its_audio_file(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist, session, key = await _session_with_audio(db, settings)
+    path = settings.storage_path / key
 
     body = await gql(
         DELETE,
@@ -145,23 +154,8 @@ async def test_delete_session_removes_its_audio_file(
 async def test_delete_rolled_back_by_a_later_error_keeps_row_and_audio_file(
     db: AsyncSession, gql: GQL, settings: Settings
 ) -> None:
-    therapist = await create_user(db)
-    patient = await create_patient(db, therapist)
-    session = await create_session(db, patient, therapist)
-    key = f"test-audio/{session.id}.mp3"
+    therapist, session, key = await _session_with_audio(db, settings)
     path = settings.storage_path / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"ID3 fake audio")
-    db.add(
-        AudioFile(
-            session_id=session.id,
-            filename="s.mp3",
-            content_type="audio/mpeg",
-            size_bytes=14,
-            storage_key=key,
-        )
-    )
-    await db.flush()
 
     # the second field fails, so the whole mutation is rolled back
     body = await gql(
