@@ -24,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.engine import create_engine, create_sessionmaker
+from db.queries.ops import job_store_ready
 from db.runtime import resolve_database_url
 from resolvers.export_requests import download_id
 from schema import AppSchema, schema_for
@@ -191,9 +192,13 @@ def create_app(
         try:
             async with factory()() as session:
                 await session.execute(text("SELECT 1"))
+                # jobs live in the same database: their queue must be installed
+                if not await job_store_ready(session):
+                    body["jobs"] = "unavailable"
         except Exception:
             log.exception("health check: database unreachable")
             body["database"] = "unavailable"
+            body["jobs"] = "unavailable"
         failing = [k for k, v in body.items() if k != "status" and v != "ok"]
         if failing:
             body["status"] = "unavailable: " + ", ".join(failing)

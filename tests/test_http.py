@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import create_app
 from db.engine import create_engine, create_sessionmaker
+from db.runtime import alembic_config
 from settings import Settings
 from tests.conftest import GQL, error_codes
 from tests.factories import create_user, token_for
+from tests.pg import PgServer
 
 ME = "query { me { id email fullName role } }"
 
@@ -35,6 +40,27 @@ async def test_health_is_503_naming_the_database_when_it_is_down() -> None:
     assert response.status_code == 503
     assert response.json()["database"] != "ok"
     assert "database" in response.json()["status"]
+
+
+async def test_health_is_503_naming_jobs_when_the_queue_is_not_installed(
+    pg: PgServer,
+) -> None:
+    # the data schema only: no job queue tables
+    url = pg.create_database("tb_nojobs")
+    # alembic runs its own event loop: give it a thread
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    settings = Settings(environment="test")
+    engine = create_engine(settings, url)
+    app = create_app(settings, session_factory=create_sessionmaker(engine))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        response = await c.get("/health")
+    await engine.dispose()
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "ok"
+    assert response.json()["jobs"] == "unavailable"
+    assert "jobs" in response.json()["status"]
 
 
 async def test_me_returns_the_caller(

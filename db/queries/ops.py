@@ -24,3 +24,11 @@ async def queue_depth(session: AsyncSession) -> list[tuple[str, str, int]]:
         return []
     rows = await session.execute(_QUEUE_DEPTH)
     return [(str(q), str(s), int(n)) for q, s, n in rows]
+
+
+async def job_store_ready(session: AsyncSession) -> bool:
+    """Whether the job queue's tables are installed in this database."""
+    found = await session.scalar(
+        text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+    )
+    return bool(found)
