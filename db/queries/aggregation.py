@@ -13,6 +13,7 @@ each topic counted once per session (lower-cased, spaces trimmed).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -153,20 +154,7 @@ async def store_days(
     """Write daily_stats for the closed local days in [start, end) and move
     the coverage marks; returns the end (today at most), or None."""
     end = min(end, frame.today)
-    if start >= end:
-        return None
-    await session.execute(
-        _DAILY,
-        {
-            "tz": frame.tz,
-            "start": start,
-            "end": end,
-            "start_ts": frame.instant(start),
-            "end_ts": frame.instant(end),
-        },
-    )
-    await _cover(session, "days_through", start, end, complete)
-    return end
+    return await _store(session, _DAILY, "days_through", frame, start, end, complete)
 
 
 async def store_weeks(
@@ -175,10 +163,23 @@ async def store_weeks(
     """Write patient_progress for the closed local weeks starting in
     [monday of start, end); the current week is never written."""
     start, end = monday_of(start), min(monday_of(end), frame.monday)
+    return await _store(session, _WEEKLY, "weeks_through", frame, start, end, complete)
+
+
+async def _store(
+    session: AsyncSession,
+    statement: Any,
+    mark: str,
+    frame: Frame,
+    start: date,
+    end: date,
+    complete: bool,
+) -> date | None:
+    """Run one aggregation statement over [start, end) and move ``mark``."""
     if start >= end:
         return None
     await session.execute(
-        _WEEKLY,
+        statement,
         {
             "tz": frame.tz,
             "start": start,
@@ -187,7 +188,7 @@ async def store_weeks(
             "end_ts": frame.instant(end),
         },
     )
-    await _cover(session, "weeks_through", start, end, complete)
+    await _cover(session, mark, start, end, complete)
     return end
 
 
