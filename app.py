@@ -89,7 +89,9 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            # a WebSocket's messages need no headers: no wrapper per frame
+            wrapped = send_wrapper if scope["type"] == "http" else send
+            await self.app(scope, receive, wrapped)
         finally:
             if scope["type"] == "http":
                 log.info(

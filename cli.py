@@ -206,6 +206,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             # applied again in each worker process, which starts unconfigured
             log_config=logging_config(settings.log_level),
             proxy_headers=False,
+            # no permessage-deflate: compressing PHI next to attacker-chosen
+            # text leaks it through frame sizes (CRIME/BREACH), and status
+            # frames are too small for compression to pay for its CPU
+            ws_per_message_deflate=False,
             lifespan="on",
         )
     finally:

@@ -4,6 +4,7 @@ changes made by a worker-like process, delivery latency from commit to client.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import select, text
 
 from db.engine import create_engine, create_sessionmaker
@@ -66,6 +68,7 @@ async def run(
                 "TOKEN": token,
                 "CONNECTIONS": str(connections),
                 "PER_CONNECTION": str(per_connection),
+                "EXPECTED": str(len(ids) * total),
             },
             stdout=asyncio.subprocess.PIPE,
             cwd=ROOT,
@@ -88,21 +91,32 @@ async def run(
                 await db.commit()
                 committed[encode_id("TherapySession", sid)] = time.time()
             await asyncio.sleep(0.02)  # a realistic trickle, not one burst
+        # the client reports every arrival once the burst is over
         latencies: list[float] = []
-        deadline = time.monotonic() + 120
+        arrivals: list[tuple[str, float]] = []
         expected = len(ids) * total
-        while len(latencies) < expected and time.monotonic() < deadline:
+        while True:
             try:
-                line = await asyncio.wait_for(client.stdout.readline(), 5)
+                line = await asyncio.wait_for(client.stdout.readline(), 180)
             except TimeoutError:
                 break
-            if not line:
+            if not line or line.strip() == b"end":
                 break
             sid_g, at = line.decode().split()
             if sid_g in committed:
                 latencies.append((float(at) - committed[sid_g]) * 1000)
+                arrivals.append((sid_g, float(at)))
         rss_after = _rss(server)
-        client.kill()
+        if os.environ.get("BENCH_FANOUT_DUMP"):
+            # raw arrivals and commit times, for looking at one run closely
+            dump = orjson.dumps({"committed": committed, "arrivals": arrivals})
+            await asyncio.to_thread(
+                Path(os.environ["BENCH_FANOUT_DUMP"]).write_bytes, dump
+            )
+        if client.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                client.kill()
+        await client.wait()
     async with factory() as db:
         # put the sessions back so the next run finds them SCHEDULED again
         await db.execute(

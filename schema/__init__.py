@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StreamResult
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
 from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
+from schema.fanout import group_key, shared
 from schema.guard import OperationGuard
 from schema.metrics import Metrics
 from schema.ops import OpsMutation
@@ -70,6 +74,45 @@ class AppSchema(strawberry.Schema):
         for error in errors:
             log_unexpected(error, request_id)
             apply_format(error, request_id, self.config.disable_field_suggestions)
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        """WebSocket subscriptions identical for one user share one execution
+        per event (schema/fanout.py); everything else streams as usual."""
+        key = None
+        if operation_extensions is None and root_value is None:
+            key = group_key(context_value, query, variable_values, operation_name)
+        if key is None:
+            return await super().stream(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                operation_extensions,
+                allowed_operation_types,
+            )
+
+        async def start(leader: Any) -> Any:
+            return await super(AppSchema, self).stream(
+                query,
+                variable_values,
+                leader,
+                None,
+                operation_name,
+                None,
+                allowed_operation_types,
+            )
+
+        return await shared.join(key, context_value, start)
 
 
 def build_schema(

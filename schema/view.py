@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import Context
 from schema.errors import SUGGESTION, format_error
+from schema.fanout import SharingTransportWSHandler
 from schema.http_policy import (
     RefusedRequest,
     check_batch,
@@ -59,9 +60,17 @@ class GuardedWebSocketAdapter(ASGIWebSocketAdapter):
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
+    async def send_text(self, text: str) -> None:
+        """One pre-serialised message (the shared subscription results)."""
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
 
 class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = GuardedWebSocketAdapter
+    graphql_transport_ws_handler_class = SharingTransportWSHandler
 
     def __init__(
         self,
