@@ -13,7 +13,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.models import (
     AudioFile,
@@ -121,20 +121,45 @@ class SessionPageKey:
     patient_id: uuid.UUID
     filter: SessionFilter
     args: PageArgs
+    # the query selects the sessions' notes: fetch the latest in the same query
+    with_notes: bool = False
+
+
+def _latest_notes_of(row: Any) -> tuple[Any, Any]:
+    """The newest notes version of the session ``row``, as a LATERAL join."""
+    lateral = (
+        select(SessionNotes)
+        .where(SessionNotes.session_id == row.id)
+        .order_by(SessionNotes.version.desc())
+        .limit(1)
+        .lateral("latest_notes")
+    )
+    return lateral, aliased(SessionNotes, lateral)
 
 
 class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession]]):
     """One page of each patient's sessions: one windowed query per distinct
-    (filter, page arguments), which in a GraphQL query is one in total."""
+    (filter, page arguments), which in a GraphQL query is one in total.
+
+    With ``with_notes`` the same statement brings each session's latest notes
+    (readable exactly when the session is); they wait in ``latest_notes`` for
+    the caller to prime LatestNotesBySessionIdLoader with them.
+    """
+
+    def __init__(self, session: AsyncSession, user: User | None) -> None:
+        super().__init__(session, user)
+        self.latest_notes: dict[uuid.UUID, SessionNotes | None] = {}
 
     async def batch_load_fn(
         self, keys: Sequence[SessionPageKey]
     ) -> list[Page[TherapySession]]:
-        groups: dict[tuple[SessionFilter, PageArgs], list[uuid.UUID]] = {}
+        Group = tuple[SessionFilter, PageArgs, bool]
+        groups: dict[Group, list[uuid.UUID]] = {}
         for k in keys:
-            groups.setdefault((k.filter, k.args), []).append(k.patient_id)
-        pages: dict[tuple[SessionFilter, PageArgs, uuid.UUID], Page[Any]] = {}
-        for (f, args), ids in groups.items():
+            groups.setdefault((k.filter, k.args, k.with_notes), []).append(k.patient_id)
+        pages: dict[tuple[Group, uuid.UUID], Page[Any]] = {}
+        for group, ids in groups.items():
+            f, args, with_notes = group
             found = await paginate_partitioned(
                 self.session,
                 TherapySession,
@@ -144,9 +169,11 @@ class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession
                 SESSION_ORDER,
                 args,
                 session_key,
+                attach=_latest_notes_of if with_notes else None,
+                attached=self.latest_notes,
             )
-            pages.update({(f, args, pid): page for pid, page in found.items()})
-        return [pages[(k.filter, k.args, k.patient_id)] for k in keys]
+            pages.update({(group, pid): page for pid, page in found.items()})
+        return [pages[((k.filter, k.args, k.with_notes), k.patient_id)] for k in keys]
 
 
 class SessionCountByPatientIdLoader(ScopedLoader[tuple[uuid.UUID, SessionFilter], int]):

@@ -36,7 +36,7 @@ from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted, found_or_raise, patient_by_id
-from resolvers.reads import audit_reads
+from resolvers.reads import audit_reads, phi_selected
 from services.errors import BadInput, Forbidden, NotFound
 
 
@@ -109,9 +109,14 @@ async def patient_sessions(
     ctx = info.context
     args = page_args(first, after, last, before)
     f = session_filter(None, status, date_from, date_to)
-    page = await ctx.loader(SessionsByPatientIdLoader).load(
-        SessionPageKey(root.id, f, args)
-    )
+    # notes selected on the sessions: they come with the sessions' query
+    with_notes = "notes" in phi_selected(info, "TherapySession", "edges", "node")
+    loader = ctx.loader(SessionsByPatientIdLoader)
+    page = await loader.load(SessionPageKey(root.id, f, args, with_notes))
+    if with_notes:
+        notes = ctx.loader(LatestNotesBySessionIdLoader)
+        for row in page.rows:
+            notes.prime(row.id, loader.latest_notes.get(row.id))
     audit_sessions(info, page.rows, "edges", "node")
     counter = ctx.loader(SessionCountByPatientIdLoader)
     return page, lambda: counter.load((root.id, f))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import FromClause, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -32,8 +32,16 @@ async def paginate_partitioned(
     ordering: Ordering,
     args: PageArgs,
     key: Callable[[Any], Sequence[Any]],
+    attach: Callable[[Any], tuple[FromClause, Any]] | None = None,
+    attached: dict[Any, Any] | None = None,
 ) -> dict[Any, Page[Any]]:
-    """One page per parent of ``stmt`` (a select of ``entity``)."""
+    """One page per parent of ``stmt`` (a select of ``entity``).
+
+    ``attach(row)`` may name one more object per row, fetched by the same
+    statement: it returns a LATERAL subquery correlated to the aliased ``row``
+    and the entity aliased to it. Each row's object (or None) lands in
+    ``attached`` under the row's ``id``.
+    """
     reverse = args.backwards
     stmt = stmt.where(parent.in_(parent_ids))
     if args.cursor is not None:
@@ -51,9 +59,16 @@ async def paginate_partitioned(
         .where(inner.c.rn <= args.size + 1)
         .order_by(inner.c[parent.key], inner.c.rn)
     )
+    if attach is not None:
+        lateral, extra = attach(row)
+        outer = outer.add_columns(extra).outerjoin(lateral, true())
     grouped: dict[Any, list[Any]] = {p: [] for p in parent_ids}
-    for obj, _ in (await session.execute(outer)).all():
+    found: Any
+    for found in (await session.execute(outer)).all():
+        obj = found[0]
         grouped[getattr(obj, parent.key)].append(obj)
+        if attached is not None and attach is not None:
+            attached[obj.id] = found[2]
     has_cursor = args.cursor is not None
     pages: dict[Any, Page[Any]] = {}
     for parent_id, rows in grouped.items():
