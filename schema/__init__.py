@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from schema import fast
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
@@ -120,6 +121,7 @@ def build_schema(
     production: bool = False,
     query: type | None = None,
     mutation: type | None = None,
+    fast_resolvers: bool = True,
     **kwargs: Any,
 ) -> AppSchema:
     """The schema; ``production`` turns introspection and field suggestions off.
@@ -130,7 +132,7 @@ def build_schema(
     extensions: list[Any] = [Metrics, UnitOfWork, OperationGuard]
     if production:
         extensions.append(DisableIntrospection)
-    return AppSchema(
+    built = AppSchema(
         query=query or Query,
         mutation=mutation or Mutation,
         subscription=Subscription,
@@ -143,6 +145,9 @@ def build_schema(
         ),
         **kwargs,
     )
+    if fast_resolvers:
+        fast.install(built)
+    return built
 
 
 # the development schema: export-schema prints it (production's SDL is the same)
