@@ -61,6 +61,16 @@ class ScopedLoader(DataLoader[K, V], Generic[K, V]):
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         raise NotImplementedError
 
+    def peek(self, key: K) -> tuple[bool, V | None]:
+        """(True, value) when ``key`` is already loaded (or primed), so a
+        resolver can answer without a coroutine; else (False, None)."""
+        future = self._cache.get(self.get_cache_key(key)) if self.cache else None
+        if future is None or not future.done() or future.cancelled():
+            return False, None
+        if future.exception() is not None:
+            return False, None
+        return True, future.result()
+
 
 class UserByIdLoader(ScopedLoader[uuid.UUID, User | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[User | None]:

@@ -18,11 +18,13 @@ def audit(
     fields: Iterable[str] = (),
     *,
     actor_id: uuid.UUID | None = None,
+    entity_ids: list[uuid.UUID] | None = None,
 ) -> None:
     """Buffer one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...).
 
     ``actor_id`` names the actor when the request has no signed-in user yet
-    (a login); otherwise the caller is the actor.
+    (a login); otherwise the caller is the actor. ``entity_ids`` names the
+    objects of a READ of several (``entity_id`` then None).
     """
     ctx.audit_events.append(
         {
@@ -32,6 +34,7 @@ def audit(
             "action": action,
             "entity_type": entity_type,
             "entity_id": entity_id,
+            "entity_ids": entity_ids,
             "patient_id": patient_id,
             "fields": sorted(set(fields)),
             "request_id": ctx.request_id or None,

@@ -92,10 +92,25 @@ def audit_reads(
     objects: Iterable[tuple[uuid.UUID, uuid.UUID | None]],
     *path: str,
 ) -> None:
-    """One READ event per (entity id, patient id) returned by this field."""
-    pairs = list(objects)
-    if not pairs:
+    """One READ event per patient for the objects this field returned, naming
+    every object (the request's READs of one list are coalesced further when
+    written: services/audit.py)."""
+    by_patient: dict[uuid.UUID | None, list[uuid.UUID]] = {}
+    for entity_id, patient_id in objects:
+        by_patient.setdefault(patient_id, []).append(entity_id)
+    if not by_patient:
         return
     fields = phi_selected(info, type_name, *path)
-    for entity_id, patient_id in pairs:
-        audit(info.context, "READ", type_name, entity_id, patient_id, fields)
+    for patient_id, ids in by_patient.items():
+        if len(ids) == 1:
+            audit(info.context, "READ", type_name, ids[0], patient_id, fields)
+        else:
+            audit(
+                info.context,
+                "READ",
+                type_name,
+                None,
+                patient_id,
+                fields,
+                entity_ids=ids,
+            )

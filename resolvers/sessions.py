@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
@@ -152,8 +153,25 @@ async def transcript(
     return found
 
 
-async def notes(info: Info[Context, Any], root: TherapySession) -> SessionNotes | None:
-    found = await info.context.loader(LatestNotesBySessionIdLoader).load(root.id)
+def notes(
+    info: Info[Context, Any], root: TherapySession
+) -> SessionNotes | Awaitable[SessionNotes | None] | None:
+    """The latest notes. Already loaded (a sessions page primes them): the
+    value itself, so graphql-core completes the field without a task;
+    otherwise an awaitable batched with the other sessions' notes."""
+    loader = info.context.loader(LatestNotesBySessionIdLoader)
+    loaded, found = loader.peek(root.id)
+    if not loaded:
+        return _notes_later(info, loader, root)
+    if found is not None:
+        audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])
+    return found
+
+
+async def _notes_later(
+    info: Info[Context, Any], loader: LatestNotesBySessionIdLoader, root: TherapySession
+) -> SessionNotes | None:
+    found = await loader.load(root.id)
     if found is not None:
         audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])
     return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Any
@@ -49,6 +50,32 @@ log = logging.getLogger("therapybridge.limits")
 @lru_cache(maxsize=256)
 def _parse(query: str) -> DocumentNode:
     return parse(query)
+
+
+class _CleanDocuments:
+    """Documents that passed every check that depends on the text alone
+    (length, tokens, depth, aliases, directives, literal text) under given
+    limits: a frontend sends the same few documents over and over, and lexing
+    and walking each again cost ~1 ms a request. Only passes are kept (never
+    an error object, which is formatted per request)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._seen: OrderedDict[tuple[str, Limits], None] = OrderedDict()
+
+    def __contains__(self, key: tuple[str, Limits]) -> bool:
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return True
+        return False
+
+    def add(self, key: tuple[str, Limits]) -> None:
+        self._seen[key] = None
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+
+_clean = _CleanDocuments()
 
 
 @lru_cache(maxsize=256)
@@ -100,7 +127,8 @@ class OperationGuard(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         query = ec.query or ""
-        error = before_parsing(query, self.limits)
+        known = (query, self.limits) in _clean
+        error = None if known else before_parsing(query, self.limits)
         if error is not None:
             self._refuse(error)
         elif ec.graphql_document is None:
@@ -119,16 +147,23 @@ class OperationGuard(SchemaExtension):
     def _check(self, document: DocumentNode) -> list[GraphQLError]:
         ec = self.execution_context
         limits = self.limits
-        errors = shape_errors(document, limits)
-        if errors:
-            return errors
+        key = (ec.query or "", limits)
+        known = key in _clean
+        if not known:
+            errors = shape_errors(document, limits)
+            if errors:
+                return errors
         errors = _validate(ec.schema._schema, document, tuple(ec.validation_rules))
         if errors:
             return list(errors)
         variables = ec.variables if isinstance(ec.variables, dict) else None
-        refused = unstorable_text(document, variables)
+        refused = unstorable_text(document, variables, literals=not known)
         if refused is not None:
             return [refused]
+        if not known and ec.query:
+            # passed length, tokens, shape and literal text: skip those next time
+            # (but only when the document came from this very query text)
+            _clean.add(key)
         cost = query_cost(
             ec.schema._schema,
             document,

@@ -65,10 +65,15 @@ def _literal_fields(node: Any) -> Iterator[str]:
 
 
 def unstorable_text(
-    document: DocumentNode, variables: Mapping[str, Any] | None
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    *,
+    literals: bool = True,
 ) -> GraphQLError | None:
-    """The BAD_USER_INPUT error for the first input holding unstorable text."""
-    fields = (*_in_value(variables or {}, "variables"), *_literal_fields(document))
+    """The BAD_USER_INPUT error for the first input holding unstorable text
+    (``literals=False``: the variables only, the document being known clean)."""
+    in_document = _literal_fields(document) if literals else iter(())
+    fields = (*_in_value(variables or {}, "variables"), *in_document)
     if not fields:
         return None
     exc = BadInput(fields[0], MESSAGE)

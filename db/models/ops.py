@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +30,8 @@ class AuditEvent(UUIDPk, Base):
     action: Mapped[str] = mapped_column(String(32))
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[uuid.UUID | None]
+    # a READ of several objects (a list): every one of them, entity_id null
+    entity_ids: Mapped[list[uuid.UUID] | None] = mapped_column(ARRAY(Uuid))
     patient_id: Mapped[uuid.UUID | None]
     fields: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
     request_id: Mapped[str | None] = mapped_column(String(64))

@@ -23,17 +23,21 @@ NEWEST_FIRST = Ordering(
 _INSERT_UNNEST = text(
     """
     INSERT INTO audit_events (id, at, actor_id, action, entity_type, entity_id,
-                              patient_id, fields, request_id, ip_address)
-    SELECT id, at, actor_id, action, entity_type, entity_id, patient_id,
+                              entity_ids, patient_id, fields, request_id,
+                              ip_address)
+    SELECT id, at, actor_id, action, entity_type, entity_id,
+           CAST(string_to_array(nullif(entity_ids, ''), ',') AS uuid[]),
+           patient_id,
            coalesce(string_to_array(nullif(fields, ''), ','), '{}'),
            request_id, ip_address
     FROM unnest(CAST(:ids AS uuid[]), CAST(:ats AS timestamptz[]),
                 CAST(:actors AS uuid[]), CAST(:actions AS text[]),
                 CAST(:types AS text[]), CAST(:entities AS uuid[]),
+                CAST(:entity_ids AS text[]),
                 CAST(:patients AS uuid[]), CAST(:fields AS text[]),
                 CAST(:requests AS text[]), CAST(:ips AS text[]))
-      AS t(id, at, actor_id, action, entity_type, entity_id, patient_id, fields,
-           request_id, ip_address)
+      AS t(id, at, actor_id, action, entity_type, entity_id, entity_ids,
+           patient_id, fields, request_id, ip_address)
     """
 )
 
@@ -51,6 +55,10 @@ async def insert_audit_events(
             "actions": [e["action"] for e in events],
             "types": [e["entity_type"] for e in events],
             "entities": [e.get("entity_id") for e in events],
+            # arrays of arrays do not unnest row by row: comma-joined text
+            "entity_ids": [
+                ",".join(str(i) for i in e.get("entity_ids") or ()) for e in events
+            ],
             "patients": [e.get("patient_id") for e in events],
             "fields": [",".join(e.get("fields") or ()) for e in events],
             "requests": [e.get("request_id") for e in events],

@@ -41,12 +41,24 @@ class AuditEventType(Node):
             return None
         return await user_node(info.context, root.actor_id)  # type: ignore[return-value]
 
-    @strawberry.field(description="The global ID of the object concerned.")
+    @strawberry.field(
+        description="The global ID of the object concerned; null when the event"
+        " concerns several (a READ of a list: see entityIds) or none."
+    )
     @staticmethod
     def entity_id(root: strawberry.Parent[models.AuditEvent]) -> strawberry.ID | None:
         if root.entity_id is None:
             return None
         return strawberry.ID(encode_id(root.entity_type, root.entity_id))
+
+    @strawberry.field(
+        description="Every object concerned: all the objects of one type and"
+        " patient that one request read together, or the one object."
+    )
+    @staticmethod
+    def entity_ids(root: strawberry.Parent[models.AuditEvent]) -> list[strawberry.ID]:
+        ids = root.entity_ids or ([root.entity_id] if root.entity_id else [])
+        return [strawberry.ID(encode_id(root.entity_type, i)) for i in ids]
 
     @strawberry.field(
         description="The patient concerned, when the caller may read that patient."

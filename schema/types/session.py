@@ -62,10 +62,12 @@ class TherapySessionType(Node):
 
     @strawberry.field(description="The latest version; null until PROCESSED.")
     @staticmethod
-    async def notes(
+    def notes(
         root: strawberry.Parent[models.TherapySession], info: Info[Context, None]
     ) -> SessionNotesType | None:
-        return await resolve.notes(info, root)  # type: ignore[return-value]
+        # the notes, or an awaitable of them when not loaded yet (graphql-core
+        # awaits it): a primed page needs no task per session
+        return resolve.notes(info, root)  # type: ignore[return-value]
 
     @strawberry.field(description="Every version of the notes, newest first.")
     @staticmethod

@@ -15,7 +15,8 @@ from resolvers.ids import encode_id
 from services.audit import write_events
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import create_patient, create_user, token_for, utc
+from tests.graph.helpers import create_notes, create_session
 
 AUDIT_LOG = """
 query($patientId: ID, $first: Int, $after: String) {
@@ -199,3 +200,93 @@ async def test_unassigned_admin_reads_the_log_but_not_the_patient(
     assert [e["action"] for e in events] == ["READ"]
     assert events[0]["patient"] is None
     assert events[0]["actor"] == {"id": encode_id("User", therapist.id)}
+
+
+LIST_READ = """
+query($id: ID!) { patient(id: $id) { id
+  sessions(first: 10) { edges { node { id sessionDate notes { keyTopics } } } } } }
+"""
+LOG_IDS = """
+query($p: ID!) {
+  auditLog(patientId: $p, first: 50) {
+    edges { node { action entityType entityId entityIds fields requestId } }
+  }
+}
+"""
+
+
+async def test_a_list_read_is_one_row_naming_every_object(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    sessions = []
+    for i in range(3):
+        row = await create_session(db, patient, therapist, utc(2026, 1, 5 + i, 10))
+        await create_notes(db, row)
+        sessions.append(row)
+    await db.commit()
+    token = token_for(settings, therapist)
+    pid = encode_id("Patient", patient.id)
+
+    read = await gql(LIST_READ, {"id": pid}, token=token, **{"x-request-id": "rq-list"})
+    log = await gql(LOG_IDS, {"p": pid}, token=token)
+
+    assert "errors" not in read, read
+    events = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    reads = {e["entityType"]: e for e in events if e["requestId"] == "rq-list"}
+    assert set(reads) == {"Patient", "TherapySession", "SessionNotes"}
+    # one object: entityId and a one-element entityIds
+    assert reads["Patient"]["entityId"] == pid
+    assert reads["Patient"]["entityIds"] == [pid]
+    # several: one row, entityId null, every object named
+    listed = reads["TherapySession"]
+    assert listed["entityId"] is None
+    assert sorted(listed["entityIds"]) == sorted(
+        encode_id("TherapySession", s.id) for s in sessions
+    )
+    assert listed["fields"] == ["notes", "sessionDate"]
+    notes = reads["SessionNotes"]
+    assert notes["entityId"] is None
+    assert len(notes["entityIds"]) == 3
+    assert notes["fields"] == ["keyTopics"]
+
+
+def test_coalescing_keeps_writes_and_distinct_reads_apart() -> None:
+    from services.audit import coalesce_reads
+
+    actor, p1, p2 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def event(action: str, entity: uuid.UUID, patient: uuid.UUID, **kw: Any) -> Any:
+        base = {
+            "actor_id": actor,
+            "action": action,
+            "entity_type": "TherapySession",
+            "entity_id": entity,
+            "patient_id": patient,
+            "fields": ["status"],
+            "request_id": "r",
+            "ip_address": "ip",
+        }
+        return base | kw
+
+    rows = coalesce_reads(
+        [
+            event("READ", a, p1),
+            event("UPDATE", a, p1),
+            event("READ", b, p1),
+            event("READ", a, p1),  # the same object twice: named once
+            event("READ", c, p2),  # another patient: its own row
+            event("READ", c, p1, fields=["notes"]),  # other fields: own row
+            event("READ", b, p1, request_id="other"),  # other request: own row
+        ]
+    )
+
+    assert [(r["action"], r["entity_id"], r.get("entity_ids")) for r in rows] == [
+        ("READ", None, [a, b]),
+        ("UPDATE", a, None),
+        ("READ", c, None),
+        ("READ", c, None),
+        ("READ", b, None),
+    ]
