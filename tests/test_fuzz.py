@@ -263,3 +263,25 @@ async def test_nul_and_lone_surrogates_are_bad_input_naming_the_field(
     # the parser itself refuses an unpaired surrogate escape
     assert error_codes(by_search) == ["BAD_USER_INPUT"]
     assert await db.scalar(select(func.count()).select_from(Patient)) == 0
+
+
+async def test_a_document_that_passed_still_has_its_variables_checked(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    """The guard remembers documents that passed its text checks; the
+    variables of every request are still checked."""
+    token = token_for(settings, await create_user(db))
+
+    clean = await gql(
+        CREATE_PATIENT, {"input": {"name": "Ann", "email": "ann@x.com"}}, token=token
+    )
+    dirty = await gql(
+        CREATE_PATIENT, {"input": {"name": "B\x00b", "email": "b@x.com"}}, token=token
+    )
+
+    assert "errors" not in clean, clean
+    assert dirty["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "name",
+    }
+    assert await db.scalar(select(func.count()).select_from(Patient)) == 1
