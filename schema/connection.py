@@ -26,6 +26,41 @@ class Edge(Generic[T]):
     node: T
 
 
+class LazyEdge:
+    """An edge whose cursor is encoded only when the query asks for it (the
+    ``Edge`` GraphQL type reads both attributes)."""
+
+    __slots__ = ("_index", "_page", "node")
+
+    def __init__(self, page: Page[Any], index: int) -> None:
+        self._page = page
+        self._index = index
+        self.node = page.rows[index]
+
+    @property
+    def cursor(self) -> str:
+        return self._page.cursor(self._index)
+
+
+class LazyPageInfo:
+    """PageInfo with its start and end cursors encoded on demand."""
+
+    __slots__ = ("_page", "has_next_page", "has_previous_page")
+
+    def __init__(self, page: Page[Any]) -> None:
+        self._page = page
+        self.has_next_page = page.has_next_page
+        self.has_previous_page = page.has_previous_page
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self._page.cursor(0) if self._page.rows else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self._page.cursor(-1) if self._page.rows else None
+
+
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]
@@ -41,17 +76,9 @@ class Connection(Generic[T]):
     def from_page(
         cls, page: Page[Any], count: Callable[[], Awaitable[int]]
     ) -> Connection[Any]:
-        edges = [
-            Edge(cursor=c, node=row)
-            for row, c in zip(page.rows, page.cursors, strict=True)
-        ]
+        edges = [LazyEdge(page, i) for i in range(len(page.rows))]
         return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            edges=edges,  # type: ignore[arg-type]
+            page_info=LazyPageInfo(page),  # type: ignore[arg-type]
             _count=count,
         )

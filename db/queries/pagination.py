@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -75,9 +75,18 @@ class Ordering:
 @dataclass
 class Page(Generic[T]):
     rows: list[T]
-    cursors: list[str]
+    # key(row): the row's values of the ordering columns, encoded into a cursor
+    # only when one is asked for (a nested list of 500 rows rarely asks)
+    key: Callable[[T], Sequence[Any]]
     has_next_page: bool
     has_previous_page: bool
+
+    def cursor(self, index: int) -> str:
+        return encode_cursor(self.key(self.rows[index]))
+
+    @property
+    def cursors(self) -> list[str]:
+        return [self.cursor(i) for i in range(len(self.rows))]
 
 
 def _encode_value(value: Any) -> Any:
@@ -143,11 +152,10 @@ async def paginate(
     rows = rows[: args.size]
     if reverse:
         rows.reverse()
-    cursors = [encode_cursor(key(r)) for r in rows]
     has_cursor = args.cursor is not None
     return Page(
         rows=rows,
-        cursors=cursors,
+        key=key,
         has_next_page=has_cursor if reverse else more,
         has_previous_page=more if reverse else has_cursor,
     )

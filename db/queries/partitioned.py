@@ -19,7 +19,6 @@ from db.queries.pagination import (
     Page,
     PageArgs,
     decode_cursor,
-    encode_cursor,
 )
 
 
@@ -78,7 +77,7 @@ async def paginate_partitioned(
             rows.reverse()
         pages[parent_id] = Page(
             rows=rows,
-            cursors=[encode_cursor(key(r)) for r in rows],
+            key=key,
             has_next_page=has_cursor if reverse else more,
             has_previous_page=more if reverse else has_cursor,
         )
