@@ -25,6 +25,9 @@ from tests.e2e.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 CHANGES = 100
+# changes made first and not measured: the first deliveries prepare statements
+# and fill caches, as the HTTP scenarios' warm-up runs do
+WARMUP = 5
 
 
 async def run(
@@ -52,7 +55,7 @@ async def run(
                         TherapySession.status == SessionStatus.SCHEDULED,
                     )
                     .order_by(TherapySession.id)
-                    .limit(CHANGES)
+                    .limit(CHANGES + WARMUP)
                 )
             ).scalars()
         )
@@ -78,7 +81,10 @@ async def run(
         assert (await client.stdout.readline()).strip() == b"ready"
         rss_before = _rss(server)
         committed: dict[str, float] = {}
-        for sid in ids:
+        for n, sid in enumerate(ids):
+            if n == WARMUP:
+                committed.clear()
+                await asyncio.sleep(1)
             async with factory() as db:
                 row = (
                     await db.execute(
@@ -94,7 +100,7 @@ async def run(
         # the client reports every arrival once the burst is over
         latencies: list[float] = []
         arrivals: list[tuple[str, float]] = []
-        expected = len(ids) * total
+        expected = (len(ids) - WARMUP) * total
         while True:
             try:
                 line = await asyncio.wait_for(client.stdout.readline(), 180)
@@ -135,8 +141,8 @@ async def run(
     return (
         "\n### (e) subscription fan-out\n\n"
         f"{total} subscriptions ({connections} WebSockets x {per_connection}) on one "
-        f"`serve` process, all of one therapist; {len(ids)} status changes committed "
-        f"by another process.\nDelivered {len(latencies)} of {expected} events; "
+        f"`serve` process, all of one therapist; {len(ids) - WARMUP} status changes "
+        f"committed by another process, after {WARMUP} unmeasured ones.\nDelivered {len(latencies)} of {expected} events; "
         f"commit-to-client latency p50 {p50:.1f} ms, p99 {p99:.1f} ms "
         f"(target p99 <= 100 ms); server RSS {rss_before:.0f} -> {rss_after:.0f} MB."
     )

@@ -123,9 +123,10 @@ class ConnectionWriter:
         self.queue: asyncio.Queue[Any] = asyncio.Queue(WRITER_QUEUE)
         self.task = asyncio.create_task(self._run())
 
-    def put(self, operation: Operation[Any, Any], payload: bytes) -> None:
+    def put(self, operations: list[Operation[Any, Any]], payload: bytes) -> None:
+        """One result for this connection's subscriptions among ``operations``."""
         try:
-            self.queue.put_nowait((operation, payload))
+            self.queue.put_nowait((operations, payload))
         except asyncio.QueueFull:
             log.warning("a subscriber connection is too slow; an event was dropped")
 
@@ -157,19 +158,20 @@ class ConnectionWriter:
                 if not item.done():
                     item.set_result(None)
                 continue
-            operation: Operation[Any, Any] = item[0]
-            payload: bytes = item[1]
-            # a subscription the client completed meanwhile gets nothing more
-            if operation.completed or operations.get(operation.id) is not operation:
-                continue
-            frame = b'{"id":%s,"type":"next","payload":%s}' % (
-                orjson.dumps(operation.id),
-                payload,
-            )
-            try:
-                await send(frame.decode())
-            except Exception:
-                return  # the connection is gone; its handler cleans up
+            targets: list[Operation[Any, Any]] = item[0]
+            payload: str = item[1].decode()
+            for operation in targets:
+                # a subscription the client completed meanwhile gets nothing more
+                if operation.completed or operations.get(operation.id) is not operation:
+                    continue
+                frame = '{"id":%s,"type":"next","payload":%s}' % (  # noqa: UP031
+                    orjson.dumps(operation.id).decode(),
+                    payload,
+                )
+                try:
+                    await send(frame)
+                except Exception:
+                    return  # the connection is gone; its handler cleans up
 
     def close(self) -> None:
         self.task.cancel()
@@ -213,13 +215,35 @@ class _Group:
         self.key = key
         self.ctx = leader_ctx
         self.members: set[_Member] = set()
+        # (request id, IP) of the member connections, with how many members
+        # each has: the audit's per-connection rows without a walk per event
+        self.connections: dict[tuple[str | None, str | None], int] = {}
         self.task: asyncio.Task[None] | None = None
+
+    def add(self, member: _Member) -> None:
+        self.members.add(member)
+        key = (member.ctx.request_id or None, member.ctx.client_ip)
+        self.connections[key] = self.connections.get(key, 0) + 1
+
+    def discard(self, member: _Member) -> None:
+        if member not in self.members:
+            return
+        self.members.discard(member)
+        key = (member.ctx.request_id or None, member.ctx.client_ip)
+        left = self.connections.get(key, 0) - 1
+        if left > 0:
+            self.connections[key] = left
+        else:
+            self.connections.pop(key, None)
 
     def publish(self, result: Any) -> None:
         if isinstance(result, ExecutionResult):
             payload = next_payload(result)
+            by_connection: dict[ConnectionWriter, list[Operation[Any, Any]]] = {}
             for member in self.members:
-                member.writer.put(member.operation, payload)
+                by_connection.setdefault(member.writer, []).append(member.operation)
+            for writer, operations in by_connection.items():
+                writer.put(operations, payload)
         else:
             self.control(result)
 
@@ -234,13 +258,9 @@ class _Group:
         disclose the same thing to the same socket: one row each event."""
         if not events:
             return
-        connections = {
-            (member.ctx.request_id or None, member.ctx.client_ip)
-            for member in self.members
-        }
         rows = [
             {**event, "id": uuid.uuid4(), "request_id": rid, "ip_address": ip}
-            for rid, ip in connections
+            for rid, ip in self.connections
             for event in events
         ]
         batcher.add(self.ctx.session_factory, rows)
@@ -306,7 +326,7 @@ class SharedSubscriptions:
                 raise
             group.task = asyncio.create_task(group.pump(source, self._forget))
         member = _Member(ctx, operation, handler.connection_writer(), asyncio.Queue())
-        group.members.add(member)
+        group.add(member)
         return self._member_stream(group, member)
 
     def _forget(self, group: _Group) -> None:
@@ -328,7 +348,7 @@ class SharedSubscriptions:
                     raise item
                 yield item
         finally:
-            group.members.discard(member)
+            group.discard(member)
             if not group.members:
                 # the last member left: stop the group's subscription
                 self._forget(group)

@@ -83,7 +83,7 @@ class AuditBatcher:
     status change fanned out to 1,000 subscribers costs one statement, not 1,000.
     """
 
-    def __init__(self, interval: float = 0.5) -> None:
+    def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self._pending: list[dict[str, Any]] = []
         self._factory: async_sessionmaker[AsyncSession] | None = None

@@ -202,7 +202,7 @@ async def test_identical_subscriptions_each_get_their_own_frames(
         assert outsider.messages == []
 
     # one READ row per connection and delivery (a's two twins count once), each
-    # with its own connection's request id; the batch is written within 0.5 s
+    # with its own connection's request id; the batch is written within 0.2 s
     await asyncio.sleep(1.5)
     rows = await asyncio.to_thread(_read_audits, e2e_database_url, session_id)
     by_request: dict[str, int] = {}
