@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
@@ -116,6 +116,64 @@ async def _many_each(
 class PatientByIdLoader(ScopedLoader[uuid.UUID, Patient | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Patient | None]:
         return await _one_each(self, readable_patients(self.user), Patient.id, keys)
+
+
+@dataclass
+class SessionDetail:
+    """A session and, as asked, its patient, transcript and latest notes."""
+
+    session: TherapySession | None
+    patient: Patient | None = None
+    transcript: Transcript | None = None
+    notes: SessionNotes | None = None
+
+
+async def load_session_detail(
+    session: AsyncSession,
+    user: User | None,
+    session_id: uuid.UUID,
+    *,
+    patient: bool,
+    transcript: bool,
+    notes: bool,
+) -> SessionDetail:
+    """ONE statement for a session's detail page: the session (scoped), its
+    patient (readable exactly when the session is), transcript and latest
+    notes (readable with the session) as joins. The caller primes the loaders
+    with them, so the nested fields cost no statement of their own."""
+    stmt = readable_sessions(user).where(TherapySession.id == session_id)
+    extra: list[Any] = []
+    if patient:
+        stmt = stmt.join(Patient, Patient.id == TherapySession.patient_id)
+        extra.append(Patient)
+    if transcript:
+        lateral = (
+            select(Transcript)
+            .where(Transcript.session_id == TherapySession.id)
+            .lateral("detail_transcript")
+        )
+        stmt = stmt.outerjoin(lateral, true())
+        extra.append(aliased(Transcript, lateral))
+    if notes:
+        lateral = (
+            select(SessionNotes)
+            .where(SessionNotes.session_id == TherapySession.id)
+            .order_by(SessionNotes.version.desc())
+            .limit(1)
+            .lateral("detail_notes")
+        )
+        stmt = stmt.outerjoin(lateral, true())
+        extra.append(aliased(SessionNotes, lateral))
+    row = (await session.execute(stmt.add_columns(*extra))).first()
+    if row is None:
+        return SessionDetail(None)
+    values = iter(row[1:])
+    return SessionDetail(
+        row[0],
+        patient=next(values) if patient else None,
+        transcript=next(values) if transcript else None,
+        notes=next(values) if notes else None,
+    )
 
 
 class SessionByIdLoader(ScopedLoader[uuid.UUID, TherapySession | None]):

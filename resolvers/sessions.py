@@ -14,6 +14,7 @@ from db.loaders import (
     AudioFileBySessionIdLoader,
     LatestNotesBySessionIdLoader,
     NoteVersionsBySessionIdLoader,
+    PatientByIdLoader,
     SessionByIdLoader,
     SessionCountByPatientIdLoader,
     SessionPageKey,
@@ -21,6 +22,7 @@ from db.loaders import (
     StatusEventsBySessionIdLoader,
     TranscriptBySessionIdLoader,
     UserByIdLoader,
+    load_session_detail,
 )
 from db.models import (
     AudioFile,
@@ -37,7 +39,7 @@ from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted, found_or_raise, patient_by_id
-from resolvers.reads import audit_reads, phi_selected
+from resolvers.reads import audit_reads, phi_selected, selected_names
 from services.errors import BadInput, Forbidden, NotFound
 
 
@@ -59,10 +61,30 @@ def audit_sessions(
 
 
 async def session(info: Info[Context, Any], global_id: str) -> TherapySession | None:
-    info.context.require_user()
-    found = await session_by_id(info, decode_id(global_id, "TherapySession"))
+    ctx = info.context
+    user = ctx.require_user()
+    sid = decode_id(global_id, "TherapySession")
+    # the detail page's nested objects come with the session, in one statement
+    wanted = selected_names(info)
+    detail = await load_session_detail(
+        ctx.session,
+        user,
+        sid,
+        patient="patient" in wanted,
+        transcript="transcript" in wanted,
+        notes="notes" in wanted,
+    )
+    found = detail.session
     if found is None:
         raise NotFound("Session")
+    ctx.loader(SessionByIdLoader).prime(sid, found)
+    if "patient" in wanted and detail.patient is not None:
+        ctx.loader(PatientByIdLoader).prime(detail.patient.id, detail.patient)
+    if "transcript" in wanted:
+        ctx.loader(TranscriptBySessionIdLoader).prime(sid, detail.transcript)
+    if "notes" in wanted:
+        ctx.loader(LatestNotesBySessionIdLoader).prime(sid, detail.notes)
+    audit_sessions(info, [found])
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
@@ -17,6 +17,7 @@ from db.models import (
     Transcript,
     User,
 )
+from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL
 from tests.factories import create_user, token_for, utc
@@ -147,3 +148,45 @@ async def test_the_benchmark_nested_list_is_four_statements(
         assert all(x["keyTopics"] == ["sleep", "work stress"] for x in notes)
         counts.append(len(statements))
     assert counts == [4, 4], counts
+
+
+DETAIL = """
+query($id: ID!) { session(id: $id) { id status patient { id name }
+  therapist { id fullName } transcript { text segments { start text } }
+  notes { version keyTopics therapistNotes } events { status } } }
+"""
+
+
+async def test_a_session_detail_page_is_five_statements(
+    db: AsyncSession, connection: AsyncConnection, gql: GQL, settings: Settings
+) -> None:
+    """Scenario (b) of bench/: the caller, the session with its patient,
+    transcript and latest notes (one statement), the therapist, the status
+    events and the audit INSERT."""
+    therapist = await create_user(db)
+    await _practice(db, therapist, 1)
+    await db.commit()
+    sid = await db.scalar(
+        select(TherapySession.id).where(TherapySession.therapist_id == therapist.id)
+    )
+    token = token_for(settings, therapist)
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        if not args[2].lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(args[2])
+
+    engine = connection.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = await gql(DETAIL, {"id": encode_id("TherapySession", sid)}, token=token)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert "errors" not in body, body
+    detail = body["data"]["session"]
+    assert detail["patient"]["name"] == "Patient 000"
+    assert detail["transcript"]["text"].startswith("t0-")
+    assert detail["notes"]["keyTopics"] == ["sleep", "work stress"]
+    assert detail["therapist"]["id"] == encode_id("User", therapist.id)
+    assert len(statements) == 5, statements
