@@ -14,6 +14,8 @@ from sqlalchemy import Select, select, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import join as orm_join
+from sqlalchemy.orm import outerjoin as orm_outerjoin
 
 from db.models import (
     AudioFile,
@@ -36,6 +38,7 @@ from db.queries.scoping import (
     readable_patient_ids,
     readable_patients,
     readable_sessions,
+    readable_user_ids,
     readable_users,
 )
 from db.queries.sessions import (
@@ -120,10 +123,12 @@ class PatientByIdLoader(ScopedLoader[uuid.UUID, Patient | None]):
 
 @dataclass
 class SessionDetail:
-    """A session and, as asked, its patient, transcript and latest notes."""
+    """A session and, as asked, its patient, therapist, transcript and latest
+    notes."""
 
     session: TherapySession | None
     patient: Patient | None = None
+    therapist: User | None = None
     transcript: Transcript | None = None
     notes: SessionNotes | None = None
 
@@ -134,25 +139,42 @@ async def load_session_detail(
     session_id: uuid.UUID,
     *,
     patient: bool,
+    therapist: bool,
     transcript: bool,
     notes: bool,
 ) -> SessionDetail:
     """ONE statement for a session's detail page: the session (scoped), its
-    patient (readable exactly when the session is), transcript and latest
-    notes (readable with the session) as joins. The caller primes the loaders
-    with them, so the nested fields cost no statement of their own."""
+    patient (readable exactly when the session is), its therapist (under the
+    users' own scoping: null when not readable, as UserByIdLoader answers),
+    transcript and latest notes (readable with the session) as joins. The
+    caller primes the loaders with them, so the nested fields cost no
+    statement of their own."""
     stmt = readable_sessions(user).where(TherapySession.id == session_id)
+    # one explicit join chain from the session (several LATERALs side by side
+    # would leave the left side of each join ambiguous)
+    joined: Any = TherapySession
     extra: list[Any] = []
     if patient:
-        stmt = stmt.join(Patient, Patient.id == TherapySession.patient_id)
+        joined = orm_join(joined, Patient, Patient.id == TherapySession.patient_id)
         extra.append(Patient)
+    if therapist:
+        lateral = (
+            select(User)
+            .where(
+                User.id == TherapySession.therapist_id,
+                User.id.in_(readable_user_ids(user)),
+            )
+            .lateral("detail_therapist")
+        )
+        joined = orm_outerjoin(joined, lateral, true())
+        extra.append(aliased(User, lateral))
     if transcript:
         lateral = (
             select(Transcript)
             .where(Transcript.session_id == TherapySession.id)
             .lateral("detail_transcript")
         )
-        stmt = stmt.outerjoin(lateral, true())
+        joined = orm_outerjoin(joined, lateral, true())
         extra.append(aliased(Transcript, lateral))
     if notes:
         lateral = (
@@ -162,15 +184,16 @@ async def load_session_detail(
             .limit(1)
             .lateral("detail_notes")
         )
-        stmt = stmt.outerjoin(lateral, true())
+        joined = orm_outerjoin(joined, lateral, true())
         extra.append(aliased(SessionNotes, lateral))
-    row = (await session.execute(stmt.add_columns(*extra))).first()
+    row = (await session.execute(stmt.select_from(joined).add_columns(*extra))).first()
     if row is None:
         return SessionDetail(None)
     values = iter(row[1:])
     return SessionDetail(
         row[0],
         patient=next(values) if patient else None,
+        therapist=next(values) if therapist else None,
         transcript=next(values) if transcript else None,
         notes=next(values) if notes else None,
     )

@@ -71,6 +71,7 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
         user,
         sid,
         patient="patient" in wanted,
+        therapist="therapist" in wanted,
         transcript="transcript" in wanted,
         notes="notes" in wanted,
     )
@@ -80,6 +81,8 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
     ctx.loader(SessionByIdLoader).prime(sid, found)
     if "patient" in wanted and detail.patient is not None:
         ctx.loader(PatientByIdLoader).prime(detail.patient.id, detail.patient)
+    if "therapist" in wanted:
+        ctx.loader(UserByIdLoader).prime(found.therapist_id, detail.therapist)
     if "transcript" in wanted:
         ctx.loader(TranscriptBySessionIdLoader).prime(sid, detail.transcript)
     if "notes" in wanted:

@@ -157,12 +157,12 @@ query($id: ID!) { session(id: $id) { id status patient { id name }
 """
 
 
-async def test_a_session_detail_page_is_five_statements(
+async def test_a_session_detail_page_is_four_statements(
     db: AsyncSession, connection: AsyncConnection, gql: GQL, settings: Settings
 ) -> None:
     """Scenario (b) of bench/: the caller, the session with its patient,
-    transcript and latest notes (one statement), the therapist, the status
-    events and the audit INSERT."""
+    therapist, transcript and latest notes (one statement), the status events
+    and the audit INSERT."""
     therapist = await create_user(db)
     await _practice(db, therapist, 1)
     await db.commit()
@@ -189,4 +189,4 @@ async def test_a_session_detail_page_is_five_statements(
     assert detail["transcript"]["text"].startswith("t0-")
     assert detail["notes"]["keyTopics"] == ["sleep", "work stress"]
     assert detail["therapist"]["id"] == encode_id("User", therapist.id)
-    assert len(statements) == 5, statements
+    assert len(statements) == 4, statements

@@ -187,3 +187,49 @@ async def test_patient_role_sees_its_summary_but_not_hidden_fields(
     assert codes == {k: ["FORBIDDEN"] for k in HIDDEN}
     assert "Engaged" not in str(hidden)
     assert "self_harm" not in str(hidden)
+
+
+DETAIL = """
+query($s: ID!) { session(id: $s) { id patient { id } transcript { text }
+  notes { keyTopics } } }
+"""
+WITH_THERAPIST = """
+query($s: ID!) { session(id: $s) { id therapist { id email } transcript { text } } }
+"""
+
+
+async def test_session_detail_joins_keep_each_objects_own_scoping(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    """session(id) fetches its nested objects in one statement; the therapist
+    who held the session but no longer treats the patient stays unreadable
+    (NOT_FOUND on that field), exactly as through its own loader; an outsider
+    gets NOT_FOUND for the whole session."""
+    current = await create_user(db)
+    former = await create_user(db)
+    outsider = await create_user(db)
+    patient = await create_patient(db, current)
+    row = await create_session(db, patient, former)
+    await create_transcript(db, row, "Spoken words.")
+    await create_notes(db, row)
+    sid = encode_id("TherapySession", row.id)
+
+    mine = await gql(DETAIL, {"s": sid}, token=token_for(settings, current))
+    former_hidden = await gql(
+        WITH_THERAPIST, {"s": sid}, token=token_for(settings, current)
+    )
+    theirs = await gql(DETAIL, {"s": sid}, token=token_for(settings, outsider))
+
+    # therapist is non-null: its NOT_FOUND nulls the session, as before
+    assert former_hidden["data"] is None or former_hidden["data"]["session"] is None
+    assert error_codes(former_hidden) == ["NOT_FOUND"]
+    assert former_hidden["errors"][0]["path"] == ["session", "therapist"]
+    assert former.email not in str(former_hidden)
+    assert "errors" not in mine, mine
+    detail = mine["data"]["session"]
+    assert detail["transcript"] == {"text": "Spoken words."}
+    assert detail["notes"]["keyTopics"] == ["sleep", "work stress"]
+    assert detail["patient"] == {"id": encode_id("Patient", patient.id)}
+    assert theirs["data"] is None or theirs["data"]["session"] is None
+    assert error_codes(theirs) == ["NOT_FOUND"]
+    assert "Spoken" not in str(theirs)
