@@ -45,6 +45,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
+from schema.limits import Limits
 from services.audit import batcher
 
 log = logging.getLogger("therapybridge.fanout")
@@ -59,12 +60,13 @@ current_operation: contextvars.ContextVar[Operation[Any, Any] | None] = (
 
 
 @lru_cache(maxsize=256)
-def is_subscription(query: str, operation_name: str | None) -> bool:
+def is_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:
     """Whether the operation that would run is a subscription (False for a
-    document that does not parse: the normal path reports that error)."""
+    document that does not parse or is over the token limit: the normal path,
+    whose guard enforces every limit, reports that error)."""
     try:
-        document = parse(query)
-    except GraphQLError:
+        document = parse(query, no_location=True, max_tokens=max_tokens)
+    except (GraphQLError, RecursionError, ValueError):
         return False
     operations = [
         d for d in document.definitions if isinstance(d, OperationDefinitionNode)
@@ -93,7 +95,12 @@ def group_key(
         or not isinstance(ctx.request, WebSocket)
         or ctx.user is None
         or not query
-        or not is_subscription(query, operation_name)
+    ):
+        return None
+    # parsed here before the guard runs: only within the guard's own limits
+    limits = Limits.from_settings(ctx.settings)
+    if len(query) > limits.chars or not is_subscription(
+        query, operation_name, limits.tokens
     ):
         return None
     try:

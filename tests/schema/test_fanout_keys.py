@@ -1,0 +1,36 @@
+"""Which WebSocket operations may share an execution (schema/fanout.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schema.fanout import is_subscription
+
+SUB = "subscription S { sessionStatusChanged { status } }"
+MIXED = "query Q { me { id } } subscription S { sessionStatusChanged { status } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "operation", "expected"),
+    [
+        (SUB, None, True),
+        (SUB, "S", True),
+        (SUB, "Other", False),
+        ("query { me { id } }", None, False),
+        ('mutation { logout(refreshToken: "x") }', None, False),
+        (MIXED, "S", True),
+        (MIXED, "Q", False),
+        (MIXED, None, False),  # ambiguous: the normal path reports it
+        ("subscription {", None, False),  # a syntax error: the normal path
+    ],
+)
+def test_only_a_single_subscription_operation_is_shared(
+    query: str, operation: str | None, expected: bool
+) -> None:
+    assert is_subscription(query, operation, 1000) is expected
+
+
+def test_a_document_over_the_token_limit_is_not_parsed_for_sharing() -> None:
+    deep = "subscription { sessionStatusChanged { " + "status " * 200 + "} }"
+    assert is_subscription(deep, None, 1000) is True
+    assert is_subscription(deep, None, 50) is False
