@@ -46,6 +46,20 @@ def content(root: SessionNotes) -> NoteContent:
     return cached
 
 
+def key_topics(root: SessionNotes) -> list[str]:
+    """The stored list as is when it has the stored shape (a page of 500
+    notes need not validate every note's whole document for two fields)."""
+    raw = root.content.get("key_topics") if isinstance(root.content, dict) else None
+    if isinstance(raw, list) and all(isinstance(t, str) for t in raw):
+        return raw
+    return content(root).key_topics
+
+
+def topic_summary(root: SessionNotes) -> str:
+    raw = root.content.get("topic_summary") if isinstance(root.content, dict) else None
+    return raw if isinstance(raw, str) else content(root).topic_summary
+
+
 def hidden_content(info: Info[Context, Any], root: SessionNotes) -> NoteContent:
     """Content of a field hidden from patients (FORBIDDEN for them)."""
     refuse_patient_role(info.context)

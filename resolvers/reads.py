@@ -8,8 +8,14 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionNode,
+)
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from resolvers.audit import audit
 from resolvers.context import Context
@@ -51,26 +57,49 @@ PHI_FIELDS: dict[str, frozenset[str]] = {
     "TreatmentPlan": frozenset({"title", "status", "goals"}),
 }
 
-Selection = SelectedField | FragmentSpread | InlineFragment
 
-
-def _flatten(selections: Iterable[Selection]) -> list[SelectedField]:
-    out: list[SelectedField] = []
-    for sel in selections:
-        if isinstance(sel, SelectedField):
+def _fields(
+    selections: Iterable[SelectionNode], fragments: dict[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    """The fields of a selection set, looking through fragments."""
+    out: list[FieldNode] = []
+    stack = list(selections)
+    while stack:
+        sel = stack.pop(0)
+        if isinstance(sel, FieldNode):
             out.append(sel)
-        else:
-            out.extend(_flatten(sel.selections))
+        elif isinstance(sel, InlineFragmentNode):
+            stack[:0] = sel.selection_set.selections
+        elif isinstance(sel, FragmentSpreadNode):
+            fragment = fragments.get(sel.name.value)
+            if fragment is not None:
+                stack[:0] = fragment.selection_set.selections
     return out
 
 
 def selected_names(info: Info[Context, Any], *path: str) -> set[str]:
     """Names selected below the current field, following ``path`` (e.g. the
-    ``edges``, ``node`` of a connection); fragments are looked through."""
-    level = _flatten(s for f in _flatten(info.selected_fields) for s in f.selections)
+    ``edges``, ``node`` of a connection); fragments are looked through. Reads
+    the query's AST directly: strawberry's ``selected_fields`` converts the
+    whole subtree on every call."""
+    raw = info._raw_info
+    fragments = raw.fragments
+    level = raw.field_nodes
+    level = _fields(
+        (s for f in level if f.selection_set for s in f.selection_set.selections),
+        fragments,
+    )
     for step in path:
-        level = _flatten(s for f in level if f.name == step for s in f.selections)
-    return {f.name for f in level}
+        level = _fields(
+            (
+                s
+                for f in level
+                if f.name.value == step and f.selection_set
+                for s in f.selection_set.selections
+            ),
+            fragments,
+        )
+    return {f.name.value for f in level}
 
 
 def phi_selected(info: Info[Context, Any], type_name: str, *path: str) -> list[str]:

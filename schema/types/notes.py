@@ -64,12 +64,12 @@ class SessionNotesType(Node):
     @strawberry.field
     @staticmethod
     def key_topics(root: Notes) -> list[str]:
-        return resolve.content(root).key_topics
+        return resolve.key_topics(root)
 
     @strawberry.field
     @staticmethod
     def topic_summary(root: Notes) -> str:
-        return resolve.content(root).topic_summary
+        return resolve.topic_summary(root)
 
     @strawberry.field
     @staticmethod
