@@ -72,7 +72,8 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
         sid,
         patient="patient" in wanted,
         therapist="therapist" in wanted,
-        transcript="transcript" in wanted,
+        # refused to patients: not even decrypted for them
+        transcript="transcript" in wanted and user.role is not Role.PATIENT,
         notes="notes" in wanted,
     )
     found = detail.session
@@ -83,7 +84,7 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
         ctx.loader(PatientByIdLoader).prime(detail.patient.id, detail.patient)
     if "therapist" in wanted:
         ctx.loader(UserByIdLoader).prime(found.therapist_id, detail.therapist)
-    if "transcript" in wanted:
+    if "transcript" in wanted and user.role is not Role.PATIENT:
         ctx.loader(TranscriptBySessionIdLoader).prime(sid, detail.transcript)
     if "notes" in wanted:
         ctx.loader(LatestNotesBySessionIdLoader).prime(sid, detail.notes)

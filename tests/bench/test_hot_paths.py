@@ -65,3 +65,54 @@ def test_render_soap(benchmark: Any) -> None:
         lambda: render(content, Mood.NEUTRAL, MoodTrajectory.STABLE, NoteFormat.SOAP)
     )
     assert "Subjective" in out
+
+
+def test_coalesce_the_reads_of_a_nested_page(benchmark: Any) -> None:
+    """The audit of scenario (a): 50 patients x (1 + 10 sessions + 10 notes)
+    READ events coalesce into one row per (type, patient)."""
+    from services.audit import coalesce_reads
+
+    actor = uuid.uuid4()
+    events = []
+    for _ in range(50):
+        patient = uuid.uuid4()
+        for kind, n in (("Patient", 1), ("TherapySession", 10), ("SessionNotes", 10)):
+            events += [
+                {
+                    "actor_id": actor,
+                    "action": "READ",
+                    "entity_type": kind,
+                    "entity_id": uuid.uuid4(),
+                    "patient_id": patient,
+                    "fields": ["name"],
+                    "request_id": "r",
+                    "ip_address": "127.0.0.1",
+                }
+                for _ in range(n)
+            ]
+    assert len(benchmark(lambda: coalesce_reads(events))) == 150
+
+
+def test_shared_result_payload(benchmark: Any) -> None:
+    """One fan-out event: the payload serialised once, then one frame per
+    subscription (what each connection writer builds)."""
+    import orjson
+    from strawberry.types import ExecutionResult
+
+    from schema.fanout import next_payload
+
+    result = ExecutionResult(
+        data={"sessionStatusChanged": {"status": "UPLOADING", "session": {"id": "x"}}},
+        errors=None,
+    )
+
+    def run() -> int:
+        payload = next_payload(result).decode()
+        frames = [
+            '{"id":%s,"type":"next","payload":%s}'  # noqa: UP031
+            % (orjson.dumps(str(i)).decode(), payload)
+            for i in range(1000)
+        ]
+        return len(frames)
+
+    assert benchmark(run) == 1000

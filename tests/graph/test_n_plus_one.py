@@ -167,8 +167,11 @@ async def test_a_session_detail_page_is_four_statements(
     await _practice(db, therapist, 1)
     await db.commit()
     sid = await db.scalar(
-        select(TherapySession.id).where(TherapySession.therapist_id == therapist.id)
+        select(TherapySession.id)
+        .where(TherapySession.therapist_id == therapist.id)
+        .limit(1)
     )
+    assert sid is not None
     token = token_for(settings, therapist)
     statements: list[str] = []
 
