@@ -158,7 +158,9 @@ class ConnectionWriter:
 
     async def _send_all(self) -> None:
         operations = self.handler.operations
-        send = self.handler.websocket.send_text  # type: ignore[attr-defined]
+        send = self.handler.websocket.frame_sender()  # type: ignore[attr-defined]
+        # '{"id":<id>,"type":"next","payload":' per subscription, built once
+        prefixes: dict[str, str] = {}
         while True:
             item = await self.queue.get()
             if isinstance(item, asyncio.Future):
@@ -171,12 +173,16 @@ class ConnectionWriter:
                 # a subscription the client completed meanwhile gets nothing more
                 if operation.completed or operations.get(operation.id) is not operation:
                     continue
-                frame = '{"id":%s,"type":"next","payload":%s}' % (  # noqa: UP031
-                    orjson.dumps(operation.id).decode(),
-                    payload,
-                )
+                prefix = prefixes.get(operation.id)
+                if prefix is None:
+                    if len(prefixes) > 256:  # ids come and go on a long connection
+                        prefixes.clear()
+                    prefix = '{"id":%s,"type":"next","payload":' % (  # noqa: UP031
+                        orjson.dumps(operation.id).decode()
+                    )
+                    prefixes[operation.id] = prefix
                 try:
-                    await send(frame)
+                    await send(prefix + payload + "}")
                 except Exception:
                     return  # the connection is gone; its handler cleans up
 
