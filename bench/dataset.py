@@ -25,7 +25,10 @@ PATIENTS = 2_000
 SESSIONS = 50_000
 TRANSCRIPTS = 2_000
 BENCH_PASSWORD = "Bench-Password-1!"
-MARKER_TABLE = "bench_dataset_marker"
+# v2: transcripts carry realistic segments (v1 had one segment per transcript)
+MARKER_TABLE = "bench_dataset_v2"
+OLD_MARKERS = ("bench_dataset_marker",)
+SEGMENT_WORDS = 15  # a Whisper verbose_json segment: ~5 s of speech
 
 WORDS = (
     "anxiety sleep work family stress mood coping breathing exercise journal "
@@ -213,14 +216,7 @@ async def build(conn: asyncpg.Connection, password_hash: str, seed: int = 7) -> 
                 events.append((sid, SessionStatus.PROCESSED.value, None, date))
                 if len(transcripts) < TRANSCRIPTS:
                     text = words(rng, 5800, 6200)
-                    segs = [
-                        {
-                            "start": 0.0,
-                            "end": 3000.0,
-                            "speaker": None,
-                            "text": text[:200],
-                        }
-                    ]
+                    segs = segments(text)
                     transcripts.append(
                         (
                             uuid.UUID(int=rng.getrandbits(128)),
@@ -342,5 +338,47 @@ async def build(conn: asyncpg.Connection, password_hash: str, seed: int = 7) -> 
     return ds
 
 
+def segments(text: str) -> list[dict[str, Any]]:
+    """The transcript cut into ~15-word segments of ~5 s, two speakers taking
+    turns: about 400 for 6,000 words, as Whisper returns them."""
+    spoken = text.split()
+    out = []
+    for i in range(0, len(spoken), SEGMENT_WORDS):
+        n = i // SEGMENT_WORDS
+        out.append(
+            {
+                "start": n * 5.0,
+                "end": n * 5.0 + 4.8,
+                "speaker": "therapist" if n % 4 < 2 else "patient",
+                "text": " ".join(spoken[i : i + SEGMENT_WORDS]),
+            }
+        )
+    return out
+
+
 async def exists(conn: asyncpg.Connection) -> bool:
     return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", MARKER_TABLE))
+
+
+async def outdated(conn: asyncpg.Connection) -> bool:
+    """A data set of an earlier version of this module is in the database."""
+    for name in OLD_MARKERS:
+        if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name):
+            return True
+    return False
+
+
+async def clear(conn: asyncpg.Connection) -> None:
+    """Empty the bench database's tables (only called when an earlier data set's
+    marker proves the database is the benchmark's own)."""
+    tables = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename <> 'alembic_version'"
+    )
+    names = ", ".join(f'"{t["tablename"]}"' for t in tables)
+    # the audit table refuses TRUNCATE by trigger: lift it for this database only
+    await conn.execute("SET session_replication_role = replica")
+    await conn.execute(f"TRUNCATE {names} CASCADE")
+    await conn.execute("SET session_replication_role = DEFAULT")
+    for name in OLD_MARKERS:
+        await conn.execute(f"DROP TABLE IF EXISTS {name}")

@@ -127,6 +127,9 @@ async def prepare(url: str) -> dict[str, Any]:
     conn = await asyncpg.connect(to_libpq_url(url))
     try:
         if not await dataset.exists(conn):
+            if await dataset.outdated(conn):
+                print("an earlier version of the data set is here: rebuilding it")
+                await dataset.clear(conn)
             started = time.perf_counter()
             await dataset.build(conn, argon2.hash(dataset.BENCH_PASSWORD))
             print(f"data set built in {time.perf_counter() - started:.0f}s")
