@@ -18,6 +18,7 @@ from schema import fast
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
+from schema.execution import LeafRecordExecutionContext
 from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
 from schema.fanout import group_key, shared
@@ -132,6 +133,8 @@ def build_schema(
     extensions: list[Any] = [Metrics, UnitOfWork, OperationGuard]
     if production:
         extensions.append(DisableIntrospection)
+    if fast_resolvers:
+        kwargs.setdefault("execution_context_class", LeafRecordExecutionContext)
     built = AppSchema(
         query=query or Query,
         mutation=mutation or Mutation,
