@@ -83,21 +83,16 @@ def selected_names(info: Info[Context, Any], *path: str) -> set[str]:
     the query's AST directly: strawberry's ``selected_fields`` converts the
     whole subtree on every call."""
     raw = info._raw_info
-    fragments = raw.fragments
-    level = raw.field_nodes
-    level = _fields(
-        (s for f in level if f.selection_set for s in f.selection_set.selections),
-        fragments,
-    )
-    for step in path:
+    level = list(raw.field_nodes)
+    for step in (None, *path):
         level = _fields(
             (
                 s
                 for f in level
-                if f.name.value == step and f.selection_set
+                if (step is None or f.name.value == step) and f.selection_set
                 for s in f.selection_set.selections
             ),
-            fragments,
+            raw.fragments,
         )
     return {f.name.value for f in level}
 
@@ -131,15 +126,13 @@ def audit_reads(
         return
     fields = phi_selected(info, type_name, *path)
     for patient_id, ids in by_patient.items():
-        if len(ids) == 1:
-            audit(info.context, "READ", type_name, ids[0], patient_id, fields)
-        else:
-            audit(
-                info.context,
-                "READ",
-                type_name,
-                None,
-                patient_id,
-                fields,
-                entity_ids=ids,
-            )
+        one = len(ids) == 1
+        audit(
+            info.context,
+            "READ",
+            type_name,
+            ids[0] if one else None,
+            patient_id,
+            fields,
+            entity_ids=None if one else ids,
+        )
