@@ -84,10 +84,6 @@ class Page(Generic[T]):
     def cursor(self, index: int) -> str:
         return encode_cursor(self.key(self.rows[index]))
 
-    @property
-    def cursors(self) -> list[str]:
-        return [self.cursor(i) for i in range(len(self.rows))]
-
 
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
