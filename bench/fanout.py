@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from db.engine import create_engine, create_sessionmaker
 from db.enums import SessionStatus
 from db.models import TherapySession
+from db.queries.pipeline import lock_session
 from resolvers.ids import encode_id
 from services.status import transition
 from settings import Settings
@@ -86,13 +87,8 @@ async def run(
                 committed.clear()
                 await asyncio.sleep(1)
             async with factory() as db:
-                row = (
-                    await db.execute(
-                        select(TherapySession)
-                        .where(TherapySession.id == sid)
-                        .with_for_update()
-                    )
-                ).scalar_one()
+                row = await lock_session(db, sid)
+                assert row is not None
                 await transition(db, row, SessionStatus.UPLOADING)
                 await db.commit()
                 committed[encode_id("TherapySession", sid)] = time.time()

@@ -177,15 +177,9 @@ async def load_session_detail(
         joined = orm_outerjoin(joined, lateral, true())
         extra.append(aliased(Transcript, lateral))
     if notes:
-        lateral = (
-            select(SessionNotes)
-            .where(SessionNotes.session_id == TherapySession.id)
-            .order_by(SessionNotes.version.desc())
-            .limit(1)
-            .lateral("detail_notes")
-        )
+        lateral, latest = _latest_notes_of(TherapySession)
         joined = orm_outerjoin(joined, lateral, true())
-        extra.append(aliased(SessionNotes, lateral))
+        extra.append(latest)
     row = (await session.execute(stmt.select_from(joined).add_columns(*extra))).first()
     if row is None:
         return SessionDetail(None)

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import websockets
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from db.engine import create_sessionmaker, to_libpq_url
 from db.enums import SessionStatus
-from db.models import TherapySession
+from db.queries.pipeline import lock_session
 from resolvers.ids import decode_id
 from services.status import transition
 from tests.e2e.pipeline_helpers import make_account, query
@@ -34,21 +32,6 @@ DOC = "subscription { sessionStatusChanged { status session { id status } } }"
 SCHEDULE = """
 mutation S($input: ScheduleSessionInput!) { scheduleSession(input: $input) { id } }
 """
-
-
-@pytest.fixture
-def server(e2e_database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    env = {
-        "DATABASE_URL": e2e_database_url,
-        "DATA_DIR": str(tmp_path),
-        "ENVIRONMENT": "development",
-    }
-    process = ServerProcess("serve", "--no-worker", env=env).start()
-    try:
-        process.wait_healthy()
-        yield process
-    finally:
-        process.stop()
 
 
 class Connection:
@@ -114,13 +97,8 @@ async def move(database_url: str, session_id: str, target: SessionStatus) -> Non
     try:
         async with create_sessionmaker(engine)() as db:
             sid = decode_id(session_id, "TherapySession", "id")
-            row = (
-                await db.execute(
-                    select(TherapySession)
-                    .where(TherapySession.id == sid)
-                    .with_for_update()
-                )
-            ).scalar_one()
+            row = await lock_session(db, sid)
+            assert row is not None
             await transition(db, row, target)
             await db.commit()
     finally:
@@ -149,8 +127,9 @@ def _read_audits(database_url: str, session_id: str) -> list[tuple[Any, ...]]:
 
 
 async def test_identical_subscriptions_each_get_their_own_frames(
-    server: ServerProcess, e2e_database_url: str
+    live_server: ServerProcess, e2e_database_url: str
 ) -> None:
+    server = live_server
     account = await make_account(e2e_database_url)
     bearer, other = f"Bearer {account.token}", f"Bearer {account.other_token}"
     session_id = await scheduled_session(server, account.token, account.patient_id)
@@ -213,8 +192,9 @@ async def test_identical_subscriptions_each_get_their_own_frames(
 
 
 async def test_an_invalid_shared_subscription_errors_for_every_subscriber(
-    server: ServerProcess, e2e_database_url: str
+    live_server: ServerProcess, e2e_database_url: str
 ) -> None:
+    server = live_server
     account = await make_account(e2e_database_url)
     bearer = f"Bearer {account.token}"
     bad = "subscription { sessionStatusChanged { noSuchField } }"
@@ -242,8 +222,9 @@ async def test_an_invalid_shared_subscription_errors_for_every_subscriber(
 
 
 async def test_a_subscription_for_one_session_only_shares_with_the_same_session(
-    server: ServerProcess, e2e_database_url: str
+    live_server: ServerProcess, e2e_database_url: str
 ) -> None:
+    server = live_server
     account = await make_account(e2e_database_url)
     bearer = f"Bearer {account.token}"
     first = await scheduled_session(server, account.token, account.patient_id)

@@ -66,20 +66,37 @@ async def _practice(db: AsyncSession, therapist: User, patients: int) -> None:
     await db.flush()
 
 
-async def _count_statements(
-    connection: AsyncConnection, gql: GQL, token: str, n: int
-) -> tuple[int, dict[str, Any]]:
+async def _statements(
+    connection: AsyncConnection,
+    gql: GQL,
+    token: str,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    app_only: bool = False,
+) -> tuple[list[str], dict[str, Any]]:
+    """The SQL one operation sends, and its answer; ``app_only`` leaves out
+    the test harness's SAVEPOINT/RELEASE around the app's commit."""
     statements: list[str] = []
 
     def record(*args: Any) -> None:
-        statements.append(args[2])
+        sql: str = args[2]
+        if not (app_only and sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))):
+            statements.append(sql)
 
     engine = connection.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        body = await gql(NESTED, {"n": n}, token=token)
+        body = await gql(query, variables, token=token)
     finally:
         event.remove(engine, "before_cursor_execute", record)
+    return statements, body
+
+
+async def _count_statements(
+    connection: AsyncConnection, gql: GQL, token: str, n: int
+) -> tuple[int, dict[str, Any]]:
+    statements, body = await _statements(connection, gql, token, NESTED, {"n": n})
     return len(statements), body
 
 
@@ -127,18 +144,9 @@ async def test_the_benchmark_nested_list_is_four_statements(
     token = token_for(settings, therapist)
     counts = []
     for n in (3, 12):
-        statements: list[str] = []
-
-        def record(*args: Any, into: list[str] = statements) -> None:
-            if not args[2].lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-                into.append(args[2])
-
-        engine = connection.sync_engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            body = await gql(BENCH_NESTED, {"n": n}, token=token)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+        statements, body = await _statements(
+            connection, gql, token, BENCH_NESTED, {"n": n}, app_only=True
+        )
         assert "errors" not in body, body
         edges = body["data"]["patients"]["edges"]
         assert len(edges) == n
@@ -173,18 +181,10 @@ async def test_a_session_detail_page_is_four_statements(
     )
     assert sid is not None
     token = token_for(settings, therapist)
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        if not args[2].lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-            statements.append(args[2])
-
-    engine = connection.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        body = await gql(DETAIL, {"id": encode_id("TherapySession", sid)}, token=token)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    variables = {"id": encode_id("TherapySession", sid)}
+    statements, body = await _statements(
+        connection, gql, token, DETAIL, variables, app_only=True
+    )
 
     assert "errors" not in body, body
     detail = body["data"]["session"]
