@@ -5,13 +5,13 @@ the caller through the ``readable_*`` builders. Named ``<Entity>By<Key>Loader``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import Select, select, true
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Select, Uuid, any_, bindparam, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.orm import join as orm_join
@@ -35,11 +35,13 @@ from db.queries.pagination import Page, PageArgs
 from db.queries.partitioned import paginate_partitioned
 from db.queries.plans import readable_plan_ids, readable_plans
 from db.queries.scoping import (
+    Subject,
     readable_patient_ids,
     readable_patients,
     readable_sessions,
     readable_user_ids,
     readable_users,
+    scoped_statement,
 )
 from db.queries.sessions import (
     SESSION_ORDER,
@@ -84,41 +86,64 @@ class UserByIdLoader(ScopedLoader[uuid.UUID, User | None]):
         return [found.get(k) for k in keys]
 
 
-def _readable_session_ids(user: User | None) -> Select[Any]:
+def _readable_session_ids(user: Subject | None) -> Select[Any]:
     return select(TherapySession.id).where(
         TherapySession.patient_id.in_(readable_patient_ids(user))
     )
 
 
+LOADER_KEYS = "loader_keys"
+
+Build = Callable[[Subject | None], Select[Any]]
+
+
+async def _rows(
+    loader: ScopedLoader[Any, Any],
+    build: Build,
+    column: InstrumentedAttribute[Any],
+    keys: Sequence[Any],
+) -> Any:
+    """The rows ``build`` selects for the caller, where ``column`` is one of
+    ``keys``: one statement per loader class and role, built once (a loader
+    class always builds the same statement)."""
+
+    def keyed(subject: Subject | None) -> Select[Any]:
+        wanted = bindparam(LOADER_KEYS, type_=ARRAY(column.type), required=True)
+        return build(subject).where(column == any_(wanted))
+
+    stmt, params = scoped_statement(type(loader).__qualname__, loader.user, keyed)
+    params[LOADER_KEYS] = list(keys)
+    return (await loader.session.execute(stmt, params)).scalars()
+
+
 async def _one_each(
     loader: ScopedLoader[Any, Any],
-    stmt: Select[Any],
+    build: Build,
     column: InstrumentedAttribute[Any],
     keys: Sequence[Any],
 ) -> list[Any]:
-    """Rows of ``stmt`` matched to ``keys`` by ``column`` (one row per key)."""
-    rows = (await loader.session.execute(stmt.where(column.in_(keys)))).scalars()
+    """Rows of ``build`` matched to ``keys`` by ``column`` (one row per key)."""
+    rows = await _rows(loader, build, column, keys)
     found = {getattr(r, column.key): r for r in rows}
     return [found.get(k) for k in keys]
 
 
 async def _many_each(
     loader: ScopedLoader[Any, Any],
-    stmt: Select[Any],
+    build: Build,
     column: InstrumentedAttribute[Any],
     keys: Sequence[Any],
 ) -> list[Any]:
-    """Rows of ``stmt`` grouped by ``column``, in the statement's order."""
+    """Rows of ``build`` grouped by ``column``, in the statement's order."""
     grouped: dict[Any, list[Any]] = {k: [] for k in keys}
-    rows = (await loader.session.execute(stmt.where(column.in_(keys)))).scalars()
-    for r in rows:
+    for r in await _rows(loader, build, column, keys):
         grouped[getattr(r, column.key)].append(r)
     return [grouped[k] for k in keys]
 
 
 class PatientByIdLoader(ScopedLoader[uuid.UUID, Patient | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Patient | None]:
-        return await _one_each(self, readable_patients(self.user), Patient.id, keys)
+        return await _one_each(self, readable_patients, Patient.id, keys)
 
 
 @dataclass
@@ -131,6 +156,9 @@ class SessionDetail:
     therapist: User | None = None
     transcript: Transcript | None = None
     notes: SessionNotes | None = None
+
+
+DETAIL_SESSION_ID = "detail_session_id"
 
 
 async def load_session_detail(
@@ -149,38 +177,46 @@ async def load_session_detail(
     transcript and latest notes (readable with the session) as joins. The
     caller primes the loaders with them, so the nested fields cost no
     statement of their own."""
-    stmt = readable_sessions(user).where(TherapySession.id == session_id)
-    # one explicit join chain from the session (several LATERALs side by side
-    # would leave the left side of each join ambiguous)
-    joined: Any = TherapySession
-    extra: list[Any] = []
-    if patient:
-        joined = orm_join(joined, Patient, Patient.id == TherapySession.patient_id)
-        extra.append(Patient)
-    if therapist:
-        lateral = (
-            select(User)
-            .where(
-                User.id == TherapySession.therapist_id,
-                User.id.in_(readable_user_ids(user)),
+
+    def build(subject: Subject | None) -> Select[Any]:
+        wanted = bindparam(DETAIL_SESSION_ID, type_=Uuid(), required=True)
+        stmt = readable_sessions(subject).where(TherapySession.id == wanted)
+        # one explicit join chain from the session (several LATERALs side by
+        # side would leave the left side of each join ambiguous)
+        joined: Any = TherapySession
+        extra: list[Any] = []
+        if patient:
+            joined = orm_join(joined, Patient, Patient.id == TherapySession.patient_id)
+            extra.append(Patient)
+        if therapist:
+            lateral = (
+                select(User)
+                .where(
+                    User.id == TherapySession.therapist_id,
+                    User.id.in_(readable_user_ids(subject)),
+                )
+                .lateral("detail_therapist")
             )
-            .lateral("detail_therapist")
-        )
-        joined = orm_outerjoin(joined, lateral, true())
-        extra.append(aliased(User, lateral))
-    if transcript:
-        lateral = (
-            select(Transcript)
-            .where(Transcript.session_id == TherapySession.id)
-            .lateral("detail_transcript")
-        )
-        joined = orm_outerjoin(joined, lateral, true())
-        extra.append(aliased(Transcript, lateral))
-    if notes:
-        lateral, latest = _latest_notes_of(TherapySession)
-        joined = orm_outerjoin(joined, lateral, true())
-        extra.append(latest)
-    row = (await session.execute(stmt.select_from(joined).add_columns(*extra))).first()
+            joined = orm_outerjoin(joined, lateral, true())
+            extra.append(aliased(User, lateral))
+        if transcript:
+            lateral = (
+                select(Transcript)
+                .where(Transcript.session_id == TherapySession.id)
+                .lateral("detail_transcript")
+            )
+            joined = orm_outerjoin(joined, lateral, true())
+            extra.append(aliased(Transcript, lateral))
+        if notes:
+            lateral, latest = _latest_notes_of(TherapySession)
+            joined = orm_outerjoin(joined, lateral, true())
+            extra.append(latest)
+        return stmt.select_from(joined).add_columns(*extra)
+
+    shape = ("session_detail", patient, therapist, transcript, notes)
+    stmt, params = scoped_statement(shape, user, build)
+    params[DETAIL_SESSION_ID] = session_id
+    row = (await session.execute(stmt, params)).first()
     if row is None:
         return SessionDetail(None)
     values = iter(row[1:])
@@ -197,8 +233,7 @@ class SessionByIdLoader(ScopedLoader[uuid.UUID, TherapySession | None]):
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[TherapySession | None]:
-        stmt = readable_sessions(self.user)
-        return await _one_each(self, stmt, TherapySession.id, keys)
+        return await _one_each(self, readable_sessions, TherapySession.id, keys)
 
 
 @dataclass(frozen=True)
@@ -279,13 +314,15 @@ class LatestNotesBySessionIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None])
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[SessionNotes | None]:
-        stmt = (
-            select(SessionNotes)
-            .where(SessionNotes.session_id.in_(_readable_session_ids(self.user)))
-            .ext(distinct_on(SessionNotes.session_id))
-            .order_by(SessionNotes.session_id, SessionNotes.version.desc())
-        )
-        return await _one_each(self, stmt, SessionNotes.session_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return (
+                select(SessionNotes)
+                .where(SessionNotes.session_id.in_(_readable_session_ids(user)))
+                .ext(distinct_on(SessionNotes.session_id))
+                .order_by(SessionNotes.session_id, SessionNotes.version.desc())
+            )
+
+        return await _one_each(self, build, SessionNotes.session_id, keys)
 
 
 class NoteVersionsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionNotes]]):
@@ -294,39 +331,47 @@ class NoteVersionsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionNotes]])
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[list[SessionNotes]]:
-        stmt = (
-            select(SessionNotes)
-            .where(SessionNotes.session_id.in_(_readable_session_ids(self.user)))
-            .order_by(SessionNotes.version.desc())
-        )
-        return await _many_each(self, stmt, SessionNotes.session_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return (
+                select(SessionNotes)
+                .where(SessionNotes.session_id.in_(_readable_session_ids(user)))
+                .order_by(SessionNotes.version.desc())
+            )
+
+        return await _many_each(self, build, SessionNotes.session_id, keys)
 
 
 class NotesByIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None]):
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[SessionNotes | None]:
-        stmt = select(SessionNotes).where(
-            SessionNotes.session_id.in_(_readable_session_ids(self.user))
-        )
-        return await _one_each(self, stmt, SessionNotes.id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return select(SessionNotes).where(
+                SessionNotes.session_id.in_(_readable_session_ids(user))
+            )
+
+        return await _one_each(self, build, SessionNotes.id, keys)
 
 
 class TranscriptBySessionIdLoader(ScopedLoader[uuid.UUID, Transcript | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Transcript | None]:
-        stmt = select(Transcript).where(
-            Transcript.session_id.in_(_readable_session_ids(self.user))
-        )
-        return await _one_each(self, stmt, Transcript.session_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return select(Transcript).where(
+                Transcript.session_id.in_(_readable_session_ids(user))
+            )
+
+        return await _one_each(self, build, Transcript.session_id, keys)
 
 
 class AudioFileBySessionIdLoader(ScopedLoader[uuid.UUID, AudioFile | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[AudioFile | None]:
-        stmt = select(AudioFile).where(
-            AudioFile.session_id.in_(_readable_session_ids(self.user)),
-            AudioFile.deleted_at.is_(None),
-        )
-        return await _one_each(self, stmt, AudioFile.session_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return select(AudioFile).where(
+                AudioFile.session_id.in_(_readable_session_ids(user)),
+                AudioFile.deleted_at.is_(None),
+            )
+
+        return await _one_each(self, build, AudioFile.session_id, keys)
 
 
 class StatusEventsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionStatusEvent]]):
@@ -335,12 +380,14 @@ class StatusEventsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionStatusEv
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[list[SessionStatusEvent]]:
-        stmt = (
-            select(SessionStatusEvent)
-            .where(SessionStatusEvent.session_id.in_(_readable_session_ids(self.user)))
-            .order_by(SessionStatusEvent.id)
-        )
-        return await _many_each(self, stmt, SessionStatusEvent.session_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return (
+                select(SessionStatusEvent)
+                .where(SessionStatusEvent.session_id.in_(_readable_session_ids(user)))
+                .order_by(SessionStatusEvent.id)
+            )
+
+        return await _many_each(self, build, SessionStatusEvent.session_id, keys)
 
 
 class TherapistsByPatientIdLoader(ScopedLoader[uuid.UUID, list[User]]):
@@ -364,7 +411,7 @@ class TreatmentPlanByIdLoader(ScopedLoader[uuid.UUID, TreatmentPlan | None]):
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[TreatmentPlan | None]:
-        return await _one_each(self, readable_plans(self.user), TreatmentPlan.id, keys)
+        return await _one_each(self, readable_plans, TreatmentPlan.id, keys)
 
 
 class TreatmentPlansByPatientIdLoader(ScopedLoader[uuid.UUID, list[TreatmentPlan]]):
@@ -373,25 +420,28 @@ class TreatmentPlansByPatientIdLoader(ScopedLoader[uuid.UUID, list[TreatmentPlan
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[list[TreatmentPlan]]:
-        stmt = readable_plans(self.user).order_by(
-            TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc()
-        )
-        return await _many_each(self, stmt, TreatmentPlan.patient_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return readable_plans(user).order_by(
+                TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc()
+            )
+
+        return await _many_each(self, build, TreatmentPlan.patient_id, keys)
 
 
 class GoalsByPlanIdLoader(ScopedLoader[uuid.UUID, list[TreatmentGoal]]):
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[list[TreatmentGoal]]:
-        stmt = (
-            select(TreatmentGoal)
-            .where(TreatmentGoal.plan_id.in_(readable_plan_ids(self.user)))
-            .order_by(TreatmentGoal.position, TreatmentGoal.id)
-        )
-        return await _many_each(self, stmt, TreatmentGoal.plan_id, keys)
+        def build(user: Subject | None) -> Select[Any]:
+            return (
+                select(TreatmentGoal)
+                .where(TreatmentGoal.plan_id.in_(readable_plan_ids(user)))
+                .order_by(TreatmentGoal.position, TreatmentGoal.id)
+            )
+
+        return await _many_each(self, build, TreatmentGoal.plan_id, keys)
 
 
 class ExportJobByIdLoader(ScopedLoader[uuid.UUID, ExportJob | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[ExportJob | None]:
-        stmt = readable_export_jobs(self.user)
-        return await _one_each(self, stmt, ExportJob.id, keys)
+        return await _one_each(self, readable_export_jobs, ExportJob.id, keys)

@@ -13,21 +13,41 @@ type. Anything unusual for one object (a null in a non-null field, a value that
 does not serialise, an awaitable) hands that object back to graphql-core's own
 path, which reports it as it always does. ``tests/schema/test_fast_resolvers.py``
 compares whole responses with and without this.
+
+A list of such objects (the segments of a transcript) is completed in one loop
+as well: no path, list-item, object-value and field-collection step per item.
+If any item needs graphql-core's path, the whole list takes it.
+The built-in scalars serialise their own Python type without the checks for
+everything else (a finite float is a Float, a str a String or ID, an int in
+range an Int, a bool a Boolean); any other value goes to graphql-core's
+``serialize``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from math import isfinite
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
-from graphql.execution.collect_fields import DeferUsage, GroupedFieldSet
+from graphql.execution.collect_fields import (
+    DeferUsage,
+    FieldDetailsList,
+    GroupedFieldSet,
+)
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -75,6 +95,39 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
             position_context,
         )
 
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        non_null = isinstance(item_type, GraphQLNonNull)
+        object_type: Any = (
+            item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        )
+        if (
+            isinstance(object_type, GraphQLObjectType)
+            and isinstance(items, list | tuple)
+            and not self.get_stream_usage(field_details_list, path)
+        ):
+            grouped, new_defer_usages, _ = self.collect_subfields(
+                object_type, field_details_list
+            )
+            plan = None if new_defer_usages else self._plan(object_type, grouped)
+            if plan:
+                try:
+                    return _complete_list(
+                        plan, object_type, items, non_null, info, self.is_awaitable
+                    )
+                except _Fallback:
+                    pass
+        return super().complete_iterable_value(
+            item_type, field_details_list, info, path, items, position_context
+        )
+
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> Plan | None:
@@ -118,8 +171,41 @@ def _make_plan(
             leaf = leaf.of_type
         if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
             return None
-        plan.append((key, _reader(field, resolve), leaf.serialize, non_null))
+        plan.append((key, _reader(field, resolve), _serializer(leaf), non_null))
     return plan
+
+
+def _serializer(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    serialize = leaf.serialize
+    if leaf is GraphQLString or leaf is GraphQLID:
+
+        def text(value: Any) -> Any:
+            return value if type(value) is str else serialize(value)
+
+        return text
+    if leaf is GraphQLFloat:
+
+        def number(value: Any) -> Any:
+            if type(value) is float and isfinite(value):
+                return value
+            return serialize(value)
+
+        return number
+    if leaf is GraphQLInt:
+
+        def integer(value: Any) -> Any:
+            if type(value) is int and -(2**31) <= value < 2**31:
+                return value
+            return serialize(value)
+
+        return integer
+    if leaf is GraphQLBoolean:
+
+        def boolean(value: Any) -> Any:
+            return value if type(value) is bool else serialize(value)
+
+        return boolean
+    return serialize
 
 
 def _reader(field: Any, resolve: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,9 +245,8 @@ def _complete(
             out[key] = None
             continue
         if is_awaitable(value):
-            close = getattr(value, "close", None)
-            if close is not None:
-                close()
+            # left as it is: graphql-core's path reads the same attribute and
+            # awaits it
             raise _Fallback
         try:
             serialized = serialize(value)
@@ -170,4 +255,27 @@ def _complete(
         if serialized is None or serialized is Undefined:
             raise _Fallback
         out[key] = serialized
+    return out
+
+
+def _complete_list(
+    plan: Plan,
+    object_type: GraphQLObjectType,
+    items: Sequence[Any],
+    non_null: bool,
+    info: GraphQLResolveInfo[Any],
+    is_awaitable: Callable[[Any], bool],
+) -> list[Any]:
+    is_type_of = object_type.is_type_of
+    out: list[Any] = []
+    append = out.append
+    for item in items:
+        if item is None or is_awaitable(item):
+            if non_null or item is not None:
+                raise _Fallback
+            append(None)
+            continue
+        if is_type_of is not None and is_type_of(item, info) is not True:
+            raise _Fallback
+        append(_complete(plan, object_type, item, is_awaitable))
     return out

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import Select, false, select
 
-from db.models import ExportJob, User
+from db.models import ExportJob
 from db.queries.pagination import Ordering
-from db.queries.scoping import readable_patient_ids
+from db.queries.scoping import Subject, readable_patient_ids
 
 EXPORT_ORDER = Ordering(
     [ExportJob.created_at.expression, ExportJob.id.expression], descending=True
@@ -19,7 +19,7 @@ def export_key(job: ExportJob) -> list[Any]:
     return [job.created_at, job.id]
 
 
-def readable_export_jobs(user: User | None) -> Select[ExportJob]:
+def readable_export_jobs(user: Subject | None) -> Select[ExportJob]:
     """The caller's own export jobs, for patients they may still read."""
     if user is None:
         return select(ExportJob).where(false())

@@ -9,16 +9,16 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import TreatmentGoal, TreatmentPlan, User
-from db.queries.scoping import readable_patient_ids
+from db.queries.scoping import Subject, readable_patient_ids
 
 
-def readable_plans(user: User | None) -> Select[TreatmentPlan]:
+def readable_plans(user: Subject | None) -> Select[TreatmentPlan]:
     return select(TreatmentPlan).where(
         TreatmentPlan.patient_id.in_(readable_patient_ids(user))
     )
 
 
-def readable_plan_ids(user: User | None) -> Select[Any]:
+def readable_plan_ids(user: Subject | None) -> Select[Any]:
     return select(TreatmentPlan.id).where(
         TreatmentPlan.patient_id.in_(readable_patient_ids(user))
     )

@@ -1,0 +1,115 @@
+"""schema/execution.py completes leaf-only objects, and lists of them, in one
+step. On awkward values (nulls, ints in Float fields, non-finite floats,
+out-of-range ints, awaitables, values that do not serialise) the answer must
+be exactly graphql-core's own, errors and paths included."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+
+from schema.execution import LeafRecordExecutionContext
+
+
+@strawberry.enum
+class Kind(Enum):
+    A = "A"
+    B = "B"
+
+
+@strawberry.type
+class Leaf:
+    f: float
+    i: int
+    s: str
+    b: bool
+    k: Kind
+    n: str | None = None
+
+
+def leaf(**changes: Any) -> Leaf:
+    value = Leaf(f=1.5, i=2, s="x", b=True, k=Kind.A)
+    for name, changed in changes.items():
+        object.__setattr__(value, name, changed)
+    return value
+
+
+async def _later() -> str:
+    await asyncio.sleep(0)
+    return "late"
+
+
+CASES: dict[str, list[Any]] = {
+    "plain": [leaf(), leaf(n="y")],
+    "int in Float": [leaf(f=3)],
+    "bool in Int": [leaf(i=True)],
+    "str in Int": [leaf(i="7")],
+    "float in Int": [leaf(i=2.0)],
+    "NaN": [leaf(), leaf(f=math.nan)],
+    "infinity": [leaf(f=math.inf)],
+    "int out of range": [leaf(i=2**40)],
+    "null in non-null field": [leaf(), leaf(s=None)],
+    "null item": [leaf(), None],
+    "int in String": [leaf(s=5)],
+    "not an enum": [leaf(k="C")],
+    "enum value": [leaf(k=Kind.B)],
+    "empty": [],
+}
+
+
+def _schema(items: list[Any], fast: bool) -> strawberry.Schema:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def items(self) -> list[Leaf]:
+            return items
+
+        @strawberry.field
+        def maybe(self) -> list[Leaf | None]:
+            return items
+
+        @strawberry.field
+        def one(self) -> Leaf | None:
+            return items[-1] if items else None
+
+    extra: dict[str, Any] = (
+        {"execution_context_class": LeafRecordExecutionContext} if fast else {}
+    )
+    return strawberry.Schema(query=Query, **extra)
+
+
+QUERY = """{
+  items { f i s b k n __typename }
+  maybe { f i s b k n }
+  one { s f }
+}"""
+
+
+def _answer(schema: strawberry.Schema) -> dict[str, Any]:
+    result = schema.execute_sync(QUERY)
+    return {
+        "data": result.data,
+        "errors": sorted((e.message, tuple(e.path or ())) for e in result.errors or []),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_leaf_records_answer_exactly_as_graphql_core(case: str) -> None:
+    items = CASES[case]
+    assert _answer(_schema(items, fast=True)) == _answer(_schema(items, fast=False))
+
+
+async def test_an_awaitable_leaf_takes_graphql_cores_path() -> None:
+    slow_items = [leaf(), leaf(s=_later())]
+    fast_items = [leaf(), leaf(s=_later())]
+    slow = await _schema(slow_items, fast=False).execute("{ items { s } }")
+    fast = await _schema(fast_items, fast=True).execute("{ items { s } }")
+    assert fast.data == slow.data
+    assert [e.message for e in fast.errors or []] == [
+        e.message for e in slow.errors or []
+    ]
