@@ -26,8 +26,10 @@ range an Int, a bool a Boolean); any other value goes to graphql-core's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from inspect import isawaitable
+from keyword import iskeyword
 from math import isfinite
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLBoolean,
@@ -53,11 +55,22 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-# (response key, basic resolve function, leaf serialize, non-null) per field;
-# None for __typename
-Plan = list[tuple[str, Callable[..., Any] | None, Callable[[Any], Any], bool]]
 
-_NO_PLAN: Plan = []
+class Leaf(NamedTuple):
+    """One selected field of a leaf-only object."""
+
+    key: str  # the response key
+    name: str  # the field's name, "__typename" included
+    attr: str | None  # read as ``source.<attr>`` (strawberry's default getattr)
+    read: Callable[..., Any] | None  # else read as ``read(source, None)``
+    scalar: GraphQLScalarType | GraphQLEnumType | None
+    non_null: bool
+
+
+Plan = tuple[Leaf, ...]
+Completer = Callable[[Any], dict[str, Any]]
+
+_NO_PLAN: Plan = ()
 
 
 class _Fallback(Exception):
@@ -83,7 +96,7 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         plan = None if new_defer_usages else self._plan(parent_type, grouped_field_set)
         if plan:
             try:
-                return _complete(plan, parent_type, source_value, self.is_awaitable)
+                return _completer(parent_type, plan)(source_value)
             except _Fallback:
                 pass
         return super().execute_collected_subfields(
@@ -145,14 +158,14 @@ def _make_plan(
     context: LeafRecordExecutionContext,
 ) -> Plan | None:
     middleware = context.middleware_manager
-    plan: Plan = []
+    plan: list[Leaf] = []
     for key, details in grouped_field_set.items():
         node = details[0].node
         if any(d.defer_usage is not None for d in details):
             return None
         name = node.name.value
         if name == "__typename":
-            plan.append((key, None, str, True))
+            plan.append(Leaf(key, name, None, None, None, True))
             continue
         field = parent_type.fields.get(name)
         if field is None or field.args or node.arguments or node.selection_set:
@@ -171,46 +184,17 @@ def _make_plan(
             leaf = leaf.of_type
         if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
             return None
-        plan.append((key, _reader(field, resolve), _serializer(leaf), non_null))
-    return plan
+        attr, read = _reader(field, resolve)
+        plan.append(Leaf(key, name, attr, read, leaf, non_null))
+    return tuple(plan)
 
 
-def _serializer(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
-    serialize = leaf.serialize
-    if leaf is GraphQLString or leaf is GraphQLID:
-
-        def text(value: Any) -> Any:
-            return value if type(value) is str else serialize(value)
-
-        return text
-    if leaf is GraphQLFloat:
-
-        def number(value: Any) -> Any:
-            if type(value) is float and isfinite(value):
-                return value
-            return serialize(value)
-
-        return number
-    if leaf is GraphQLInt:
-
-        def integer(value: Any) -> Any:
-            if type(value) is int and -(2**31) <= value < 2**31:
-                return value
-            return serialize(value)
-
-        return integer
-    if leaf is GraphQLBoolean:
-
-        def boolean(value: Any) -> Any:
-            return value if type(value) is bool else serialize(value)
-
-        return boolean
-    return serialize
-
-
-def _reader(field: Any, resolve: Callable[..., Any]) -> Callable[..., Any]:
+def _reader(
+    field: Any, resolve: Callable[..., Any]
+) -> tuple[str | None, Callable[..., Any] | None]:
     """What strawberry's basic resolver does, without its two calls in between:
-    the configured default resolver (getattr) on the field's Python name."""
+    the configured default resolver (getattr) on the field's Python name. An
+    attribute read when that is the built-in getattr, else a function."""
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if (
         isinstance(definition, StrawberryField)
@@ -219,43 +203,101 @@ def _reader(field: Any, resolve: Callable[..., Any]) -> Callable[..., Any]:
         and definition.python_name
     ):
         default, name = definition.default_resolver, definition.python_name
+        if default is getattr and name.isidentifier() and not iskeyword(name):
+            return name, None
 
         def read(source: Any, _info: Any) -> Any:
             return default(source, name)
 
-        return read
-    return resolve
+        return None, read
+    return None, resolve
 
 
-def _complete(
-    plan: Plan,
-    parent_type: GraphQLObjectType,
-    source: Any,
-    is_awaitable: Callable[[Any], bool],
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, resolve, serialize, non_null in plan:
-        if resolve is None:
-            out[key] = parent_type.name
+_COMPILED: dict[tuple[Any, ...], Completer] = {}
+
+# the built-in scalars' own Python values, which serialise to themselves
+_AS_IS = {
+    GraphQLString.name: "type({v}) is str",
+    GraphQLID.name: "type({v}) is str",
+    GraphQLFloat.name: "type({v}) is float and isfinite({v})",
+    GraphQLInt.name: "type({v}) is int and -2147483648 <= {v} <= 2147483647",
+    GraphQLBoolean.name: "type({v}) is bool",
+}
+_BUILT_IN = {
+    GraphQLString.name: GraphQLString,
+    GraphQLID.name: GraphQLID,
+    GraphQLFloat.name: GraphQLFloat,
+    GraphQLInt.name: GraphQLInt,
+    GraphQLBoolean.name: GraphQLBoolean,
+}
+
+
+def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
+    """A function that builds the result of one object for ``plan``: each
+    field read, a built-in scalar's own value taken as it is, anything else
+    through the leaf's ``serialize``; whatever is unusual raises _Fallback.
+    Generated once per type and selection and kept for the process."""
+    # what a plan does follows from the type's fields and the selection
+    # (its functions are made afresh for every execution)
+    cache_key = (parent_type, tuple((leaf.key, leaf.name) for leaf in plan))
+    found = _COMPILED.get(cache_key)
+    if found is not None:
+        return found
+    env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
+    lines = ["def complete(source):", "    try:"]
+    for i, leaf in enumerate(plan):
+        v = f"v{i}"
+        if leaf.scalar is None:  # __typename
+            env[f"name{i}"] = parent_type.name
+            lines.append(f"        {v} = name{i}")
             continue
-        value = resolve(source, None)
+        if leaf.attr is not None:
+            lines.append(f"        {v} = source.{leaf.attr}")
+        else:
+            env[f"read{i}"] = leaf.read
+            lines.append(f"        {v} = read{i}(source, None)")
+        env[f"slow{i}"] = _slow(leaf.scalar, leaf.non_null)
+        as_is = _AS_IS.get(leaf.scalar.name)
+        if as_is is not None and _BUILT_IN[leaf.scalar.name] is leaf.scalar:
+            lines.append(f"        if not ({as_is.format(v=v)}):")
+            lines.append(f"            {v} = slow{i}({v})")
+        else:
+            lines.append(f"        {v} = slow{i}({v})")
+    lines += [
+        "    except _Fallback:",
+        "        raise",
+        "    except Exception:",
+        "        raise _Fallback from None",
+        "    return {"
+        + ", ".join(f"{leaf.key!r}: v{i}" for i, leaf in enumerate(plan))
+        + "}",
+    ]
+    exec(compile("\n".join(lines), f"<leaf record {parent_type.name}>", "exec"), env)
+    complete: Completer = env["complete"]
+    _COMPILED[cache_key] = complete
+    return complete
+
+
+def _slow(
+    scalar: GraphQLScalarType | GraphQLEnumType, non_null: bool
+) -> Callable[[Any], Any]:
+    serialize = scalar.serialize
+
+    def slow(value: Any) -> Any:
         if value is None:
             if non_null:
                 raise _Fallback
-            out[key] = None
-            continue
-        if is_awaitable(value):
-            # left as it is: graphql-core's path reads the same attribute and
-            # awaits it
+            return None
+        if isawaitable(value):
+            # left as it is: graphql-core's path reads the same attribute
+            # and awaits it
             raise _Fallback
-        try:
-            serialized = serialize(value)
-        except Exception:
-            raise _Fallback from None
+        serialized = serialize(value)
         if serialized is None or serialized is Undefined:
             raise _Fallback
-        out[key] = serialized
-    return out
+        return serialized
+
+    return slow
 
 
 def _complete_list(
@@ -267,6 +309,7 @@ def _complete_list(
     is_awaitable: Callable[[Any], bool],
 ) -> list[Any]:
     is_type_of = object_type.is_type_of
+    complete = _completer(object_type, plan)
     out: list[Any] = []
     append = out.append
     for item in items:
@@ -277,5 +320,5 @@ def _complete_list(
             continue
         if is_type_of is not None and is_type_of(item, info) is not True:
             raise _Fallback
-        append(_complete(plan, object_type, item, is_awaitable))
+        append(complete(item))
     return out

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
 from resolvers.ids import encode_id
+from services.tokens import decode_access_token
 from settings import Settings
 from tests.conftest import GQL, error_codes
 from tests.factories import create_user, token_for
@@ -116,3 +117,27 @@ async def test_a_valid_token_still_works(
     body = await gql(ME, token=token_for(settings, user))
 
     assert body["data"]["me"]["id"] == encode_id("User", user.id)
+
+
+async def test_an_accepted_token_is_refused_once_it_expires(
+    gql: GQL, db: AsyncSession, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server remembers tokens it verified; expiry is still checked on
+    every request."""
+    user = await create_user(db)
+    now = datetime.now(UTC)
+    claims = _claims(settings, user, exp=now + timedelta(minutes=2))
+    token = jwt.encode(claims, settings.jwt_secret, "HS256")
+    assert (await gql(ME, token=token))["data"]["me"]["id"]
+    assert (await gql(ME, token=token))["data"]["me"]["id"]
+
+    later = (now + timedelta(minutes=3)).timestamp()
+    monkeypatch.setattr("services.tokens._now", lambda: later)
+
+    assert error_codes(await gql(ME, token=token)) == ["UNAUTHENTICATED"]
+    # and a token verified under one secret is not taken under another
+    monkeypatch.undo()
+    other = settings.model_copy(update={"jwt_secret_key": "another-secret-" * 4})
+    assert decode_access_token(settings, token).user_id == user.id
+    with pytest.raises(Exception, match="Invalid or expired"):
+        decode_access_token(other, token)

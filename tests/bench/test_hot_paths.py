@@ -15,6 +15,7 @@ from db.enums import Mood, MoodTrajectory
 from db.queries.pagination import decode_cursor, encode_cursor
 from resolvers.ids import encode_id, parse_id
 from schema import schema
+from schema.types.transcript import TranscriptSegmentType
 from services.note_format import NoteFormat, render
 from services.notes import NoteContent
 from tests.factories import utc
@@ -116,3 +117,35 @@ def test_shared_result_payload(benchmark: Any) -> None:
         return len(frames)
 
     assert benchmark(run) == 1000
+
+
+def test_complete_a_transcripts_segments(benchmark: Any) -> None:
+    """The ~400 segments of a 6,000-word transcript through the executor
+    ((b)'s largest part), with the leaf-record completion of schema/execution.py."""
+    import strawberry
+
+    from schema.execution import LeafRecordExecutionContext
+
+    segments = [
+        TranscriptSegmentType(
+            start=i * 4.5,
+            end=i * 4.5 + 4.0,
+            speaker="A" if i % 2 else "B",
+            text="word " * 15,
+        )
+        for i in range(400)
+    ]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def segments(self) -> list[TranscriptSegmentType]:
+            return segments
+
+    local = strawberry.Schema(
+        query=Query, execution_context_class=LeafRecordExecutionContext
+    )
+    query = "{ segments { start end speaker text } }"
+    result = benchmark(lambda: local.execute_sync(query))
+    assert result.errors is None
+    assert len(result.data["segments"]) == 400
