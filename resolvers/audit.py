@@ -26,9 +26,11 @@ def audit(
     (a login); otherwise the caller is the actor. ``entity_ids`` names the
     objects of a READ of several (``entity_id`` then None).
     """
+    # the row's id is drawn when it is written: a request's READs of one list
+    # become one row (services/audit.py), and one random id per object read
+    # cost a system call each
     ctx.audit_events.append(
         {
-            "id": uuid.uuid4(),
             "at": utcnow(),
             "actor_id": actor_id or ctx.user_id,
             "action": action,

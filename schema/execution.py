@@ -37,6 +37,7 @@ from graphql import (
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -65,6 +66,9 @@ class Leaf(NamedTuple):
     read: Callable[..., Any] | None  # else read as ``read(source, None)``
     scalar: GraphQLScalarType | GraphQLEnumType | None
     non_null: bool
+    # a list of ``scalar`` (one level), whose items are non-null or not
+    is_list: bool = False
+    items_non_null: bool = False
 
 
 Plan = tuple[Leaf, ...]
@@ -171,21 +175,37 @@ def _make_plan(
         if field is None or field.args or node.arguments or node.selection_set:
             return None
         resolve = field.resolve
-        # strawberry marks its resolver of a field without a resolver function
-        if resolve is None or not getattr(resolve, "_is_default", False):
+        if resolve is None:
             return None
         # a middleware wrapping field resolvers must see every field
         wrapped = middleware.get_field_resolver(resolve) if middleware else resolve
         if wrapped is not resolve:
             return None
-        leaf = field.type
+        leaf: Any = field.type
         non_null = isinstance(leaf, GraphQLNonNull)
         if non_null:
             leaf = leaf.of_type
+        is_list = isinstance(leaf, GraphQLList)
+        items_non_null = False
+        if is_list:
+            leaf = leaf.of_type
+            items_non_null = isinstance(leaf, GraphQLNonNull)
+            if items_non_null:
+                leaf = leaf.of_type
         if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
             return None
-        attr, read = _reader(field, resolve)
-        plan.append(Leaf(key, name, attr, read, leaf, non_null))
+        # strawberry marks its resolver of a field without a resolver function;
+        # schema/fast.py its direct call of a synchronous function of the
+        # parent alone
+        if getattr(resolve, "_is_default", False):
+            attr, read = _reader(field, resolve)
+        elif getattr(resolve, "_root_only", False):
+            attr, read = None, resolve
+        else:
+            return None
+        plan.append(
+            Leaf(key, name, attr, read, leaf, non_null, is_list, items_non_null)
+        )
     return tuple(plan)
 
 
@@ -256,9 +276,17 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
         else:
             env[f"read{i}"] = leaf.read
             lines.append(f"        {v} = read{i}(source, None)")
-        env[f"slow{i}"] = _slow(leaf.scalar, leaf.non_null)
+        env[f"slow{i}"] = (
+            _slow_list(leaf.scalar, leaf.non_null, leaf.items_non_null)
+            if leaf.is_list
+            else _slow(leaf.scalar, leaf.non_null)
+        )
         as_is = _AS_IS.get(leaf.scalar.name)
         if as_is is not None and _BUILT_IN[leaf.scalar.name] is leaf.scalar:
+            if leaf.is_list:
+                # a list whose items are all the scalar's own values
+                each = as_is.format(v="x")
+                as_is = f"type({{v}}) is list and all({each} for x in {{v}})"
             lines.append(f"        if not ({as_is.format(v=v)}):")
             lines.append(f"            {v} = slow{i}({v})")
         else:
@@ -276,6 +304,23 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
     complete: Completer = env["complete"]
     _COMPILED[cache_key] = complete
     return complete
+
+
+def _slow_list(
+    scalar: GraphQLScalarType | GraphQLEnumType, non_null: bool, items_non_null: bool
+) -> Callable[[Any], Any]:
+    item = _slow(scalar, items_non_null)
+
+    def slow(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                raise _Fallback
+            return None
+        if not isinstance(value, list | tuple):
+            raise _Fallback
+        return [item(x) for x in value]
+
+    return slow
 
 
 def _slow(

@@ -46,6 +46,11 @@ def _direct(field: StrawberryField) -> Resolve | None:
         def resolve(source: Any, _info: Any) -> Any:
             return fn(source)
 
+        # a synchronous function of the parent alone (no context, so no
+        # session and no audit): schema/execution.py may call it in its
+        # one-step completion of leaf-only objects, and again should it hand
+        # the object back to graphql-core
+        resolve._root_only = not resolver.is_async  # type: ignore[attr-defined]
         return resolve
     if len(params) == 2 and params[1] is resolver.info_parameter:
 

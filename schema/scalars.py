@@ -8,6 +8,8 @@ import strawberry
 
 
 def _serialize_datetime(value: datetime) -> str:
+    if value.tzinfo is UTC:  # as the database returns them
+        return value.isoformat()
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat()

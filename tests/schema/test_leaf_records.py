@@ -14,6 +14,7 @@ import pytest
 import strawberry
 
 from schema.execution import LeafRecordExecutionContext
+from schema.fast import install
 
 
 @strawberry.enum
@@ -30,10 +31,19 @@ class Leaf:
     b: bool
     k: Kind
     n: str | None = None
+    tags: list[str] = strawberry.field(default_factory=list)
+    maybe: list[int | None] | None = None
+
+    # a resolver of the parent alone: schema/fast.py calls it directly, and
+    # the leaf-record path with it
+    @strawberry.field
+    @staticmethod
+    def twice(root: Leaf) -> float:
+        return root.f * 2 if isinstance(root.f, int | float) else root.f
 
 
 def leaf(**changes: Any) -> Leaf:
-    value = Leaf(f=1.5, i=2, s="x", b=True, k=Kind.A)
+    value = Leaf(f=1.5, i=2, s="x", b=True, k=Kind.A, tags=["a", "b"])
     for name, changed in changes.items():
         object.__setattr__(value, name, changed)
     return value
@@ -59,6 +69,13 @@ CASES: dict[str, list[Any]] = {
     "not an enum": [leaf(k="C")],
     "enum value": [leaf(k=Kind.B)],
     "empty": [],
+    "list with a null item": [leaf(tags=["a", None])],
+    "list with an int": [leaf(tags=["a", 3])],
+    "null list": [leaf(tags=None)],
+    "not a list": [leaf(tags="ab")],
+    "nullable items": [leaf(maybe=[1, None, 2**40])],
+    "tuple": [leaf(tags=("a", "b"))],
+    "resolver of a string": [leaf(f="x")],
 }
 
 
@@ -80,13 +97,16 @@ def _schema(items: list[Any], fast: bool) -> strawberry.Schema:
     extra: dict[str, Any] = (
         {"execution_context_class": LeafRecordExecutionContext} if fast else {}
     )
-    return strawberry.Schema(query=Query, **extra)
+    built = strawberry.Schema(query=Query, **extra)
+    if fast:
+        assert "Leaf.twice" in install(built)
+    return built
 
 
 QUERY = """{
-  items { f i s b k n __typename }
-  maybe { f i s b k n }
-  one { s f }
+  items { f i s b k n __typename tags maybe twice }
+  maybe { f i s b k n tags }
+  one { s f twice }
 }"""
 
 
@@ -113,3 +133,17 @@ async def test_an_awaitable_leaf_takes_graphql_cores_path() -> None:
     assert [e.message for e in fast.errors or []] == [
         e.message for e in slow.errors or []
     ]
+
+
+def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -> None:
+    from schema import execution
+
+    fast = _schema(CASES["plain"], fast=True)
+    assert fast.execute_sync(QUERY).errors is None
+    compiled = [
+        names
+        for (gtype, names) in execution._COMPILED
+        if gtype is fast._schema.type_map["Leaf"]
+    ]
+    selected = {name for names in compiled for _, name in names}
+    assert {"tags", "maybe", "twice", "f"} <= selected
