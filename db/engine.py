@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import weakref
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -29,12 +33,16 @@ def to_libpq_url(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+# a connection given back to the pool less than this long ago is taken as
+# alive; an older one is pinged first (see ``_ping_if_idle``)
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
 def create_engine(settings: Settings, url: str) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         to_async_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
         connect_args={
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
@@ -42,6 +50,30 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
             },
         },
     )
+    event.listen(engine.sync_engine, "checkin", _note_checkin)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_checkin(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """SQLAlchemy's pool_pre_ping, for connections that sat idle: its ping is
+    three round trips with asyncpg (BEGIN, an empty query, ROLLBACK), on every
+    request. A connection that served a request within the last second is
+    alive as far as a ping can tell; one that sat longer (a restarted or
+    failed-over database, a dropped idle connection) is pinged, and replaced
+    when the ping fails (the pool retries the checkout on DisconnectionError).
+    """
+    returned = record.info.get("checked_in_at")
+    if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("the pooled connection did not answer") from exc
 
 
 class SerializedSession(AsyncSession):
@@ -85,3 +117,28 @@ def create_sessionmaker(
         autoflush=False,
         **kwargs,
     )
+
+
+_WITHOUT_TRANSACTION: weakref.WeakKeyDictionary[
+    async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]
+] = weakref.WeakKeyDictionary()
+
+
+def autocommit_sessionmaker(
+    factory: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession] | None:
+    """``factory``'s sessions without BEGIN and COMMIT: each statement commits
+    on its own, on the same pool. For operations that only read (and write
+    their audit in one INSERT): under READ COMMITTED a transaction gives their
+    statements nothing, and costs two round trips. None when ``factory`` is
+    bound to a connection rather than an engine (the tests' transaction)."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        return None
+    found = _WITHOUT_TRANSACTION.get(factory)
+    if found is None:
+        found = create_sessionmaker(
+            bind.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        _WITHOUT_TRANSACTION[factory] = found
+    return found

@@ -33,6 +33,10 @@ class Context:
     user: User | None = None
     # why the bearer token was refused, reported when a field needs a user
     auth_error: str | None = None
+    # set for an operation known to be a query: the session then runs without
+    # a transaction (db/engine.py, autocommit_sessionmaker); never used for
+    # anything that writes more than the request's one audit INSERT
+    read_factory: async_sessionmaker[AsyncSession] | None = None
     _session: AsyncSession | None = None
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
     audit_events: list[dict[str, Any]] = field(default_factory=list)
@@ -47,7 +51,8 @@ class Context:
     def session(self) -> AsyncSession:
         """The request's one session, opened on first use."""
         if self._session is None:
-            self._session = self.session_factory()
+            factory = self.read_factory or self.session_factory
+            self._session = factory()
         return self._session
 
     @property

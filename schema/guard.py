@@ -26,6 +26,7 @@ from graphql import (
     NameNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    get_operation_ast,
     parse,
 )
 from graphql import OperationType as CoreOperationType
@@ -76,6 +77,34 @@ class _CleanDocuments:
 
 
 _clean = _CleanDocuments()
+
+# (query text, operation name) of documents that passed every check and whose
+# operation is a query: such a request may run without a transaction
+# (schema/view.py). Known only once seen, so a document is never parsed before
+# the guard's checks; an unknown one runs in a transaction as every other.
+_queries: OrderedDict[tuple[str, str | None], None] = OrderedDict()
+_UNKNOWN = object()
+_QUERIES_MAX = 512
+
+
+def is_known_query(query: object, operation_name: object) -> bool:
+    """Whether ``query`` (with ``operation_name``) passed the guard before as
+    an operation that only reads."""
+    if not isinstance(query, str) or not isinstance(operation_name, str | None):
+        return False
+    return (query, operation_name) in _queries
+
+
+def _remember_query(
+    query: str, operation_name: str | None, document: DocumentNode
+) -> None:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not CoreOperationType.QUERY:
+        return
+    _queries[(query, operation_name)] = None
+    _queries.move_to_end((query, operation_name))
+    while len(_queries) > _QUERIES_MAX:
+        _queries.popitem(last=False)
 
 
 @lru_cache(maxsize=256)
@@ -174,6 +203,15 @@ class OperationGuard(SchemaExtension):
         if cost > limits.cost:
             return [too_complex("cost", limits.cost, cost)]
         self.cost = cost
+        # keyed by the operation name as the request gave it (strawberry's
+        # operation_name falls back to the document's only operation)
+        provided = getattr(ec, "_provided_operation_name", _UNKNOWN)
+        if (
+            ec.query
+            and _parse(ec.query) is document
+            and isinstance(provided, str | None)
+        ):
+            _remember_query(ec.query, provided, document)
         return []
 
     async def on_execute(self) -> AsyncIterator[None]:

@@ -20,9 +20,11 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from db.engine import autocommit_sessionmaker
 from resolvers.context import Context
 from schema.errors import SUGGESTION, format_error
 from schema.fanout import SharingTransportWSHandler
+from schema.guard import is_known_query
 from schema.http_policy import (
     RefusedRequest,
     check_batch,
@@ -85,6 +87,29 @@ class GuardedWebSocketAdapter(ASGIWebSocketAdapter):
         return send
 
 
+async def _known_query(request: Request) -> bool:
+    """Whether the request is one query the guard has passed before (a GET,
+    or a POST of one JSON operation): it then runs without a transaction.
+    Anything else (a batch, a multipart upload, a document not yet seen, a
+    body that does not parse) keeps the transaction."""
+    if request.method == "GET":
+        params = request.query_params
+        return is_known_query(params.get("query"), params.get("operationName"))
+    if request.method != "POST" or "json" not in request.headers.get(
+        "content-type", ""
+    ):
+        return False
+    # read once: strawberry reads the same cached body afterwards
+    body = await request.body()
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    return is_known_query(data.get("query"), data.get("operationName"))
+
+
 class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = GuardedWebSocketAdapter
     graphql_transport_ws_handler_class = SharingTransportWSHandler
@@ -137,6 +162,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         if isinstance(request, Request):
             request.scope[CONTEXT_KEY] = ctx
+            if await _known_query(request):
+                ctx.read_factory = autocommit_sessionmaker(self.session_factory)
             token = bearer_token(request.headers.get("authorization"))
             if token:
                 await self.authenticate(ctx, token)
