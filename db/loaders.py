@@ -7,16 +7,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+import orjson
 from aiodataloader import DataLoader
-from sqlalchemy import Select, Uuid, any_, bindparam, select, true
-from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
+from sqlalchemy import (
+    Select,
+    Uuid,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.orm import join as orm_join
 from sqlalchemy.orm import outerjoin as orm_outerjoin
 
+from db.enums import SessionStatus
 from db.models import (
     AudioFile,
     ExportJob,
@@ -156,6 +168,8 @@ class SessionDetail:
     therapist: User | None = None
     transcript: Transcript | None = None
     notes: SessionNotes | None = None
+    # the status history, oldest first (None when not asked for)
+    events: list[SessionStatusEvent] | None = None
 
 
 DETAIL_SESSION_ID = "detail_session_id"
@@ -170,6 +184,7 @@ async def load_session_detail(
     therapist: bool,
     transcript: bool,
     notes: bool,
+    events: bool = False,
 ) -> SessionDetail:
     """ONE statement for a session's detail page: the session (scoped), its
     patient (readable exactly when the session is), its therapist (under the
@@ -211,9 +226,11 @@ async def load_session_detail(
             lateral, latest = _latest_notes_of(TherapySession)
             joined = orm_outerjoin(joined, lateral, true())
             extra.append(latest)
+        if events:
+            extra.append(_events_json_of(TherapySession))
         return stmt.select_from(joined).add_columns(*extra)
 
-    shape = ("session_detail", patient, therapist, transcript, notes)
+    shape = ("session_detail", patient, therapist, transcript, notes, events)
     stmt, params = scoped_statement(shape, user, build)
     params[DETAIL_SESSION_ID] = session_id
     row = (await session.execute(stmt, params)).first()
@@ -226,7 +243,53 @@ async def load_session_detail(
         therapist=next(values) if therapist else None,
         transcript=next(values) if transcript else None,
         notes=next(values) if notes else None,
+        events=_events_from_json(row[0].id, next(values)) if events else None,
     )
+
+
+_EVENT = SessionStatusEvent
+
+
+def _events_json_of(row: Any) -> Any:
+    """The session's status history as one JSON array, oldest first."""
+    fields = (
+        "id", _EVENT.id, "status", _EVENT.status, "previous_status",
+        _EVENT.previous_status, "error_message", _EVENT.error_message, "at", _EVENT.at,
+    )  # fmt: skip
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(
+                    aggregate_order_by(func.json_build_object(*fields), _EVENT.id)
+                ),
+                literal_column("'[]'::json"),
+            )
+        )
+        .where(_EVENT.session_id == row.id)
+        .scalar_subquery()
+        .label("detail_events")
+    )
+
+
+def _events_from_json(session_id: uuid.UUID, raw: Any) -> list[SessionStatusEvent]:
+    """Rows of ``_events_json_of``, as the objects the loader would return
+    (never added to the session)."""
+    items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    return [
+        SessionStatusEvent(
+            id=item["id"],
+            session_id=session_id,
+            status=SessionStatus(item["status"]),
+            previous_status=(
+                SessionStatus(item["previous_status"])
+                if item["previous_status"] is not None
+                else None
+            ),
+            error_message=item["error_message"],
+            at=datetime.fromisoformat(item["at"]).astimezone(UTC),
+        )
+        for item in items
+    ]
 
 
 class SessionByIdLoader(ScopedLoader[uuid.UUID, TherapySession | None]):

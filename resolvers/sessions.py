@@ -75,6 +75,7 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
         # refused to patients: not even decrypted for them
         transcript="transcript" in wanted and user.role is not Role.PATIENT,
         notes="notes" in wanted,
+        events="events" in wanted,
     )
     found = detail.session
     if found is None:
@@ -88,6 +89,8 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
         ctx.loader(TranscriptBySessionIdLoader).prime(sid, detail.transcript)
     if "notes" in wanted:
         ctx.loader(LatestNotesBySessionIdLoader).prime(sid, detail.notes)
+    if detail.events is not None:
+        ctx.loader(StatusEventsBySessionIdLoader).prime(sid, detail.events)
     audit_sessions(info, [found])
     return found
 

@@ -59,7 +59,13 @@ async def test_loaders_reuse_statements_but_each_caller_reads_only_their_own(
         )
         assert len(events[0]) == 1
         assert events[1] == []
-        flags = {"patient": True, "therapist": True, "transcript": True, "notes": True}
+        flags = {
+            "patient": True,
+            "therapist": True,
+            "transcript": True,
+            "notes": True,
+            "events": True,
+        }
         own = await load_session_detail(db, me, session.id, **flags)
         assert own.session is not None
         assert own.patient is not None
@@ -67,6 +73,8 @@ async def test_loaders_reuse_statements_but_each_caller_reads_only_their_own(
         assert own.therapist is not None
         assert own.therapist.id == me.id
         foreign = await load_session_detail(db, me, other.id, **flags)
+        assert own.events is not None
+        assert [e.session_id for e in own.events] == [session.id]
         assert foreign.session is None
         assert foreign.transcript is None
 

@@ -13,6 +13,7 @@ from db.models import (
     Patient,
     PatientTherapist,
     SessionNotes,
+    SessionStatusEvent,
     TherapySession,
     Transcript,
     User,
@@ -161,25 +162,40 @@ async def test_the_benchmark_nested_list_is_four_statements(
 DETAIL = """
 query($id: ID!) { session(id: $id) { id status patient { id name }
   therapist { id fullName } transcript { text segments { start text } }
-  notes { version keyTopics therapistNotes } events { status } } }
+  notes { version keyTopics therapistNotes } events { status previousStatus at } } }
+"""
+# the same events through the loader (node does not fold them into its query)
+EVENTS_BY_NODE = """
+query($id: ID!) { node(id: $id) { ... on TherapySession {
+  events { status previousStatus at } } } }
 """
 
 
-async def test_a_session_detail_page_is_four_statements(
+async def test_a_session_detail_page_is_three_statements(
     db: AsyncSession, connection: AsyncConnection, gql: GQL, settings: Settings
 ) -> None:
     """Scenario (b) of bench/: the caller, the session with its patient,
-    therapist, transcript and latest notes (one statement), the status events
+    therapist, transcript, latest notes and status history (one statement),
     and the audit INSERT."""
     therapist = await create_user(db)
     await _practice(db, therapist, 1)
-    await db.commit()
     sid = await db.scalar(
         select(TherapySession.id)
         .where(TherapySession.therapist_id == therapist.id)
         .limit(1)
     )
     assert sid is not None
+    for status, previous, when in (
+        (SessionStatus.UPLOADING, SessionStatus.SCHEDULED, utc(2026, 1, 5, 11)),
+        (SessionStatus.TRANSCRIBING, SessionStatus.UPLOADING, utc(2026, 1, 5, 11, 1)),
+        (SessionStatus.PROCESSED, SessionStatus.TRANSCRIBING, utc(2026, 1, 5, 11, 1)),
+    ):
+        db.add(
+            SessionStatusEvent(
+                session_id=sid, status=status, previous_status=previous, at=when
+            )
+        )
+    await db.commit()
     token = token_for(settings, therapist)
     variables = {"id": encode_id("TherapySession", sid)}
     statements, body = await _statements(
@@ -192,4 +208,17 @@ async def test_a_session_detail_page_is_four_statements(
     assert detail["transcript"]["text"].startswith("t0-")
     assert detail["notes"]["keyTopics"] == ["sleep", "work stress"]
     assert detail["therapist"]["id"] == encode_id("User", therapist.id)
-    assert len(statements) == 4, statements
+    assert len(statements) == 3, statements
+    # oldest first, exactly as the loader answers them
+    assert [e["status"] for e in detail["events"]] == [
+        "UPLOADING",
+        "TRANSCRIBING",
+        "PROCESSED",
+    ]
+    assert detail["events"][0] == {
+        "status": "UPLOADING",
+        "previousStatus": "SCHEDULED",
+        "at": "2026-01-05T11:00:00+00:00",
+    }
+    by_node = await gql(EVENTS_BY_NODE, variables, token=token)
+    assert by_node["data"]["node"]["events"] == detail["events"]

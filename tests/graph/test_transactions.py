@@ -3,7 +3,7 @@ without BEGIN/COMMIT (its audit INSERT commits on its own); a mutation always
 runs in one transaction; the pool pings only connections that sat idle.
 
 These tests use a real engine (not the per-test transaction), so what they
-create is committed: each makes its own therapist and patient."""
+create is committed: they run on a database of their own."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ import db.engine
 from app import create_app
 from db.engine import create_engine, create_sessionmaker, to_libpq_url
 from db.models import AuditEvent
+from db.runtime import migrate
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.factories import create_patient, create_user, token_for
+from tests.pg import PgServer
 
 
 def _began(seen: list[str]) -> bool:
@@ -36,11 +38,18 @@ async def _logged() -> None:
     await asyncio.sleep(0.05)
 
 
+@pytest.fixture(scope="module")
+def own_database_url(pg: PgServer) -> str:
+    url = pg.create_database()
+    migrate(url)
+    return url
+
+
 @pytest.fixture
 async def real_engine(
-    settings: Settings, database_url: str
+    settings: Settings, own_database_url: str
 ) -> AsyncIterator[tuple[AsyncEngine, list[str]]]:
-    engine = create_engine(settings, database_url)
+    engine = create_engine(settings, own_database_url)
     seen: list[str] = []
 
     def log_queries(dbapi_connection: Any, _record: Any) -> None:
@@ -111,7 +120,7 @@ async def test_a_known_query_runs_without_a_transaction_a_mutation_in_one(
 
 async def test_a_connection_that_died_while_idle_is_replaced(
     settings: Settings,
-    database_url: str,
+    own_database_url: str,
     real_engine: tuple[AsyncEngine, list[str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -125,7 +134,7 @@ async def test_a_connection_that_died_while_idle_is_replaced(
     await _logged()
     assert ";" not in seen  # the ping's empty statement
 
-    killer = await asyncpg.connect(to_libpq_url(database_url))
+    killer = await asyncpg.connect(to_libpq_url(own_database_url))
     try:
         assert await killer.fetchval("SELECT pg_terminate_backend($1)", first)
     finally:
