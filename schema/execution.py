@@ -51,7 +51,7 @@ from graphql.execution.collect_fields import (
     FieldDetailsList,
     GroupedFieldSet,
 )
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -87,6 +87,7 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # keyed by the identity of graphql-core's memoised grouped field sets,
         # which this execution keeps alive
         self._leaf_plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+        self._partial_plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
 
     def execute_collected_subfields(
         self,
@@ -145,6 +146,78 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item_type, field_details_list, info, path, items, position_context
         )
 
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's, with the object's leaves (if any) read in one step
+        first; the other fields are executed as graphql-core does, in order."""
+        partial = self._partial(parent_type, grouped_field_set)
+        leaves = None
+        if partial is not None:
+            try:
+                leaves = _completer(parent_type, partial)(source_value)
+            except _Fallback:
+                pass
+        if leaves is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                if response_name in leaves:
+                    results[response_name] = leaves[response_name]
+                    continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background(
+                    [results[field] for field in awaitable_fields]
+                )
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(
+                    *(results[field] for field in awaitable_fields)
+                )
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _partial(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Plan | None:
+        cached = self._partial_plans.get(id(grouped_field_set))
+        if cached is not None:
+            return cached[1] or None
+        plan = _partial_plan(parent_type, grouped_field_set, self)
+        self._partial_plans[id(grouped_field_set)] = (grouped_field_set, plan or ())
+        return plan
+
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> Plan | None:
@@ -161,52 +234,79 @@ def _make_plan(
     grouped_field_set: GroupedFieldSet,
     context: LeafRecordExecutionContext,
 ) -> Plan | None:
-    middleware = context.middleware_manager
+    """The plan of an object whose selected fields are all leaves, else None."""
     plan: list[Leaf] = []
     for key, details in grouped_field_set.items():
-        node = details[0].node
-        if any(d.defer_usage is not None for d in details):
+        leaf = _leaf(parent_type, key, details, context)
+        if leaf is None:
             return None
-        name = node.name.value
-        if name == "__typename":
-            plan.append(Leaf(key, name, None, None, None, True))
-            continue
-        field = parent_type.fields.get(name)
-        if field is None or field.args or node.arguments or node.selection_set:
-            return None
-        resolve = field.resolve
-        if resolve is None:
-            return None
-        # a middleware wrapping field resolvers must see every field
-        wrapped = middleware.get_field_resolver(resolve) if middleware else resolve
-        if wrapped is not resolve:
-            return None
-        leaf: Any = field.type
-        non_null = isinstance(leaf, GraphQLNonNull)
-        if non_null:
-            leaf = leaf.of_type
-        is_list = isinstance(leaf, GraphQLList)
-        items_non_null = False
-        if is_list:
-            leaf = leaf.of_type
-            items_non_null = isinstance(leaf, GraphQLNonNull)
-            if items_non_null:
-                leaf = leaf.of_type
-        if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
-            return None
-        # strawberry marks its resolver of a field without a resolver function;
-        # schema/fast.py its direct call of a synchronous function of the
-        # parent alone
-        if getattr(resolve, "_is_default", False):
-            attr, read = _reader(field, resolve)
-        elif getattr(resolve, "_root_only", False):
-            attr, read = None, resolve
-        else:
-            return None
-        plan.append(
-            Leaf(key, name, attr, read, leaf, non_null, is_list, items_non_null)
-        )
+        plan.append(leaf)
     return tuple(plan)
+
+
+def _partial_plan(
+    parent_type: GraphQLObjectType,
+    grouped_field_set: GroupedFieldSet,
+    context: LeafRecordExecutionContext,
+) -> Plan | None:
+    """The leaves of an object that also selects other fields (a session's id
+    and date beside its notes), or None when it has none."""
+    if any(d.defer_usage is not None for ds in grouped_field_set.values() for d in ds):
+        return None
+    plan = [
+        leaf
+        for key, details in grouped_field_set.items()
+        if (leaf := _leaf(parent_type, key, details, context)) is not None
+    ]
+    return tuple(plan) or None
+
+
+def _leaf(
+    parent_type: GraphQLObjectType,
+    key: str,
+    details: FieldDetailsList,
+    context: LeafRecordExecutionContext,
+) -> Leaf | None:
+    node = details[0].node
+    if any(d.defer_usage is not None for d in details):
+        return None
+    name = node.name.value
+    if name == "__typename":
+        return Leaf(key, name, None, None, None, True)
+    field = parent_type.fields.get(name)
+    if field is None or field.args or node.arguments or node.selection_set:
+        return None
+    resolve = field.resolve
+    if resolve is None:
+        return None
+    # a middleware wrapping field resolvers must see every field
+    middleware = context.middleware_manager
+    wrapped = middleware.get_field_resolver(resolve) if middleware else resolve
+    if wrapped is not resolve:
+        return None
+    leaf: Any = field.type
+    non_null = isinstance(leaf, GraphQLNonNull)
+    if non_null:
+        leaf = leaf.of_type
+    is_list = isinstance(leaf, GraphQLList)
+    items_non_null = False
+    if is_list:
+        leaf = leaf.of_type
+        items_non_null = isinstance(leaf, GraphQLNonNull)
+        if items_non_null:
+            leaf = leaf.of_type
+    if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
+        return None
+    # strawberry marks its resolver of a field without a resolver function;
+    # schema/fast.py its direct call of a synchronous function of the
+    # parent alone
+    if getattr(resolve, "_is_default", False):
+        attr, read = _reader(field, resolve)
+    elif getattr(resolve, "_root_only", False):
+        attr, read = None, resolve
+    else:
+        return None
+    return Leaf(key, name, attr, read, leaf, non_null, is_list, items_non_null)
 
 
 def _reader(

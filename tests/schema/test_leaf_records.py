@@ -6,6 +6,7 @@ be exactly graphql-core's own, errors and paths included."""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from enum import Enum
 from typing import Any
@@ -40,6 +41,22 @@ class Leaf:
     @staticmethod
     def twice(root: Leaf) -> float:
         return root.f * 2 if isinstance(root.f, int | float) else root.f
+
+
+@strawberry.type
+class Outer:
+    """Leaves beside an object, a list and an async field: the leaves in one
+    step, the rest through graphql-core, in the selection's order."""
+
+    a: str
+    inner: Leaf | None
+    b: int
+    inners: list[Leaf]
+
+    @strawberry.field
+    async def later(self) -> str:
+        await asyncio.sleep(0)
+        return self.a
 
 
 def leaf(**changes: Any) -> Leaf:
@@ -94,6 +111,16 @@ def _schema(items: list[Any], fast: bool) -> strawberry.Schema:
         def one(self) -> Leaf | None:
             return items[-1] if items else None
 
+        @strawberry.field
+        def outers(self) -> list[Outer | None]:
+            found: list[Outer | None] = [
+                Outer(a="o", inner=item, b=n, inners=[item] if item else [])
+                for n, item in enumerate(items)
+            ]
+            # a null in a non-null leaf beside the objects
+            found.append(Outer(a=None, inner=None, b=1, inners=[]))  # type: ignore[arg-type]
+            return found
+
     extra: dict[str, Any] = (
         {"execution_context_class": LeafRecordExecutionContext} if fast else {}
     )
@@ -107,13 +134,15 @@ QUERY = """{
   items { f i s b k n __typename tags maybe twice }
   maybe { f i s b k n tags }
   one { s f twice }
+  outers { a inner { s f tags } b inners { i k } later }
 }"""
 
 
 def _answer(schema: strawberry.Schema) -> dict[str, Any]:
-    result = schema.execute_sync(QUERY)
+    result = asyncio.run(schema.execute(QUERY))
     return {
-        "data": result.data,
+        # as text: the order of the keys is part of the answer
+        "data": json.dumps(result.data),
         "errors": sorted((e.message, tuple(e.path or ())) for e in result.errors or []),
     }
 
@@ -139,7 +168,9 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
     from schema import execution
 
     fast = _schema(CASES["plain"], fast=True)
-    assert fast.execute_sync(QUERY).errors is None
+    result = asyncio.run(fast.execute(QUERY))
+    # only the last Outer, whose non-null ``a`` is null
+    assert [e.path for e in result.errors or []] == [["outers", 2, "a"]]
     compiled = [
         names
         for (gtype, names) in execution._COMPILED
@@ -147,3 +178,10 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
     ]
     selected = {name for names in compiled for _, name in names}
     assert {"tags", "maybe", "twice", "f"} <= selected
+    # the leaves of an object that also selects objects and lists
+    beside = [
+        names
+        for (gtype, names) in execution._COMPILED
+        if gtype is fast._schema.type_map["Outer"]
+    ]
+    assert (("a", "a"), ("b", "b")) in beside
