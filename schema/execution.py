@@ -214,7 +214,7 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._partial_plans.get(id(grouped_field_set))
         if cached is not None:
             return cached[1] or None
-        plan = _partial_plan(parent_type, grouped_field_set, self)
+        plan = self._shared("partial", _partial_plan, parent_type, grouped_field_set)
         self._partial_plans[id(grouped_field_set)] = (grouped_field_set, plan or ())
         return plan
 
@@ -224,9 +224,52 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._leaf_plans.get(id(grouped_field_set))
         if cached is not None:
             return cached[1]
-        plan = _make_plan(parent_type, grouped_field_set, self)
+        plan = self._shared("whole", _make_plan, parent_type, grouped_field_set)
         self._leaf_plans[id(grouped_field_set)] = (grouped_field_set, plan or _NO_PLAN)
         return plan
+
+    def _shared(
+        self,
+        kind: str,
+        make: Callable[
+            [GraphQLObjectType, GroupedFieldSet, LeafRecordExecutionContext],
+            Plan | None,
+        ],
+        parent_type: GraphQLObjectType,
+        grouped_field_set: GroupedFieldSet,
+    ) -> Plan | None:
+        """A plan made for the same type and the same field nodes in an earlier
+        request (the guard's parse cache gives a document the same nodes every
+        time). A plan follows from the type's fields and those nodes alone;
+        with a middleware it is made afresh (the middleware decides)."""
+        middleware = self.middleware_manager
+        if middleware is not None and middleware.middlewares:
+            return make(parent_type, grouped_field_set, self)
+        nodes = tuple(d.node for ds in grouped_field_set.values() for d in ds)
+        key = (
+            kind,
+            parent_type,
+            tuple(grouped_field_set),
+            tuple(map(id, nodes)),
+            tuple(
+                d.defer_usage is not None
+                for ds in grouped_field_set.values()
+                for d in ds
+            ),
+        )
+        found = _SHARED_PLANS.get(key)
+        if found is not None:
+            return found[1]
+        plan = make(parent_type, grouped_field_set, self)
+        if len(_SHARED_PLANS) >= _SHARED_PLANS_MAX:
+            _SHARED_PLANS.clear()
+        # the nodes are kept with the plan, so their ids cannot be reused
+        _SHARED_PLANS[key] = (nodes, plan)
+        return plan
+
+
+_SHARED_PLANS: dict[tuple[Any, ...], tuple[tuple[Any, ...], Plan | None]] = {}
+_SHARED_PLANS_MAX = 4096
 
 
 def _make_plan(

@@ -185,3 +185,33 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
         if gtype is fast._schema.type_map["Outer"]
     ]
     assert (("a", "a"), ("b", "b")) in beside
+
+
+def test_plans_shared_between_requests_follow_the_variables() -> None:
+    """One parsed document (the guard caches them) executed with @include
+    turned on, off and on again: plans are shared between executions of the
+    same nodes, but never across different selections."""
+    from graphql import ExecutionResult, execute, parse
+
+    items = CASES["plain"]
+    fast = _schema(items, fast=True)
+    slow = _schema(items, fast=False)
+    document = parse(
+        "query($x: Boolean!) { items { f s @include(if: $x) tags } "
+        "outers { a @include(if: $x) b inner { s } } }"
+    )
+    for flag in (True, False, True, False):
+        got, expected = (
+            execute(
+                built._schema,
+                document,
+                variable_values={"x": flag},
+                executor_class=built.execution_context_class,
+            )
+            for built in (fast, slow)
+        )
+        assert isinstance(got, ExecutionResult)
+        assert isinstance(expected, ExecutionResult)
+        assert json.dumps(got.data) == json.dumps(expected.data)
+        assert got.data is not None
+        assert ("s" in got.data["items"][0]) is flag
