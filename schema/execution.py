@@ -25,11 +25,11 @@ range an Int, a bool a Boolean); any other value goes to graphql-core's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from inspect import isawaitable
 from keyword import iskeyword
 from math import isfinite
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, overload
 
 from graphql import (
     GraphQLBoolean,
@@ -128,13 +128,21 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         if (
             isinstance(object_type, GraphQLObjectType)
-            and isinstance(items, list | tuple)
+            and isinstance(items, list | tuple | RawRecords)
             and not self.get_stream_usage(field_details_list, path)
         ):
             grouped, new_defer_usages, _ = self.collect_subfields(
                 object_type, field_details_list
             )
             plan = None if new_defer_usages else self._plan(object_type, grouped)
+            if plan and isinstance(items, RawRecords):
+                raw = _raw_completer(object_type, plan)
+                if raw is not None and object_type.is_type_of is None:
+                    try:
+                        return [raw(record) for record in items.records]
+                    except _Fallback:
+                        pass
+                items = list(items)
             if plan:
                 try:
                     return _complete_list(
@@ -447,6 +455,92 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
     complete: Completer = env["complete"]
     _COMPILED[cache_key] = complete
     return complete
+
+
+_RAW_COMPILED: dict[tuple[Any, ...], Completer | None] = {}
+
+
+def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | None:
+    """Like ``_completer``, for a stored record (a dict keyed by the type's
+    Python field names, see ``RawRecords``), and strict: a value is taken only
+    when it is exactly what the object would hold and serialise to (a str, a
+    finite float, an int in range, a bool; None where the field is nullable);
+    anything else raises _Fallback and the records are made into objects. None
+    when a field is not a plain attribute of a built-in scalar."""
+    cache_key = (parent_type, tuple((leaf.key, leaf.name) for leaf in plan))
+    if cache_key in _RAW_COMPILED:
+        return _RAW_COMPILED[cache_key]
+    env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
+    lines = ["def complete(source):"]
+    complete: Completer | None = None
+    for i, leaf in enumerate(plan):
+        v = f"v{i}"
+        if leaf.scalar is None:  # __typename
+            env[f"name{i}"] = parent_type.name
+            lines.append(f"    {v} = name{i}")
+            continue
+        as_is = _AS_IS.get(leaf.scalar.name)
+        if (
+            leaf.attr is None
+            or leaf.is_list
+            or as_is is None
+            or _BUILT_IN[leaf.scalar.name] is not leaf.scalar
+        ):
+            break
+        lines.append(f"    {v} = source.get({leaf.attr!r})")
+        check = as_is.format(v=v)
+        if not leaf.non_null:
+            check = f"{v} is None or {check}"
+        lines.append(f"    if not ({check}):")
+        lines.append("        raise _Fallback")
+    else:
+        lines.append(
+            "    return {"
+            + ", ".join(f"{leaf.key!r}: v{i}" for i, leaf in enumerate(plan))
+            + "}"
+        )
+        name = f"<stored record {parent_type.name}>"
+        exec(compile("\n".join(lines), name, "exec"), env)
+        complete = env["complete"]
+    _RAW_COMPILED[cache_key] = complete
+    return complete
+
+
+T = TypeVar("T")
+
+
+class RawRecords(Sequence[T]):
+    """Stored records (dicts keyed by a type's Python field names) that read as
+    a list of objects: whoever iterates gets ``make(record)`` for each. The
+    leaf-record path reads the records themselves when every selected value is
+    already exactly what the object would hold, so that a transcript's ~400
+    segments are not made into objects only to be read back.
+
+    ``make`` must keep a value that is already of its field's type as it is
+    (then both paths answer the same)."""
+
+    def __init__(
+        self, records: list[dict[str, Any]], make: Callable[[dict[str, Any]], T]
+    ):
+        self.records = records
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self.make(r) for r in self.records[index]]
+        return self.make(self.records[index])
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self.make, self.records)
 
 
 def _slow_list(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 
 from db import models
+from schema.execution import RawRecords
 
 
 @strawberry.type(name="TranscriptSegment")
@@ -17,12 +18,18 @@ class TranscriptSegmentType:
     text: str
 
 
+def _seconds(value: Any) -> float:
+    return value if type(value) is float else float(value or 0.0)
+
+
 def _segment(raw: dict[str, Any]) -> TranscriptSegmentType:
+    # a value already of its field's type is kept as it is (RawRecords)
+    text = raw.get("text")
     return TranscriptSegmentType(
-        start=float(raw.get("start") or 0.0),
-        end=float(raw.get("end") or 0.0),
+        start=_seconds(raw.get("start")),
+        end=_seconds(raw.get("end")),
         speaker=raw.get("speaker"),
-        text=str(raw.get("text") or ""),
+        text=text if type(text) is str else str(text or ""),
     )
 
 
@@ -36,7 +43,8 @@ class TranscriptType:
     def segments(
         root: strawberry.Parent[models.Transcript],
     ) -> list[TranscriptSegmentType]:
-        return [_segment(s) for s in root.segments or [] if isinstance(s, dict)]
+        records = [s for s in root.segments or [] if isinstance(s, dict)]
+        return cast("list[TranscriptSegmentType]", RawRecords(records, _segment))
 
 
 @strawberry.type(name="AudioFile")

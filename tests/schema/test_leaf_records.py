@@ -9,13 +9,14 @@ import asyncio
 import json
 import math
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import strawberry
 
-from schema.execution import LeafRecordExecutionContext
+from schema.execution import LeafRecordExecutionContext, RawRecords
 from schema.fast import install
+from schema.types.transcript import TranscriptSegmentType, _segment
 
 
 @strawberry.enum
@@ -215,3 +216,72 @@ def test_plans_shared_between_requests_follow_the_variables() -> None:
         assert json.dumps(got.data) == json.dumps(expected.data)
         assert got.data is not None
         assert ("s" in got.data["items"][0]) is flag
+
+
+RECORDS: dict[str, list[dict[str, Any]]] = {
+    "as stored": [
+        {"start": 0.0, "end": 4.5, "speaker": "A", "text": "Hello."},
+        {"start": 4.5, "end": 9.0, "speaker": None, "text": "Hi."},
+    ],
+    "int seconds": [{"start": 3, "end": 4, "speaker": "A", "text": "x"}],
+    "missing keys": [{"text": "only text"}, {}],
+    "negative zero": [{"start": -0.0, "end": 1.0, "speaker": "A", "text": "x"}],
+    "NaN": [{"start": math.nan, "end": 1.0, "speaker": "A", "text": "x"}],
+    "empty text": [{"start": 1.0, "end": 2.0, "speaker": "A", "text": ""}],
+    "int text and speaker": [{"start": 1.0, "end": 2.0, "speaker": 7, "text": 5}],
+    "string seconds": [{"start": "1.5", "end": 2.0, "speaker": "A", "text": "x"}],
+    "extra keys": [{"start": 1.0, "end": 2.0, "text": "x", "words": [1, 2]}],
+}
+
+
+def _segments_schema(
+    records: list[dict[str, Any]], fast: bool, made: list[int] | None = None
+) -> strawberry.Schema:
+    def make(record: dict[str, Any]) -> TranscriptSegmentType:
+        if made is not None:
+            made.append(1)
+        return _segment(record)
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def segments(self) -> list[TranscriptSegmentType]:
+            return cast("list[TranscriptSegmentType]", RawRecords(records, make))
+
+    extra: dict[str, Any] = (
+        {"execution_context_class": LeafRecordExecutionContext} if fast else {}
+    )
+    return strawberry.Schema(query=Query, **extra)
+
+
+@pytest.mark.parametrize("case", sorted(RECORDS))
+def test_stored_segments_answer_as_their_objects_would(case: str) -> None:
+    """RawRecords: the records read directly where they are exactly what the
+    objects would hold, as objects otherwise; the same answer either way."""
+    query = "{ segments { start end speaker text __typename } }"
+    answers = []
+    for fast in (True, False):
+        result = _segments_schema(RECORDS[case], fast).execute_sync(query)
+        answers.append(
+            (
+                json.dumps(result.data),
+                sorted(e.message for e in result.errors or []),
+            )
+        )
+    assert answers[0] == answers[1]
+
+
+def test_stored_segments_as_stored_are_not_made_into_objects() -> None:
+    made: list[int] = []
+    schema = _segments_schema(RECORDS["as stored"], True, made)
+    result = schema.execute_sync("{ segments { start text } }")
+    assert result.errors is None
+    assert result.data == {
+        "segments": [{"start": 0.0, "text": "Hello."}, {"start": 4.5, "text": "Hi."}]
+    }
+    assert made == []
+    # one value that is not as stored: the objects are made
+    _segments_schema(RECORDS["int seconds"], True, made).execute_sync(
+        "{ segments { start } }"
+    )
+    assert made == [1]
