@@ -20,7 +20,18 @@ If any item needs graphql-core's path, the whole list takes it.
 The built-in scalars serialise their own Python type without the checks for
 everything else (a finite float is a Float, a str a String or ID, an int in
 range an Int, a bool a Boolean); any other value goes to graphql-core's
-``serialize``.
+``serialize``. Each object's completion is a function generated once per type
+and selection (bounded caches: selections come from clients).
+
+Leaves are also lists of built-in scalars and synchronous resolvers of the
+parent alone (schema/fast.py marks them). An object that selects leaves beside
+other fields reads its leaves in one step and executes the others as
+graphql-core does, in the selection's order. ``RawRecords`` lets a list of
+stored records (a transcript's segments) be read without making objects when
+each value is exactly what the object would hold. Plans are shared between
+requests for the same field nodes (the guard's parse cache keeps a document's
+nodes). ``tests/schema/test_leaf_records.py`` compares answers on awkward values
+with graphql-core's own.
 """
 
 from __future__ import annotations
@@ -453,8 +464,21 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
     ]
     exec(compile("\n".join(lines), f"<leaf record {parent_type.name}>", "exec"), env)
     complete: Completer = env["complete"]
-    _COMPILED[cache_key] = complete
+    _remember(_COMPILED, cache_key, complete)
     return complete
+
+
+# generated functions kept per type and selection; selections (aliases) come
+# from clients, so the caches are bounded: emptied when full
+_COMPILED_MAX = 2048
+
+
+def _remember(
+    cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any
+) -> None:
+    if len(cache) >= _COMPILED_MAX:
+        cache.clear()
+    cache[key] = value
 
 
 _RAW_COMPILED: dict[tuple[Any, ...], Completer | None] = {}
@@ -502,7 +526,7 @@ def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | No
         name = f"<stored record {parent_type.name}>"
         exec(compile("\n".join(lines), name, "exec"), env)
         complete = env["complete"]
-    _RAW_COMPILED[cache_key] = complete
+    _remember(_RAW_COMPILED, cache_key, complete)
     return complete
 
 

@@ -8,8 +8,8 @@ assigned to them; a PATIENT sees the one record linked to their account.
 Statements on hot paths are built once per shape and reused (``scoped_statement``):
 building one takes longer than PostgreSQL takes to run it. A reused statement is
 built for a ``Template`` user whose id is a REQUIRED bind parameter, so running
-it without ``scope_params`` of the real caller fails instead of reading as
-somebody else.
+it without the parameters ``scoped_statement`` returns for the real caller fails
+instead of reading as somebody else.
 """
 
 from __future__ import annotations
