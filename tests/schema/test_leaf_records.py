@@ -285,3 +285,16 @@ def test_stored_segments_as_stored_are_not_made_into_objects() -> None:
         "{ segments { start } }"
     )
     assert made == [1]
+
+
+def test_generated_completers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Aliases are the client's: every new one makes a new selection, so the
+    caches of generated functions must not grow without end."""
+    from schema import execution
+
+    monkeypatch.setattr(execution, "_COMPILED_MAX", 3)
+    schema = _schema(CASES["plain"], fast=True)
+    for n in range(10):
+        result = schema.execute_sync(f"{{ items {{ a{n}: f }} }}")
+        assert result.errors is None
+        assert len(execution._COMPILED) <= 3
