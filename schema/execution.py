@@ -419,9 +419,7 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
     field read, a built-in scalar's own value taken as it is, anything else
     through the leaf's ``serialize``; whatever is unusual raises _Fallback.
     Generated once per type and selection and kept for the process."""
-    # what a plan does follows from the type's fields and the selection
-    # (its functions are made afresh for every execution)
-    cache_key = (parent_type, tuple((leaf.key, leaf.name) for leaf in plan))
+    cache_key = _selection_key(parent_type, plan)
     found = _COMPILED.get(cache_key)
     if found is not None:
         return found
@@ -458,13 +456,27 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
         "        raise",
         "    except Exception:",
         "        raise _Fallback from None",
-        "    return {"
-        + ", ".join(f"{leaf.key!r}: v{i}" for i, leaf in enumerate(plan))
-        + "}",
     ]
-    exec(compile("\n".join(lines), f"<leaf record {parent_type.name}>", "exec"), env)
-    complete: Completer = env["complete"]
+    complete = _define(lines, plan, env, f"<leaf record {parent_type.name}>")
     _remember(_COMPILED, cache_key, complete)
+    return complete
+
+
+def _selection_key(parent_type: GraphQLObjectType, plan: Plan) -> tuple[Any, ...]:
+    # what a plan does follows from the type's fields and the selection
+    # (its functions are made afresh for every execution)
+    return (parent_type, tuple((leaf.key, leaf.name) for leaf in plan))
+
+
+def _define(
+    lines: list[str], plan: Plan, env: dict[str, Any], filename: str
+) -> Completer:
+    """``lines`` (reading each leaf into v0, v1, ...) completed with the
+    returned object, compiled and defined in ``env``."""
+    returned = ", ".join(f"{leaf.key!r}: v{i}" for i, leaf in enumerate(plan))
+    lines.append(f"    return {{{returned}}}")
+    exec(compile("\n".join(lines), filename, "exec"), env)
+    complete: Completer = env["complete"]
     return complete
 
 
@@ -491,7 +503,7 @@ def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | No
     finite float, an int in range, a bool; None where the field is nullable);
     anything else raises _Fallback and the records are made into objects. None
     when a field is not a plain attribute of a built-in scalar."""
-    cache_key = (parent_type, tuple((leaf.key, leaf.name) for leaf in plan))
+    cache_key = _selection_key(parent_type, plan)
     if cache_key in _RAW_COMPILED:
         return _RAW_COMPILED[cache_key]
     env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
@@ -518,14 +530,7 @@ def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | No
         lines.append(f"    if not ({check}):")
         lines.append("        raise _Fallback")
     else:
-        lines.append(
-            "    return {"
-            + ", ".join(f"{leaf.key!r}: v{i}" for i, leaf in enumerate(plan))
-            + "}"
-        )
-        name = f"<stored record {parent_type.name}>"
-        exec(compile("\n".join(lines), name, "exec"), env)
-        complete = env["complete"]
+        complete = _define(lines, plan, env, f"<stored record {parent_type.name}>")
     _remember(_RAW_COMPILED, cache_key, complete)
     return complete
 
