@@ -4,6 +4,7 @@ import base64
 import os
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,27 @@ def test_keyring_round_trip_and_rotation() -> None:
     assert "marker-123" not in resealed
     with pytest.raises(LookupError):
         Keyring(new_key).decrypt(sealed_old)
+
+
+def test_a_stored_value_is_the_standard_base64_of_nonce_ciphertext_and_tag() -> None:
+    keyring = Keyring(os.urandom(32))
+    text_ = "é" * 3000  # long enough for the SIMD decoder's wide path
+    sealed = keyring.encrypt(text_)
+    prefix, kid, blob = sealed.split(":", 2)
+    assert (prefix, kid) == ("tb1", keyring.current_id)
+    # readable by any base64 decoder: 12 bytes of nonce, then the plaintext's
+    # length in ciphertext, then the 16-byte tag
+    assert len(base64.b64decode(blob, validate=True)) == 12 + len(text_.encode()) + 16
+    assert keyring.decrypt(sealed) == text_
+
+
+def test_a_damaged_stored_value_is_refused() -> None:
+    keyring = Keyring(os.urandom(32))
+    prefix, kid, blob = keyring.encrypt("diagnosis: marker-123").split(":", 2)
+    flipped = blob[:20] + ("A" if blob[20] != "A" else "B") + blob[21:]
+    for damaged in (blob[:-4], blob[:20] + "*" + blob[21:], flipped):
+        with pytest.raises((ValueError, InvalidTag)):  # bad base64, bad tag
+            keyring.decrypt(f"{prefix}:{kid}:{damaged}")
 
 
 async def test_phone_and_birth_date_are_ciphertext_in_the_table(
