@@ -374,6 +374,12 @@ class SessionCountByPatientIdLoader(ScopedLoader[tuple[uuid.UUID, SessionFilter]
 
 
 class LatestNotesBySessionIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None]):
+    def __init__(self, session: AsyncSession, user: User | None) -> None:
+        super().__init__(session, user)
+        # notes whose READ this request has already recorded (by whoever
+        # primed them with a page, or by the field's first answer)
+        self.audited: set[uuid.UUID] = set()
+
     async def batch_load_fn(
         self, keys: Sequence[uuid.UUID]
     ) -> list[SessionNotes | None]:

@@ -5,7 +5,7 @@ per-field hook runs: cost is one small dict per object)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphql import (
@@ -75,6 +75,40 @@ def _fields(
             if fragment is not None:
                 stack[:0] = fragment.selection_set.selections
     return out
+
+
+def without_directives(
+    nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    """Whether nothing selected below ``nodes`` carries a directive or spreads
+    a fragment with arguments: then what they select does not depend on the
+    variables (every field named in the AST is executed)."""
+    stack: list[SelectionNode] = [
+        s for n in nodes if n.selection_set for s in n.selection_set.selections
+    ]
+    seen: set[str] = set()
+    while stack:
+        selection = stack.pop()
+        if selection.directives:
+            return False
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if (
+                fragment is None
+                or fragment.directives
+                or fragment.variable_definitions
+                or getattr(selection, "arguments", None)
+            ):
+                return False
+            if name not in seen:
+                seen.add(name)
+                stack.extend(fragment.selection_set.selections)
+            continue
+        selection_set = getattr(selection, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return True
 
 
 def selected_names(info: Info[Context, Any], *path: str) -> set[str]:

@@ -39,7 +39,12 @@ from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted, found_or_raise, patient_by_id
-from resolvers.reads import audit_reads, phi_selected, selected_names
+from resolvers.reads import (
+    audit_reads,
+    phi_selected,
+    selected_names,
+    without_directives,
+)
 from services.errors import BadInput, Forbidden, NotFound
 
 
@@ -147,6 +152,17 @@ async def patient_sessions(
         notes = ctx.loader(LatestNotesBySessionIdLoader)
         for row in page.rows:
             notes.prime(row.id, loader.latest_notes.get(row.id))
+        raw = info._raw_info
+        if without_directives(raw.field_nodes, raw.fragments):
+            # every session's notes field runs: their READs in one event per
+            # patient here rather than one per note (the field then skips it)
+            read = [
+                (n.id, row.patient_id)
+                for row in page.rows
+                if (n := loader.latest_notes.get(row.id)) is not None
+            ]
+            audit_reads(info, "SessionNotes", read, "edges", "node", "notes")
+            notes.audited.update(nid for nid, _ in read)
     audit_sessions(info, page.rows, "edges", "node")
     counter = ctx.loader(SessionCountByPatientIdLoader)
     return page, lambda: counter.load((root.id, f))
@@ -192,8 +208,7 @@ def notes(
     loaded, found = loader.peek(root.id)
     if not loaded:
         return _notes_later(info, loader, root)
-    if found is not None:
-        audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])
+    _audit_notes(info, loader, root, found)
     return found
 
 
@@ -201,9 +216,21 @@ async def _notes_later(
     info: Info[Context, Any], loader: LatestNotesBySessionIdLoader, root: TherapySession
 ) -> SessionNotes | None:
     found = await loader.load(root.id)
-    if found is not None:
-        audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])
+    _audit_notes(info, loader, root, found)
     return found
+
+
+def _audit_notes(
+    info: Info[Context, Any],
+    loader: LatestNotesBySessionIdLoader,
+    root: TherapySession,
+    found: SessionNotes | None,
+) -> None:
+    """Each note's READ recorded once a request, however often the field is
+    answered (schema/execution.py may ask twice): the field is repeatable."""
+    if found is not None and found.id not in loader.audited:
+        loader.audited.add(found.id)
+        audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])
 
 
 async def note_versions(

@@ -43,6 +43,7 @@ from math import isfinite
 from typing import Any, NamedTuple, TypeVar, overload
 
 from graphql import (
+    FieldNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLFloat,
@@ -60,12 +61,15 @@ from graphql import (
 from graphql.execution.collect_fields import (
     DeferUsage,
     FieldDetailsList,
+    FragmentDetails,
     GroupedFieldSet,
 )
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from resolvers.reads import without_directives
 
 
 class Leaf(NamedTuple):
@@ -82,8 +86,30 @@ class Leaf(NamedTuple):
     items_non_null: bool = False
 
 
-Plan = tuple[Leaf, ...]
-Completer = Callable[[Any], dict[str, Any]]
+class Child(NamedTuple):
+    """One selected field of an object type whose own selection is a whole
+    plan: a connection's ``edges``, an edge's ``node``, a session's primed
+    ``notes``. Only where the field's subtree carries no directive (so the
+    plan follows from the document alone) and its read is repeatable."""
+
+    key: str
+    name: str
+    attr: str | None  # read as ``source.<attr>``
+    read: Callable[..., Any] | None  # else ``read(source, info)``
+    with_info: bool  # ``read`` takes a resolve info (shared by every source)
+    object_type: GraphQLObjectType
+    plan: tuple[Leaf | Child, ...]
+    non_null: bool
+    is_list: bool
+    items_non_null: bool
+    field: Any  # the GraphQLField, for the shared resolve info
+    details: FieldDetailsList
+    parent_type: GraphQLObjectType
+
+
+Plan = tuple[Leaf | Child, ...]
+# complete(source, execution context)
+Completer = Callable[[Any, Any], dict[str, Any]]
 
 _NO_PLAN: Plan = ()
 
@@ -99,6 +125,26 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # which this execution keeps alive
         self._leaf_plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
         self._partial_plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+        # one resolve info per planned child field and execution (kept with
+        # the child, so its id stays its own)
+        self._child_infos: dict[int, tuple[Child, GraphQLResolveInfo[Any]]] = {}
+
+    def shared_info(self, child: Child) -> GraphQLResolveInfo[Any]:
+        """The resolve info every source of ``child`` is read and checked
+        with in this execution. Its path names the field, not each object:
+        a read that fails hands the object to graphql-core, which reports
+        the error at its own path."""
+        found = self._child_infos.get(id(child))
+        if found is None:
+            info = self.build_resolve_info(
+                child.field,
+                [d.node for d in child.details],
+                child.parent_type,
+                Path(None, child.key, child.parent_type.name),
+            )
+            found = (child, info)
+            self._child_infos[id(child)] = found
+        return found[1]
 
     def execute_collected_subfields(
         self,
@@ -112,7 +158,7 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         plan = None if new_defer_usages else self._plan(parent_type, grouped_field_set)
         if plan:
             try:
-                return _completer(parent_type, plan)(source_value)
+                return _completer(parent_type, plan)(source_value, self)
             except _Fallback:
                 pass
         return super().execute_collected_subfields(
@@ -150,14 +196,14 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raw = _raw_completer(object_type, plan)
                 if raw is not None and object_type.is_type_of is None:
                     try:
-                        return [raw(record) for record in items.records]
+                        return [raw(record, self) for record in items.records]
                     except _Fallback:
                         pass
                 items = list(items)
             if plan:
                 try:
                     return _complete_list(
-                        plan, object_type, items, non_null, info, self.is_awaitable
+                        plan, object_type, items, non_null, info, self
                     )
                 except _Fallback:
                     pass
@@ -179,7 +225,7 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         leaves = None
         if partial is not None:
             try:
-                leaves = _completer(parent_type, partial)(source_value)
+                leaves = _completer(parent_type, partial)(source_value, self)
             except _Fallback:
                 pass
         if leaves is None:
@@ -296,14 +342,98 @@ def _make_plan(
     grouped_field_set: GroupedFieldSet,
     context: LeafRecordExecutionContext,
 ) -> Plan | None:
-    """The plan of an object whose selected fields are all leaves, else None."""
-    plan: list[Leaf] = []
+    """The plan of an object whose selected fields are all leaves or planned
+    children, else None."""
+    plan: list[Leaf | Child] = []
     for key, details in grouped_field_set.items():
-        leaf = _leaf(parent_type, key, details, context)
-        if leaf is None:
+        entry = _leaf(parent_type, key, details, context) or _child(
+            parent_type, key, details, context
+        )
+        if entry is None:
             return None
-        plan.append(leaf)
+        plan.append(entry)
     return tuple(plan)
+
+
+def _child(
+    parent_type: GraphQLObjectType,
+    key: str,
+    details: FieldDetailsList,
+    context: LeafRecordExecutionContext,
+) -> Child | None:
+    """A field of an object type completed with a whole plan of its own: read
+    as a plain attribute, by a synchronous function of the parent alone, or by
+    a synchronous resolver marked repeatable (schema/fast.py), whose subtree
+    has no directive and no @defer; else None."""
+    node = details[0].node
+    if any(d.defer_usage is not None for d in details):
+        return None
+    field = parent_type.fields.get(node.name.value)
+    if field is None or field.args or node.arguments or not node.selection_set:
+        return None
+    resolve = field.resolve
+    middleware = context.middleware_manager
+    if resolve is None or (
+        middleware is not None and middleware.get_field_resolver(resolve) is not resolve
+    ):
+        return None
+    child_type: Any = field.type
+    non_null = isinstance(child_type, GraphQLNonNull)
+    if non_null:
+        child_type = child_type.of_type
+    is_list = isinstance(child_type, GraphQLList)
+    items_non_null = False
+    if is_list:
+        child_type = child_type.of_type
+        items_non_null = isinstance(child_type, GraphQLNonNull)
+        if items_non_null:
+            child_type = child_type.of_type
+    if not isinstance(child_type, GraphQLObjectType):
+        return None
+    with_info = False
+    if getattr(resolve, "_is_default", False):
+        attr, read = _reader(field, resolve)
+    elif getattr(resolve, "_root_only", False):
+        attr, read = None, resolve
+    elif getattr(resolve, "_repeatable", False):
+        attr, read, with_info = None, resolve, True
+    else:
+        return None
+    if not _static([d.node for d in details], context.fragments):
+        return None
+    grouped, new_defer_usages, _ = context.collect_subfields(child_type, details)
+    if new_defer_usages:
+        return None
+    plan = _make_plan(child_type, grouped, context)
+    if not plan:
+        return None
+    return Child(
+        key,
+        node.name.value,
+        attr,
+        read,
+        with_info,
+        child_type,
+        plan,
+        non_null,
+        is_list,
+        items_non_null,
+        field,
+        details,
+        parent_type,
+    )
+
+
+def _static(nodes: Iterable[FieldNode], fragments: dict[str, FragmentDetails]) -> bool:
+    """Whether nothing below ``nodes`` carries a directive (then what they
+    select does not depend on the variables, and a plan of it can be shared);
+    fragments with variable signatures count as directives."""
+    plain = {
+        name: found.definition
+        for name, found in fragments.items()
+        if not found.variable_signatures
+    }
+    return without_directives(nodes, plain)
 
 
 def _partial_plan(
@@ -424,9 +554,26 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
     if found is not None:
         return found
     env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
-    lines = ["def complete(source):", "    try:"]
+    lines = ["def complete(source, ex):", "    try:"]
     for i, leaf in enumerate(plan):
         v = f"v{i}"
+        if isinstance(leaf, Child):
+            env[f"child{i}"] = leaf
+            env[f"sub{i}"] = _child_completer(leaf)
+            if leaf.attr is not None:
+                lines.append(f"        {v} = source.{leaf.attr}")
+            else:
+                env[f"read{i}"] = leaf.read
+                info = f"ex.shared_info(child{i})" if leaf.with_info else "None"
+                lines.append(f"        {v} = read{i}(source, {info})")
+            if leaf.non_null:
+                lines.append(f"        if {v} is None:")
+                lines.append("            raise _Fallback")
+                lines.append(f"        {v} = sub{i}({v}, ex)")
+            else:
+                lines.append(f"        if {v} is not None:")
+                lines.append(f"            {v} = sub{i}({v}, ex)")
+            continue
         if leaf.scalar is None:  # __typename
             env[f"name{i}"] = parent_type.name
             lines.append(f"        {v} = name{i}")
@@ -463,9 +610,70 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
 
 
 def _selection_key(parent_type: GraphQLObjectType, plan: Plan) -> tuple[Any, ...]:
-    # what a plan does follows from the type's fields and the selection
-    # (its functions are made afresh for every execution)
-    return (parent_type, tuple((leaf.key, leaf.name) for leaf in plan))
+    # what a plan of leaves does follows from the type's fields and the
+    # selection (its functions are made afresh for every execution); a child
+    # is its own (it carries the document's nodes its resolve info is made
+    # of; the generated function keeps it, so its id is not reused)
+    return (
+        parent_type,
+        tuple(
+            (leaf.key, leaf.name, id(leaf) if isinstance(leaf, Child) else None)
+            for leaf in plan
+        ),
+    )
+
+
+def _child_completer(child: Child) -> Callable[[Any, Any], Any]:
+    """Completes a child's non-null value: an object, or a list of them, each
+    checked with the type's ``is_type_of`` (as graphql-core does) and built by
+    the child plan's completer. An awaitable (a resolver's answer when nothing
+    was loaded yet) or anything unusual raises _Fallback."""
+    complete = _completer(child.object_type, child.plan)
+    is_type_of = child.object_type.is_type_of
+    with_info = child.with_info
+    items_non_null = child.items_non_null
+
+    def one(value: Any, ex: LeafRecordExecutionContext) -> Any:
+        if ex.is_awaitable(value):
+            if with_info and hasattr(value, "close"):
+                # our resolver's coroutine: graphql-core calls it afresh
+                value.close()
+            raise _Fallback
+        if (
+            is_type_of is not None
+            and is_type_of(value, ex.shared_info(child)) is not True
+        ):
+            raise _Fallback
+        return complete(value, ex)
+
+    if not child.is_list:
+        return one
+
+    def many(value: Any, ex: LeafRecordExecutionContext) -> list[Any]:
+        if not isinstance(value, list | tuple):
+            raise _Fallback
+        is_awaitable = ex.is_awaitable
+        info: Any = ex.shared_info(child) if is_type_of is not None else None
+        out: list[Any] = []
+        append = out.append
+        for item in value:
+            if item is None:
+                if items_non_null:
+                    raise _Fallback
+                append(None)
+            elif is_awaitable(item):
+                if with_info:
+                    for made in value:
+                        if is_awaitable(made) and hasattr(made, "close"):
+                            made.close()
+                raise _Fallback
+            elif is_type_of is not None and is_type_of(item, info) is not True:
+                raise _Fallback
+            else:
+                append(complete(item, ex))
+        return out
+
+    return many
 
 
 def _define(
@@ -507,10 +715,12 @@ def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | No
     if cache_key in _RAW_COMPILED:
         return _RAW_COMPILED[cache_key]
     env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
-    lines = ["def complete(source):"]
+    lines = ["def complete(source, ex=None):"]
     complete: Completer | None = None
     for i, leaf in enumerate(plan):
         v = f"v{i}"
+        if isinstance(leaf, Child):
+            break
         if leaf.scalar is None:  # __typename
             env[f"name{i}"] = parent_type.name
             lines.append(f"    {v} = name{i}")
@@ -617,9 +827,10 @@ def _complete_list(
     items: Sequence[Any],
     non_null: bool,
     info: GraphQLResolveInfo[Any],
-    is_awaitable: Callable[[Any], bool],
+    ex: LeafRecordExecutionContext,
 ) -> list[Any]:
     is_type_of = object_type.is_type_of
+    is_awaitable = ex.is_awaitable
     complete = _completer(object_type, plan)
     out: list[Any] = []
     append = out.append
@@ -631,5 +842,5 @@ def _complete_list(
             continue
         if is_type_of is not None and is_type_of(item, info) is not True:
             raise _Fallback
-        append(complete(item))
+        append(complete(item, ex))
     return out

@@ -16,7 +16,7 @@ over every rewritten field both ways and compares the answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from graphql import GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -57,8 +57,28 @@ def _direct(field: StrawberryField) -> Resolve | None:
         def resolve_with_info(source: Any, info: Any) -> Any:
             return fn(source, Info(_raw_info=info, _field=field))
 
+        # marked by @repeatable: schema/execution.py may call it with one
+        # resolve info shared by every parent, and again should it hand the
+        # object back to graphql-core
+        resolve_with_info._repeatable = (  # type: ignore[attr-defined]
+            not resolver.is_async and getattr(fn, "_repeatable", False) is True
+        )
         return resolve_with_info
     return None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def repeatable(fn: F) -> F:
+    """Marks a synchronous resolver of ``(root, info)`` that may be called more
+    than once for the same parent with the same result and no further effect
+    (it records its audit once per request), and that reads nothing of the
+    info but its context, its field nodes and the document (its path is the
+    field's, not the object's). schema/execution.py then completes the field
+    in its one-step path for every parent of a list."""
+    fn._repeatable = True  # type: ignore[attr-defined]
+    return fn
 
 
 def install(schema: Any) -> list[str]:

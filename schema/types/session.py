@@ -12,6 +12,7 @@ from db import models
 from db.enums import Attendance, SessionStatus
 from resolvers import sessions as resolve
 from resolvers.context import Context
+from schema.fast import repeatable
 from schema.node import Node, register_node
 from schema.types.notes import SessionNotesType
 from schema.types.status_event import SessionStatusEventType
@@ -62,6 +63,7 @@ class TherapySessionType(Node):
 
     @strawberry.field(description="The latest version; null until PROCESSED.")
     @staticmethod
+    @repeatable
     def notes(
         root: strawberry.Parent[models.TherapySession], info: Info[Context, None]
     ) -> SessionNotesType | None:

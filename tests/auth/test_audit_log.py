@@ -252,6 +252,54 @@ async def test_a_list_read_is_one_row_naming_every_object(
     assert notes["fields"] == ["keyTopics"]
 
 
+LIST_READ_MAYBE_NOTES = """
+query($id: ID!, $n: Boolean!) { patient(id: $id) { id
+  sessions(first: 10) { edges { node { id
+    notes @include(if: $n) { keyTopics } } } } } }
+"""
+
+
+async def test_notes_read_are_audited_once_and_notes_skipped_not_at_all(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    """A page records its notes' READ with the sessions; with a directive in
+    the selection each note records its own, only when it is returned."""
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    notes = []
+    for i in range(3):
+        row = await create_session(db, patient, therapist, utc(2026, 1, 5 + i, 10))
+        notes.append(await create_notes(db, row))
+    await db.commit()
+    token = token_for(settings, therapist)
+    pid = encode_id("Patient", patient.id)
+
+    for request_id, query, variables in (
+        ("rq-page", LIST_READ, {"id": pid}),
+        ("rq-skip", LIST_READ_MAYBE_NOTES, {"id": pid, "n": False}),
+        ("rq-include", LIST_READ_MAYBE_NOTES, {"id": pid, "n": True}),
+    ):
+        read = await gql(query, variables, token=token, **{"x-request-id": request_id})
+        assert "errors" not in read, read
+    log = await gql(LOG_IDS, {"p": pid}, token=token)
+
+    events = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    note_reads = {
+        rid: [
+            e
+            for e in events
+            if e["requestId"] == rid and e["entityType"] == "SessionNotes"
+        ]
+        for rid in ("rq-page", "rq-skip", "rq-include")
+    }
+    expected = sorted(encode_id("SessionNotes", n.id) for n in notes)
+    assert note_reads["rq-skip"] == []
+    for rid in ("rq-page", "rq-include"):
+        assert len(note_reads[rid]) == 1, rid
+        assert sorted(note_reads[rid][0]["entityIds"]) == expected
+        assert note_reads[rid][0]["fields"] == ["keyTopics"]
+
+
 def test_coalescing_keeps_writes_and_distinct_reads_apart() -> None:
     from services.audit import coalesce_reads
 

@@ -177,11 +177,11 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
         for (gtype, names) in execution._COMPILED
         if gtype is fast._schema.type_map["Leaf"]
     ]
-    selected = {name for names in compiled for _, name in names}
+    selected = {name for names in compiled for _, name, _child in names}
     assert {"tags", "maybe", "twice", "f"} <= selected
     # the leaves of an object that also selects objects and lists
     beside = [
-        names
+        tuple((key, name) for key, name, _child in names)
         for (gtype, names) in execution._COMPILED
         if gtype is fast._schema.type_map["Outer"]
     ]
