@@ -5,6 +5,7 @@ the caller through the ``readable_*`` builders. Named ``<Entity>By<Key>Loader``.
 from __future__ import annotations
 
 import uuid
+from asyncio import Future
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,13 +75,45 @@ class ScopedLoader(DataLoader[K, V], Generic[K, V]):
         super().__init__()
         self.session = session
         self.user = user
+        # primed values, kept without a future until someone load()s them: a
+        # page primes 500 notes that are only ever peeked at
+        self._primed: dict[Any, V] = {}
 
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         raise NotImplementedError
 
+    def prime(self, key: K, value: V) -> ScopedLoader[K, V]:
+        """As DataLoader.prime (an existing value is kept; an Exception
+        primes a failure), without making a future for a plain value."""
+        cache_key = self.get_cache_key(key)
+        if isinstance(value, Exception) or not self.cache:
+            return super().prime(key, value)
+        if cache_key not in self._cache:
+            self._primed.setdefault(cache_key, value)
+        return self
+
+    def load(self, key: K) -> Future[V]:
+        if self._primed and key is not None:
+            cache_key = self.get_cache_key(key)
+            if cache_key in self._primed and cache_key not in self._cache:
+                super().prime(key, self._primed.pop(cache_key))
+        return super().load(key)
+
+    def clear(self, key: K) -> ScopedLoader[K, V]:
+        self._primed.pop(self.get_cache_key(key), None)
+        return super().clear(key)
+
+    def clear_all(self) -> ScopedLoader[K, V]:
+        self._primed.clear()
+        return super().clear_all()
+
     def peek(self, key: K) -> tuple[bool, V | None]:
         """(True, value) when ``key`` is already loaded (or primed), so a
         resolver can answer without a coroutine; else (False, None)."""
+        if self._primed:
+            cache_key = self.get_cache_key(key)
+            if cache_key in self._primed:
+                return True, self._primed[cache_key]
         future = self._cache.get(self.get_cache_key(key)) if self.cache else None
         if future is None or not future.done() or future.cancelled():
             return False, None

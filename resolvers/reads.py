@@ -111,6 +111,18 @@ def without_directives(
     return True
 
 
+def static_selection(info: Info[Context, Any]) -> bool:
+    """``without_directives`` below the current field, once per field of the
+    query (a page asks once per patient)."""
+    raw = info._raw_info
+    key = ("static", tuple(id(n) for n in raw.field_nodes))
+    found: bool | None = info.context.memo.get(key)
+    if found is None:
+        found = without_directives(raw.field_nodes, raw.fragments)
+        info.context.memo[key] = found
+    return found
+
+
 def selected_names(info: Info[Context, Any], *path: str) -> set[str]:
     """Names selected below the current field, following ``path`` (e.g. the
     ``edges``, ``node`` of a connection); fragments are looked through. Reads

@@ -43,7 +43,7 @@ from resolvers.reads import (
     audit_reads,
     phi_selected,
     selected_names,
-    without_directives,
+    static_selection,
 )
 from services.errors import BadInput, Forbidden, NotFound
 
@@ -152,8 +152,7 @@ async def patient_sessions(
         notes = ctx.loader(LatestNotesBySessionIdLoader)
         for row in page.rows:
             notes.prime(row.id, loader.latest_notes.get(row.id))
-        raw = info._raw_info
-        if without_directives(raw.field_nodes, raw.fragments):
+        if static_selection(info):
             # every session's notes field runs: their READs in one event per
             # patient here rather than one per note (the field then skips it)
             read = [

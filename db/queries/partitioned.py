@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import FromClause, Select, func, select, true
+from sqlalchemy import FromClause, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -60,7 +60,8 @@ async def paginate_partitioned(
     )
     if attach is not None:
         lateral, extra = attach(row)
-        outer = outer.add_columns(extra).outerjoin(lateral, true())
+        # not for the row past the page (read only to tell there is more)
+        outer = outer.add_columns(extra).outerjoin(lateral, inner.c.rn <= args.size)
     grouped: dict[Any, list[Any]] = {p: [] for p in parent_ids}
     found: Any
     for found in (await session.execute(outer)).all():
