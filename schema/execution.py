@@ -37,10 +37,14 @@ with graphql-core's own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
 from inspect import isawaitable
 from keyword import iskeyword
 from math import isfinite
 from typing import Any, NamedTuple, TypeVar, overload
+from uuid import UUID
 
 from graphql import (
     FieldNode,
@@ -70,6 +74,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from resolvers.reads import without_directives
+from schema.scalars import _serialize_datetime
 
 
 class Leaf(NamedTuple):
@@ -596,6 +601,14 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
                 as_is = f"type({{v}}) is list and all({each} for x in {{v}})"
             lines.append(f"        if not ({as_is.format(v=v)}):")
             lines.append(f"            {v} = slow{i}({v})")
+        elif not leaf.is_list and leaf.scalar.serialize is _serialize_datetime:
+            # our DateTime: a UTC value as the database returns it is its
+            # isoformat (the serializer's own first case)
+            env["datetime"], env["UTC"] = datetime, UTC
+            lines.append(f"        if type({v}) is datetime and {v}.tzinfo is UTC:")
+            lines.append(f"            {v} = {v}.isoformat()")
+            lines.append("        else:")
+            lines.append(f"            {v} = slow{i}({v})")
         else:
             lines.append(f"        {v} = slow{i}({v})")
     lines += [
@@ -799,6 +812,10 @@ def _slow_list(
     return slow
 
 
+# values that are plainly not awaitable (isawaitable asks an ABC)
+_NEVER_AWAITABLE = frozenset({str, int, float, bool, datetime, date, UUID, Decimal})
+
+
 def _slow(
     scalar: GraphQLScalarType | GraphQLEnumType, non_null: bool
 ) -> Callable[[Any], Any]:
@@ -809,7 +826,11 @@ def _slow(
             if non_null:
                 raise _Fallback
             return None
-        if isawaitable(value):
+        if (
+            type(value) not in _NEVER_AWAITABLE
+            and not isinstance(value, Enum)
+            and isawaitable(value)
+        ):
             # left as it is: graphql-core's path reads the same attribute
             # and awaits it
             raise _Fallback

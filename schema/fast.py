@@ -5,12 +5,15 @@ converts the (absent) arguments, runs the field-extension chain and, for an
 async resolver, adds a coroutine of its own around ours. On the nested list of
 the benchmark (1,050 objects) that wrapper cost more than the resolvers.
 
-For every field whose resolver takes only ``root`` (and optionally ``info``),
-has no arguments, no permission classes, no field extensions and no exception
-handlers, the graphql-core field gets a direct resolve function instead: it
-calls our function with the same values strawberry would pass. Anything else
-keeps strawberry's path. ``tests/schema/test_fast_resolvers.py`` runs queries
-over every rewritten field both ways and compares the answers.
+For every field whose resolver takes ``root`` (and optionally ``info``, then
+its arguments), has no permission classes, no field extensions and no
+exception handlers, the graphql-core field gets a direct resolve function
+instead: it calls our function with the same values strawberry would pass
+(arguments converted by strawberry's own ``convert_arguments``, remembered per
+field for plain values: a page's 50 patients ask for the same
+``sessions(first: 10)``). Anything else keeps strawberry's path.
+``tests/schema/test_fast_resolvers.py`` runs queries over every rewritten field
+both ways and compares the answers.
 """
 
 from __future__ import annotations
@@ -21,16 +24,16 @@ from typing import Any, TypeVar, cast
 from graphql import GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 Resolve = Callable[..., Any]
 
 
-def _direct(field: StrawberryField) -> Resolve | None:
+def _direct(field: StrawberryField, convert: Convert) -> Resolve | None:
     resolver = field.base_resolver
     if (
         resolver is None
-        or field.arguments
         or field.permission_classes
         or field.extensions
         or getattr(field, "directives", None)
@@ -41,6 +44,8 @@ def _direct(field: StrawberryField) -> Resolve | None:
     if not params or parent is None or params[0] is not parent:
         return None
     fn = cast("Callable[..., Any]", resolver.wrapped_func)
+    if field.arguments:
+        return _with_arguments(field, params, fn, convert)
     if len(params) == 1:
 
         def resolve(source: Any, _info: Any) -> Any:
@@ -67,6 +72,49 @@ def _direct(field: StrawberryField) -> Resolve | None:
     return None
 
 
+# strawberry's conversion of graphql-core's argument values
+Convert = Callable[[dict[str, Any], StrawberryField, Info], dict[str, Any]]
+
+# argument values converted once per field and values: a page's 50 patients
+# ask for the same ``sessions(first: 10)``; only exact simple values are keys
+_SIMPLE = frozenset({int, str, bool, type(None)})
+_CONVERTED_MAX = 256
+
+
+def _with_arguments(
+    field: StrawberryField, params: list[Any], fn: Callable[..., Any], convert: Convert
+) -> Resolve | None:
+    """``fn(root, info, **arguments)``, the arguments converted by strawberry
+    (Python names, enums, input types), and remembered for values that are
+    plain ints, strings, booleans or nulls (converted afresh otherwise)."""
+    resolver = field.base_resolver
+    assert resolver is not None
+    names = {a.python_name for a in field.arguments}
+    if (
+        len(params) < 2
+        or params[1] is not resolver.info_parameter
+        or {p.name for p in params[2:]} != names
+    ):
+        return None
+    converted: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def resolve_with_arguments(source: Any, info: Any, **kwargs: Any) -> Any:
+        strawberry_info = Info(_raw_info=info, _field=field)
+        key: tuple[Any, ...] | None = tuple(kwargs.items())
+        if not all(type(v) in _SIMPLE for v in kwargs.values()):
+            key = None
+        found = converted.get(key) if key is not None else None
+        if found is None:
+            found = convert(kwargs, field, strawberry_info)
+            if key is not None:
+                if len(converted) >= _CONVERTED_MAX:
+                    converted.clear()
+                converted[key] = found
+        return fn(source, strawberry_info, **found)
+
+    return resolve_with_arguments
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -88,6 +136,18 @@ def install(schema: Any) -> list[str]:
     executed differently)."""
     core = schema._schema
     roots = {core.query_type, core.mutation_type, core.subscription_type}
+
+    def convert(
+        kwargs: dict[str, Any], field: StrawberryField, info: Info
+    ) -> dict[str, Any]:
+        return convert_arguments(
+            kwargs,
+            field.arguments,
+            scalar_registry=schema.schema_converter.scalar_registry,
+            config=schema.config,
+            info=info,
+        )
+
     done: list[str] = []
     for gtype in core.type_map.values():
         if (
@@ -102,7 +162,7 @@ def install(schema: Any) -> list[str]:
             )
             if not isinstance(definition, StrawberryField):
                 continue
-            direct = _direct(definition)
+            direct = _direct(definition, convert)
             if direct is not None:
                 gfield.resolve = direct
                 done.append(f"{gtype.name}.{name}")

@@ -10,16 +10,19 @@ import asyncio
 import gc
 import json
 import warnings
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import strawberry
 from graphql import ExecutionResult, execute, parse
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from schema import execution
 from schema.execution import LeafRecordExecutionContext
 from schema.fast import install, repeatable
+from schema.scalars import SCALAR_MAP
 
 
 @strawberry.type
@@ -230,3 +233,45 @@ def test_the_shared_resolve_info_is_the_current_documents() -> None:
         result, context = _run(schema, query)
         assert result.errors is None
         assert context["documents"] == {query}
+
+
+@strawberry.type
+class Stamp:
+    at: datetime
+    maybe: datetime | None = None
+
+
+STAMPS: dict[str, Any] = {
+    "UTC": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+    "another offset": datetime(2026, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=2))),
+    "naive": datetime(2026, 1, 2, 3, 4),  # noqa: DTZ001 (what a naive value gives)
+    "a string": "2026-01-02T03:04:00+00:00",
+    "null in a non-null field": None,
+}
+
+
+@pytest.mark.parametrize("case", sorted(STAMPS))
+def test_datetimes_serialise_as_the_scalar_does(case: str) -> None:
+    """Our DateTime's UTC values are written by the one-step path itself;
+    everything else goes through the scalar, as graphql-core would."""
+    value = STAMPS[case]
+    answers = []
+    for fast in (True, False):
+
+        @strawberry.type
+        class Query:
+            @strawberry.field
+            def stamps(self) -> list[Stamp]:
+                return [Stamp(at=value, maybe=value)]
+
+        extra: dict[str, Any] = (
+            {"execution_context_class": LeafRecordExecutionContext} if fast else {}
+        )
+        config = StrawberryConfig(scalar_map=SCALAR_MAP)  # type: ignore[arg-type]
+        built = strawberry.Schema(query=Query, config=config, **extra)
+        answers.append(_answer(_run(built, "{ stamps { at maybe } }")[0]))
+    assert answers[0] == answers[1]
+    if case == "UTC":
+        assert answers[0][0] == json.dumps(
+            {"stamps": [{"at": value.isoformat(), "maybe": value.isoformat()}]}
+        )
