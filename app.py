@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import gc
 import hmac
 import logging
 import time
@@ -34,6 +33,7 @@ from schema.view import GraphQLView
 from services import exports, jobs, logs, metrics, ops_jobs
 from services.audit import batcher as audit_batcher
 from services.auth import user_from_token
+from services.collector import collector
 from services.errors import Unauthenticated
 from services.events import broker
 from services.tokens import bearer_token
@@ -57,25 +57,6 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
-# A request of the nested-list benchmark allocates ~100k objects: with the
-# default threshold (700) the collector ran ~60 times a request, gen2 every
-# other request over the whole heap: 75 ms of a 200 ms request. With 50,000,
-# 16 such requests in flight kept the young generation full of live objects:
-# a collection every 4 requests scanning them all, 3.5-4 ms a request (8 %).
-# At 300,000 none ran in 160 requests: the requests leave little cyclic
-# garbage (bench/RESULTS.md).
-GC_THRESHOLDS = (300_000, 20, 10)
-
-
-def tune_gc() -> None:
-    """Once the server has started: move every object made so far (modules,
-    the schema, SQLAlchemy's mappers) out of the collector's sight, and collect
-    the young generation far less often. Cyclic garbage is still collected."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
 class RequestContextMiddleware:
     """Request id, security headers, no-store on /graphql, one access log line
     (method, path, status, duration: never the query string, which may hold PHI).
@@ -95,6 +76,9 @@ class RequestContextMiddleware:
         logs.bind(request_id=request_id)
         started = time.perf_counter()
         status = 0
+        http = scope["type"] == "http"
+        if http:
+            collector.in_flight += 1
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -113,7 +97,8 @@ class RequestContextMiddleware:
             wrapped = send_wrapper if scope["type"] == "http" else send
             await self.app(scope, receive, wrapped)
         finally:
-            if scope["type"] == "http":
+            if http:
+                collector.in_flight -= 1
                 log.info(
                     "%s %s %s %.1fms",
                     scope["method"],
@@ -173,6 +158,7 @@ def create_app(
         engine: AsyncEngine | None = None
         capacity = settings.db_pool_size + settings.db_max_overflow
         worker: asyncio.Task[None] | None = None
+        idle_gc: asyncio.Task[None] | None = None
         if session_factory is None:
             url = resolve_database_url()
             engine = create_engine(settings, url)
@@ -186,14 +172,16 @@ def create_app(
                 worker = asyncio.create_task(
                     jobs.run_worker(install_signal_handlers=False)
                 )
-            tune_gc()
+            collector.tune()
+            idle_gc = asyncio.create_task(collector.run())
         try:
             yield
         finally:
-            if worker is not None:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            for task in (worker, idle_gc):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await jobs.close_jobs()
             await broker.stop()
             await audit_batcher.flush()

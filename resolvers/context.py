@@ -22,6 +22,9 @@ L = TypeVar("L", bound="ScopedLoader[Any, Any]")
 
 AfterCommit = Callable[[], Awaitable[None]]
 
+_CLIENT_IP = ("client_ip",)
+_UNSET = object()
+
 
 @dataclass
 class Context:
@@ -98,5 +101,10 @@ class Context:
 
     @property
     def client_ip(self) -> str | None:
-        client = self.request.client
-        return client.host if client else None
+        # read for every audit event: starlette makes a new Address each time
+        found = self.memo.get(_CLIENT_IP, _UNSET)
+        if found is _UNSET:
+            client = self.request.client
+            found = client.host if client else None
+            self.memo[_CLIENT_IP] = found
+        return found  # type: ignore[no-any-return]

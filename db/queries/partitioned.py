@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import FromClause, Select, func, select
+from sqlalchemy import FromClause, Select, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -42,7 +43,10 @@ async def paginate_partitioned(
     ``attached`` under the row's ``id``.
     """
     reverse = args.backwards
-    stmt = stmt.where(parent.in_(parent_ids))
+    # one array parameter: the same SQL text for any number of parents (an
+    # expanding IN renders a parameter per parent on every execution)
+    ids = literal(list(parent_ids), ARRAY(parent.type))
+    stmt = stmt.where(parent == any_(ids))
     if args.cursor is not None:
         values = decode_cursor(args.cursor, len(ordering.columns))
         stmt = stmt.where(ordering.after(values, reverse=reverse))
