@@ -78,7 +78,7 @@ class RequestContextMiddleware:
         status = 0
         http = scope["type"] == "http"
         if http:
-            collector.in_flight += 1
+            collector.request_started()
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -98,7 +98,6 @@ class RequestContextMiddleware:
             await self.app(scope, receive, wrapped)
         finally:
             if http:
-                collector.in_flight -= 1
                 log.info(
                     "%s %s %s %.1fms",
                     scope["method"],
@@ -106,6 +105,7 @@ class RequestContextMiddleware:
                     status,
                     (time.perf_counter() - started) * 1000,
                 )
+                collector.request_ended()
             logs.clear()
 
 

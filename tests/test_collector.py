@@ -50,6 +50,20 @@ def test_young_garbage_is_collected_when_idle_and_only_then() -> None:
     assert collector.collect_if_idle() is False
 
 
+@pytest.mark.usefixtures("quiet_collector")
+def test_the_last_request_to_end_collects_and_the_others_do_not() -> None:
+    collector = Collector()
+    collector.request_started()
+    collector.request_started()
+    _cycles(policy.IDLE_COLLECT_AFTER + 5_000)
+
+    collector.request_ended()
+    assert collector.idle_collections == 0
+    collector.request_ended()
+    assert collector.idle_collections == 1
+    assert gc.get_count()[0] < 1_000
+
+
 async def test_http_requests_in_flight_are_counted_failed_too_websockets_not() -> None:
     seen: list[int] = []
 
