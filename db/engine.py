@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import weakref
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
@@ -18,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from settings import Settings
+
+T = TypeVar("T")
 
 
 def to_async_url(url: str) -> str:
@@ -88,23 +92,42 @@ class SerializedSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._turn = asyncio.Lock()
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+    async def _in_turn(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()`` in this session's turn, run to its end even when the
+        caller is cancelled (graphql-core cancels the siblings of a field that
+        failed): a statement abandoned half-way leaves asyncpg's connection
+        unusable and the transaction invalid, and the request's audit write
+        then fails. The turn is held until the statement has ended; the
+        caller's cancellation goes on after that."""
         async with self._turn:
-            return await super().execute(*args, **kwargs)
+            running = asyncio.ensure_future(call())
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                while not running.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait({running})
+                if not running.cancelled():
+                    running.exception()  # retrieved: the caller is gone
+                raise
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        call = AsyncSession.execute
+        return await self._in_turn(lambda: call(self, *args, **kwargs))
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._turn:
-            return await super().scalar(*args, **kwargs)
+        call = AsyncSession.scalar
+        return await self._in_turn(lambda: call(self, *args, **kwargs))
 
     # scalars() goes through execute(), so it needs no turn of its own
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._turn:
-            return await super().get(*args, **kwargs)
+        call = AsyncSession.get
+        return await self._in_turn(lambda: call(self, *args, **kwargs))
 
     async def flush(self, *args: Any, **kwargs: Any) -> None:
-        async with self._turn:
-            await super().flush(*args, **kwargs)
+        call = AsyncSession.flush
+        await self._in_turn(lambda: call(self, *args, **kwargs))
 
 
 def create_sessionmaker(

@@ -136,3 +136,46 @@ async def test_search_matches_word_prefixes_of_name_and_email(
     assert await names("alan@") == ["Alan Turing"]
     assert await names("x' & !(|):* \\") == []
     assert await names("zzz") == []
+
+
+ONE_FIELD_REFUSED = """
+query($s: ID!) {
+  me { id }
+  session(id: $s) { id notes { keyTopics } }
+  patients(first: 10) { edges { node { id
+    recent: sessions(first: 2) { edges { node { id notes { keyTopics } } } }
+    wrong: sessions(from: "2026-03-01T00:00:00Z", to: "2026-01-01T00:00:00Z") {
+      edges { node { id } } } } } }
+  node(id: $s) { id ... on TherapySession { sessionDate } }
+}
+"""
+
+
+async def test_a_refused_argument_beside_loading_fields_is_bad_user_input(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    """One field refuses its arguments while sibling fields are reading from
+    the database: graphql-core cancels those siblings, and a statement
+    cancelled half-way left the request's connection unusable (the audit
+    write then failed: INTERNAL_SERVER_ERROR). Whether a sibling is half-way
+    is a matter of timing here; tests/db/test_serialized_session.py cancels
+    one mid-statement every time. The answer names the argument
+    (BAD_USER_INPUT) and the next request is served as usual."""
+    therapist = await create_user(db)
+    first = None
+    for n in range(3):
+        patient = await create_patient(db, therapist, name=f"Patient {n}")
+        for d in range(3):
+            row = await create_session(db, patient, therapist, utc(2026, 1, 5 + d, 10))
+            first = first or row
+    await db.commit()
+    assert first is not None
+    token = token_for(settings, therapist)
+    sid = encode_id("TherapySession", first.id)
+
+    for _ in range(3):
+        body = await gql(ONE_FIELD_REFUSED, {"s": sid}, token=token)
+        assert set(error_codes(body)) == {"BAD_USER_INPUT"}, body
+    again = await gql(PATIENTS, {"first": 10}, token=token)
+    assert "errors" not in again, again
+    assert len(again["data"]["patients"]["edges"]) == 3
