@@ -9,6 +9,7 @@ from asyncio import Future
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -59,9 +60,11 @@ from db.queries.scoping import (
 from db.queries.sessions import (
     SESSION_ORDER,
     SessionFilter,
+    bound_sessions_stmt,
     count_by_patient,
+    filter_params,
+    filter_shape,
     session_key,
-    sessions_stmt,
 )
 
 K = TypeVar("K")
@@ -376,10 +379,14 @@ class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession
         pages: dict[tuple[Group, uuid.UUID], Page[Any]] = {}
         for group, ids in groups.items():
             f, args, with_notes = group
+            shape = filter_shape(f)
             found = await paginate_partitioned(
                 self.session,
                 TherapySession,
-                sessions_stmt(self.user, f),
+                partial(bound_sessions_stmt, shape=shape),
+                filter_params(f),
+                ("sessions", shape),
+                self.user,
                 TherapySession.patient_id,
                 ids,
                 SESSION_ORDER,

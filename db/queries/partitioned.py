@@ -7,26 +7,36 @@ so a page of 5 sessions for 50 patients is one statement, not 50.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import FromClause, Select, any_, func, literal, select
+from sqlalchemy import FromClause, Integer, Select, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from db.models import User
 from db.queries.pagination import (
     Ordering,
     Page,
     PageArgs,
     decode_cursor,
 )
+from db.queries.scoping import Subject, scoped_statement
+
+_PARENTS = "partition_parents"
+_CURSOR = "partition_cursor_"
+_ROWS = "partition_rows"
+_SIZE = "partition_size"
 
 
 async def paginate_partitioned(
     session: AsyncSession,
     entity: type[Any],
-    stmt: Select[Any],
+    build: Callable[[Subject | None], Select[Any]],
+    params: dict[str, Any],
+    shape: Hashable,
+    user: User | None,
     parent: InstrumentedAttribute[Any],
     parent_ids: Sequence[Any],
     ordering: Ordering,
@@ -35,40 +45,67 @@ async def paginate_partitioned(
     attach: Callable[[Any], tuple[FromClause, Any]] | None = None,
     attached: dict[Any, Any] | None = None,
 ) -> dict[Any, Page[Any]]:
-    """One page per parent of ``stmt`` (a select of ``entity``).
+    """One page per parent of ``build(user)`` (a select of ``entity`` whose
+    values are the bind parameters ``params``; ``shape`` names everything else
+    it depends on).
 
-    ``attach(row)`` may name one more object per row, fetched by the same
-    statement: it returns a LATERAL subquery correlated to the aliased ``row``
-    and the entity aliased to it. Each row's object (or None) lands in
-    ``attached`` under the row's ``id``.
+    The whole statement is built once per shape, direction, cursor or not,
+    ``attach`` or not, and role (``scoped_statement``): the parents, the
+    cursor and the page size are bind parameters. ``attach(row)`` may name one
+    more object per row, fetched by the same statement: it returns a LATERAL
+    subquery correlated to the aliased ``row`` and the entity aliased to it.
+    Each row's object (or None) lands in ``attached`` under the row's ``id``.
     """
     reverse = args.backwards
-    # one array parameter: the same SQL text for any number of parents (an
-    # expanding IN renders a parameter per parent on every execution)
-    ids = literal(list(parent_ids), ARRAY(parent.type))
-    stmt = stmt.where(parent == any_(ids))
+    has_cursor = args.cursor is not None
+
+    def statement(subject: Subject | None) -> Select[Any]:
+        # one array parameter: the same SQL text for any number of parents
+        wanted = bindparam(_PARENTS, type_=ARRAY(parent.type), required=True)
+        stmt = build(subject).where(parent == any_(wanted))
+        if has_cursor:
+            after = [
+                bindparam(f"{_CURSOR}{i}", type_=column.type, required=True)
+                for i, column in enumerate(ordering.columns)
+            ]
+            stmt = stmt.where(ordering.after(after, reverse=reverse))
+        rn = (
+            func.row_number()
+            .over(partition_by=parent, order_by=ordering.order_by(reverse=reverse))
+            .label("rn")
+        )
+        inner = stmt.add_columns(rn).subquery()
+        row = aliased(entity, inner)
+        outer = (
+            select(row, inner.c.rn)
+            .where(inner.c.rn <= bindparam(_ROWS, type_=Integer, required=True))
+            .order_by(inner.c[parent.key], inner.c.rn)
+        )
+        if attach is not None:
+            lateral, extra = attach(row)
+            # not for the row past the page (read only to tell there is more)
+            size = bindparam(_SIZE, type_=Integer, required=True)
+            outer = outer.add_columns(extra).outerjoin(lateral, inner.c.rn <= size)
+        return outer
+
+    stmt, scope = scoped_statement(
+        ("partitioned", entity, parent.key, shape, reverse, has_cursor, attach),
+        user,
+        statement,
+    )
+    values = {
+        **scope,
+        **params,
+        _PARENTS: list(parent_ids),
+        _ROWS: args.size + 1,
+        _SIZE: args.size,
+    }
     if args.cursor is not None:
-        values = decode_cursor(args.cursor, len(ordering.columns))
-        stmt = stmt.where(ordering.after(values, reverse=reverse))
-    rn = (
-        func.row_number()
-        .over(partition_by=parent, order_by=ordering.order_by(reverse=reverse))
-        .label("rn")
-    )
-    inner = stmt.add_columns(rn).subquery()
-    row = aliased(entity, inner)
-    outer = (
-        select(row, inner.c.rn)
-        .where(inner.c.rn <= args.size + 1)
-        .order_by(inner.c[parent.key], inner.c.rn)
-    )
-    if attach is not None:
-        lateral, extra = attach(row)
-        # not for the row past the page (read only to tell there is more)
-        outer = outer.add_columns(extra).outerjoin(lateral, inner.c.rn <= args.size)
+        cursor = decode_cursor(args.cursor, len(ordering.columns))
+        values.update({f"{_CURSOR}{i}": v for i, v in enumerate(cursor)})
     grouped: dict[Any, list[Any]] = {p: [] for p in parent_ids}
     found: Any
-    for found in (await session.execute(outer)).all():
+    for found in (await session.execute(stmt, values)).all():
         obj = found[0]
         grouped[getattr(obj, parent.key)].append(obj)
         if attached is not None and attach is not None:

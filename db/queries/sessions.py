@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.enums import Attendance, Mood, SessionStatus
 from db.models import AudioFile, SessionMetrics, SessionNotes, TherapySession, User
 from db.queries.pagination import Ordering
-from db.queries.scoping import readable_sessions
+from db.queries.scoping import Subject, readable_sessions
 
 # newest first; the id breaks ties between sessions at the same moment
 SESSION_ORDER = Ordering(
@@ -43,6 +43,58 @@ def sessions_stmt(user: User | None, f: SessionFilter) -> Select[TherapySession]
     if f.date_to is not None:
         stmt = stmt.where(TherapySession.session_date <= f.date_to)
     return stmt
+
+
+# which filters a SessionFilter sets: the shape of its statement
+FilterShape = tuple[bool, bool, bool, bool]
+
+
+def filter_shape(f: SessionFilter) -> FilterShape:
+    return (
+        f.patient_id is not None,
+        f.status is not None,
+        f.date_from is not None,
+        f.date_to is not None,
+    )
+
+
+def filter_params(f: SessionFilter) -> dict[str, Any]:
+    """The values ``bound_sessions_stmt`` binds for ``f``."""
+    values = {
+        "filter_patient": f.patient_id,
+        "filter_status": f.status,
+        "filter_from": f.date_from,
+        "filter_to": f.date_to,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def bound_sessions_stmt(user: Subject | None, shape: FilterShape) -> Select[Any]:
+    """``sessions_stmt`` with each filter a bind parameter (``filter_params``),
+    so that one statement serves every filter of the same shape."""
+    stmt = readable_sessions(user)
+    patient, status, date_from, date_to = shape
+    if patient:
+        stmt = stmt.where(TherapySession.patient_id == _bound("filter_patient"))
+    if status:
+        stmt = stmt.where(TherapySession.status == _bound("filter_status"))
+    if date_from:
+        stmt = stmt.where(TherapySession.session_date >= _bound("filter_from"))
+    if date_to:
+        stmt = stmt.where(TherapySession.session_date <= _bound("filter_to"))
+    return stmt
+
+
+_FILTER_COLUMNS = {
+    "filter_patient": TherapySession.patient_id,
+    "filter_status": TherapySession.status,
+    "filter_from": TherapySession.session_date,
+    "filter_to": TherapySession.session_date,
+}
+
+
+def _bound(name: str) -> Any:
+    return bindparam(name, type_=_FILTER_COLUMNS[name].type, required=True)
 
 
 def session_key(s: TherapySession) -> list[Any]:

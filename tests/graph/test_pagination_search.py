@@ -179,3 +179,57 @@ async def test_a_refused_argument_beside_loading_fields_is_bad_user_input(
     again = await gql(PATIENTS, {"first": 10}, token=token)
     assert "errors" not in again, again
     assert len(again["data"]["patients"]["edges"]) == 3
+
+
+FILTERED_PAGES = """
+query($after: String) { patients(first: 10) { edges { node { name
+  done: sessions(status: PROCESSED) { edges { node { sessionDate } } }
+  january: sessions(from: "2026-01-01T00:00:00Z", to: "2026-01-31T23:59:59Z") {
+    edges { node { sessionDate } } }
+  next: sessions(first: 1, after: $after, status: PROCESSED) {
+    edges { cursor node { sessionDate } } pageInfo { hasNextPage } } } } } }
+"""
+
+
+def _dates(connection: dict[str, Any]) -> list[str]:
+    return [e["node"]["sessionDate"][:10] for e in connection["edges"]]
+
+
+async def test_nested_pages_filter_and_page_with_their_own_values(
+    gql: GQL, db: AsyncSession, settings: Settings
+) -> None:
+    """A page's statement is built once per shape and reused with each
+    request's values (filters, cursor, size, caller): two therapists with the
+    same query each get their own patients' sessions, filtered as asked."""
+    from db.enums import SessionStatus
+
+    answers = []
+    for n in range(2):
+        therapist = await create_user(db)
+        patient = await create_patient(db, therapist, name=f"Only {n}")
+        for day, status in (
+            (5, SessionStatus.PROCESSED),
+            (12, SessionStatus.FAILED),
+            (20 + n, SessionStatus.PROCESSED),
+        ):
+            await create_session(
+                db, patient, therapist, utc(2026, 1, day, 10), status=status
+            )
+        await create_session(db, patient, therapist, utc(2026, 2, 2, 10))
+        await db.commit()
+        token = token_for(settings, therapist)
+        first = await gql(FILTERED_PAGES, {"after": None}, token=token)
+        assert "errors" not in first, first
+        (edge,) = first["data"]["patients"]["edges"]
+        cursor = edge["node"]["next"]["edges"][0]["cursor"]
+        second = await gql(FILTERED_PAGES, {"after": cursor}, token=token)
+        answers.append((edge["node"], second["data"]["patients"]["edges"][0]["node"]))
+
+    for n, (page, after) in enumerate(answers):
+        late = f"2026-01-{20 + n}"
+        assert page["name"] == f"Only {n}"
+        assert _dates(page["done"]) == ["2026-02-02", late, "2026-01-05"]
+        assert _dates(page["january"]) == [late, "2026-01-12", "2026-01-05"]
+        assert _dates(page["next"]) == ["2026-02-02"]
+        assert page["next"]["pageInfo"]["hasNextPage"] is True
+        assert _dates(after["next"]) == [late]
