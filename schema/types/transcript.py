@@ -7,7 +7,7 @@ from typing import Any, cast
 import strawberry
 
 from db import models
-from schema.execution import RawRecords
+from schema.completers import RawRecords
 
 
 @strawberry.type(name="TranscriptSegment")

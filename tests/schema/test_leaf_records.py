@@ -14,7 +14,8 @@ from typing import Any, cast
 import pytest
 import strawberry
 
-from schema.execution import LeafRecordExecutionContext, RawRecords
+from schema.completers import RawRecords
+from schema.execution import LeafRecordExecutionContext
 from schema.fast import install
 from schema.types.transcript import TranscriptSegmentType, _segment
 
@@ -166,7 +167,7 @@ async def test_an_awaitable_leaf_takes_graphql_cores_path() -> None:
 
 
 def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -> None:
-    from schema import execution
+    from schema import completers
 
     fast = _schema(CASES["plain"], fast=True)
     result = asyncio.run(fast.execute(QUERY))
@@ -174,7 +175,7 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
     assert [e.path for e in result.errors or []] == [["outers", 2, "a"]]
     compiled = [
         names
-        for (gtype, names) in execution._COMPILED
+        for (gtype, names) in completers._COMPILED
         if gtype is fast._schema.type_map["Leaf"]
     ]
     selected = {name for names in compiled for _, name, _child in names}
@@ -182,7 +183,7 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
     # the leaves of an object that also selects objects and lists
     beside = [
         tuple((key, name) for key, name, _child in names)
-        for (gtype, names) in execution._COMPILED
+        for (gtype, names) in completers._COMPILED
         if gtype is fast._schema.type_map["Outer"]
     ]
     assert (("a", "a"), ("b", "b")) in beside
@@ -290,11 +291,11 @@ def test_stored_segments_as_stored_are_not_made_into_objects() -> None:
 def test_generated_completers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Aliases are the client's: every new one makes a new selection, so the
     caches of generated functions must not grow without end."""
-    from schema import execution
+    from schema import completers
 
-    monkeypatch.setattr(execution, "_COMPILED_MAX", 3)
+    monkeypatch.setattr(completers, "_COMPILED_MAX", 3)
     schema = _schema(CASES["plain"], fast=True)
     for n in range(10):
         result = schema.execute_sync(f"{{ items {{ a{n}: f }} }}")
         assert result.errors is None
-        assert len(execution._COMPILED) <= 3
+        assert len(completers._COMPILED) <= 3

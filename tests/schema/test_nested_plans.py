@@ -19,7 +19,7 @@ from graphql import ExecutionResult, execute, parse
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from schema import execution
+from schema import completers
 from schema.execution import LeafRecordExecutionContext
 from schema.fast import install, repeatable
 from schema.scalars import SCALAR_MAP
@@ -170,7 +170,7 @@ def test_a_plain_page_takes_the_one_step_path_and_reads_each_box_once() -> None:
     assert result.errors is None
     assert context["calls"] == ["a", "b"]
     box_type = schema._schema.type_map["Box"]
-    planned = [names for (gtype, names) in execution._COMPILED if gtype is box_type]
+    planned = [names for (gtype, names) in completers._COMPILED if gtype is box_type]
     children = {name for names in planned for _, name, child in names if child}
     assert {"item", "maybe", "items", "holes", "picked", "picks"} <= children
 
