@@ -51,6 +51,21 @@ def test_young_garbage_is_collected_when_idle_and_only_then() -> None:
 
 
 @pytest.mark.usefixtures("quiet_collector")
+def test_idle_collections_reach_the_old_generation_in_turn() -> None:
+    """Old cycles are collected too: after as many young collections as the
+    thresholds say, an idle moment collects the middle, then the whole heap."""
+    collector = Collector()
+    young_first = gc.get_stats()[0]["collections"]
+    full_first = gc.get_stats()[2]["collections"]
+    rounds = policy.THRESHOLDS[1] * (policy.THRESHOLDS[2] + 1) + 1
+    for _ in range(rounds):
+        _cycles(policy.IDLE_COLLECT_AFTER + 1_000)
+        assert collector.collect_if_idle() is True
+    assert gc.get_stats()[0]["collections"] > young_first
+    assert gc.get_stats()[2]["collections"] > full_first
+
+
+@pytest.mark.usefixtures("quiet_collector")
 def test_the_last_request_to_end_collects_and_the_others_do_not() -> None:
     collector = Collector()
     collector.request_started()
