@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,16 +33,9 @@ class SessionFilter:
 
 
 def sessions_stmt(user: User | None, f: SessionFilter) -> Select[TherapySession]:
-    stmt = readable_sessions(user)
-    if f.patient_id is not None:
-        stmt = stmt.where(TherapySession.patient_id == f.patient_id)
-    if f.status is not None:
-        stmt = stmt.where(TherapySession.status == f.status)
-    if f.date_from is not None:
-        stmt = stmt.where(TherapySession.session_date >= f.date_from)
-    if f.date_to is not None:
-        stmt = stmt.where(TherapySession.session_date <= f.date_to)
-    return stmt
+    """The sessions ``user`` may read that pass ``f``, its values bound."""
+    stmt = bound_sessions_stmt(user, filter_shape(f)).params(filter_params(f))
+    return cast("Select[TherapySession]", stmt)
 
 
 # which filters a SessionFilter sets: the shape of its statement
