@@ -270,6 +270,12 @@ def _add_create_admin(sub: Any) -> None:
     p.add_argument("--email", required=True)
     p.add_argument("--first-name", required=True)
     p.add_argument("--last-name", required=True)
+    p.add_argument(
+        "--practice-name",
+        default=None,
+        help="create a new practice of this name for the admin "
+        "(default: the admin joins the Default practice)",
+    )
 
 
 @command("create-admin")
@@ -302,7 +308,9 @@ async def _create_admin(
 ) -> str:
     from db.engine import create_engine, create_sessionmaker
     from db.enums import Role
-    from services.accounts import NewUser, register_user
+    from db.models import DEFAULT_PRACTICE_ID
+    from services.accounts import NewUser, check_new_user, register_user
+    from services.practices import create_practice, practice_name
 
     engine = create_engine(settings, url)
     try:
@@ -310,8 +318,15 @@ async def _create_admin(
             data = NewUser(
                 args.email, password, args.first_name, args.last_name, Role.ADMIN
             )
+            practice_id = DEFAULT_PRACTICE_ID
+            if args.practice_name is not None:
+                check_new_user(data)
+                name = practice_name(args.practice_name, "", "")
+                practice_id = (await create_practice(session, name)).id
             # created by the operator, who vouches for the address
-            user = await register_user(session, data, verified=True)
+            user = await register_user(
+                session, data, practice_id=practice_id, verified=True
+            )
             await session.commit()
             return str(user.id)
     finally:

@@ -9,6 +9,12 @@ from db.models.analytics import (
 )
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
+from db.models.practices import (
+    DEFAULT_PRACTICE_ID,
+    Invitation,
+    PatientConsent,
+    Practice,
+)
 from db.models.sessions import (
     AudioFile,
     SessionNotes,
@@ -25,6 +31,7 @@ from db.models.users import (
 )
 
 __all__ = [
+    "DEFAULT_PRACTICE_ID",
     "AnalyticsCoverage",
     "AudioFile",
     "AuditEvent",
@@ -33,10 +40,13 @@ __all__ = [
     "DailyStats",
     "EmailVerificationToken",
     "ExportJob",
+    "Invitation",
     "LoginAttempt",
     "Patient",
+    "PatientConsent",
     "PatientProgress",
     "PatientTherapist",
+    "Practice",
     "RateLimitCounter",
     "SessionMetrics",
     "SessionNotes",
