@@ -35,6 +35,10 @@ async def my_practice(ctx: Context) -> Practice | None:
 
 
 async def practice_of_user(ctx: Context, user: User) -> Practice | None:
+    if ctx.user is None:
+        # a request without a caller returns only the account it signed in
+        # (signup, login, refresh, acceptInvitation, verifyEmail): its own
+        return await q.get_practice(ctx.session, user.practice_id)
     return await ctx.loader(PracticeByIdLoader).load(user.practice_id)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -97,7 +98,7 @@ def current_consents_stmt(patient_ids: Sequence[uuid.UUID]) -> Any:
     return (
         select(PatientConsent)
         .where(PatientConsent.patient_id.in_(patient_ids))
-        .distinct(PatientConsent.patient_id, PatientConsent.kind)
+        .ext(distinct_on(PatientConsent.patient_id, PatientConsent.kind))
         .order_by(
             PatientConsent.patient_id,
             PatientConsent.kind,
@@ -175,7 +176,7 @@ async def sessions_with_latest_notes(
     latest notes version, under the caller's scoping."""
     latest = (
         select(SessionNotes)
-        .distinct(SessionNotes.session_id)
+        .ext(distinct_on(SessionNotes.session_id))
         .order_by(SessionNotes.session_id, SessionNotes.version.desc())
         .subquery()
     )
