@@ -10,7 +10,7 @@ from email.message import Message
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import create_app
@@ -187,7 +187,7 @@ async def test_expired_used_and_forged_tokens_create_nothing(
     await mail_gql(INVITE, {"e": "late@example.com", "r": "ADMIN"}, token=token)
     late = invitation_token(await smtp.wait_for("late@example.com"))
     await db.execute(
-        Invitation.__table__.update()
+        update(Invitation)
         .where(Invitation.email == "late@example.com")
         .values(expires_at=utcnow() - timedelta(seconds=1))
     )

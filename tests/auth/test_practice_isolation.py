@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -114,7 +115,7 @@ ON_SESSION = [
 ]
 
 
-def _mutations(a: Clinic, b: Clinic) -> list[tuple[str, dict[str, object]]]:
+def _mutations(a: Clinic, b: Clinic) -> list[tuple[str, dict[str, Any]]]:
     pa = encode_id("Patient", a.patient.id)
     sa = encode_id("TherapySession", a.session.id)
     pb = encode_id("Patient", b.patient.id)
@@ -143,9 +144,7 @@ async def test_another_practices_ids_are_not_found_everywhere(
     consents_before = await db.scalar(select(func.count()).select_from(PatientConsent))
     token = b.token(settings, who)
 
-    answers = [
-        (doc, await gql(doc, v, token=token)) for doc, v in _mutations(a, b)
-    ]
+    answers = [(doc, await gql(doc, v, token=token)) for doc, v in _mutations(a, b)]
 
     for doc, body in answers:
         # NOT_FOUND (never FORBIDDEN, which would confirm the ID exists); a
