@@ -392,6 +392,52 @@ def rotate_phi_key(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.remaining else 0
 
 
+def _cleanup_parser(sub: Any) -> None:
+    cleanup = sub.add_parser(
+        "cleanup-audio",
+        help="the audio retention clean-up of every practice (a dry run "
+        "unless --apply)",
+    )
+    cleanup.add_argument("--apply", action="store_true")
+
+
+PARSER_HOOKS.append(_cleanup_parser)
+
+
+@command("cleanup-audio")
+def cleanup_audio(args: argparse.Namespace, settings: Settings) -> int:
+    """Orphaned audio and old FAILED sessions' audio, across practices (the
+    operator's task; practice admins clean only their own FAILED sessions)."""
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.retention import cleanup_audio as run_cleanup
+
+    async def run() -> Any:
+        from db.engine import create_engine, create_sessionmaker
+
+        engine = create_engine(settings, resolve_database_url())
+        try:
+            async with create_sessionmaker(engine)() as session:
+                report = await run_cleanup(session, settings, dry_run=not args.apply)
+                await session.commit()
+                return report
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(run())
+    finally:
+        stop_embedded()
+    verb = "deleted" if args.apply else "would delete"
+    sys.stdout.write(
+        f"{verb} {report.files_deleted} files ({report.bytes_freed} bytes) of "
+        f"{report.sessions_cleaned} failed sessions and orphans; "
+        f"{len(report.errors)} errors\n"
+    )
+    for line in report.errors:
+        sys.stdout.write(f"error: {line}\n")
+    return 1 if report.errors else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

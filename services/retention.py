@@ -53,13 +53,21 @@ class CleanupReport:
 
 
 async def plan_cleanup(
-    session: AsyncSession, settings: Settings, now: datetime | None = None
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime | None = None,
+    practice_id: uuid.UUID | None = None,
 ) -> list[CleanupItem]:
-    """What a clean-up run at ``now`` deletes."""
+    """What a clean-up run at ``now`` deletes. With ``practice_id`` (a
+    practice administrator's run) only that practice's FAILED-session audio:
+    orphaned files belong to no practice and are the operator's (the daily
+    task and ``therapybridge cleanup-audio``)."""
     now = now or utcnow()
     root = settings.storage_path
     cutoff = now - timedelta(hours=settings.orphaned_file_retention_hours)
-    old = await asyncio.to_thread(_old_files, root, cutoff.timestamp())
+    old = {}
+    if practice_id is None:
+        old = await asyncio.to_thread(_old_files, root, cutoff.timestamp())
     items: dict[str, CleanupItem] = {}
     keys = sorted(old)
     for i in range(0, len(keys), CHUNK):
@@ -71,7 +79,7 @@ async def plan_cleanup(
             items[key] = CleanupItem(key, old[key], "orphaned", unlinked.get(key))
     failed_before = now - timedelta(days=settings.failed_session_retention_days)
     for audio_id, session_id, key in await q.failed_session_audio(
-        session, failed_before
+        session, failed_before, practice_id
     ):
         size = await asyncio.to_thread(_size, root, key)
         items[key] = CleanupItem(key, size, "failed_session", audio_id, session_id)
@@ -84,11 +92,12 @@ async def cleanup_audio(
     *,
     dry_run: bool,
     now: datetime | None = None,
+    practice_id: uuid.UUID | None = None,
 ) -> CleanupReport:
-    """Plan the clean-up and, unless ``dry_run``, delete the files and mark
-    their rows (flushed, not committed)."""
+    """Plan the clean-up (of one practice, or everything) and, unless
+    ``dry_run``, delete the files and mark their rows (flushed, not committed)."""
     now = now or utcnow()
-    plan = await plan_cleanup(session, settings, now)
+    plan = await plan_cleanup(session, settings, now, practice_id)
     report = CleanupReport(dry_run=dry_run)
     deleted: list[CleanupItem] = []
     for item in plan:
