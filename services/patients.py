@@ -141,13 +141,20 @@ async def link_patient_account(
     if user.role is not Role.THERAPIST:
         raise Forbidden("Only the patient's therapist links accounts")
     account = await get_user(session, account_id)
-    if account is None or account.practice_id != patient.practice_id:
+    if account is None:
+        raise NotFound("User")
+    moving = account.practice_id != patient.practice_id
+    # an account of another practice is NOT_FOUND, except a PATIENT account
+    # alone in the practice its open sign-up made: it joins this one
+    if moving and not await pq.is_personal_practice(session, account):
         raise NotFound("User")
     if account.role is not Role.PATIENT:
         raise BadInput("userId", "The user must have the PATIENT role")
     linked = await q.patient_linked_to(session, account.id)
     if linked is not None and linked.id != patient.id:
         raise Conflict("The account is linked to another patient", "userId")
+    if moving:
+        await pq.move_to_practice(session, account, patient.practice_id)
     patient.user_id = account.id
     await session.flush()
     return patient

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -190,3 +190,46 @@ async def sessions_with_latest_notes(
         .limit(limit)
     )
     return [(ts, n) for ts, n in (await session.execute(stmt)).all()]
+
+
+async def is_personal_practice(session: AsyncSession, user: User) -> bool:
+    """Whether ``user`` is a PATIENT account alone in its practice, with no
+    patient records: what an open sign-up of a patient creates."""
+    if user.role is not Role.PATIENT:
+        return False
+    others = await session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.practice_id == user.practice_id, User.id != user.id)
+    )
+    patients = await session.scalar(
+        select(func.count())
+        .select_from(Patient)
+        .where(Patient.practice_id == user.practice_id)
+    )
+    return not others and not patients
+
+
+async def move_to_practice(
+    session: AsyncSession, user: User, practice_id: uuid.UUID
+) -> None:
+    """Move a lone account into ``practice_id`` and drop its empty practice."""
+    old = user.practice_id
+    user.practice_id = practice_id
+    await session.flush()
+    await session.execute(delete(Practice).where(Practice.id == old))
+
+
+async def practice_admins(session: AsyncSession, practice_id: uuid.UUID) -> list[User]:
+    """The active accounts that administer a practice (ADMIN, or a THERAPIST
+    with ``is_practice_admin``): whom practice-wide notices go to."""
+    stmt = (
+        select(User)
+        .where(
+            User.practice_id == practice_id,
+            User.is_active.is_(True),
+            (User.role == Role.ADMIN) | User.is_practice_admin.is_(True),
+        )
+        .order_by(User.id)
+    )
+    return list((await session.execute(stmt)).scalars())

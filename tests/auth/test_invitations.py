@@ -249,3 +249,36 @@ async def test_who_may_invite_whom(
 
     assert [error_codes(a) for a in answers] == [[c] for *_, c in cases]
     assert await _count(db, Invitation) == invitations
+
+
+async def test_an_openly_signed_up_patient_account_joins_the_linking_practice(
+    mail_gql: GQL, db: AsyncSession, mail_settings: Settings
+) -> None:
+    # given a PATIENT account from open sign-up (a practice of its own) and a
+    # therapist's patient record
+    signed = await mail_gql(
+        SIGNUP, {"input": signup_input(email="pat@example.com", role="PATIENT")}
+    )
+    account = signed["data"]["signup"]["user"]
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    pid = encode_id("Patient", patient.id)
+    link = """
+    mutation($p: ID!, $u: ID!) { linkPatientAccount(patientId: $p, userId: $u) { id } }
+    """
+    practices = await _count(db, Practice)
+
+    linked = await mail_gql(
+        link, {"p": pid, "u": account["id"]}, token=token_for(mail_settings, therapist)
+    )
+    record = await mail_gql(
+        MY_RECORD, {"id": pid}, token=signed["data"]["signup"]["accessToken"]
+    )
+
+    assert "errors" not in linked, linked
+    assert record["data"]["patient"]["id"] == pid
+    moved = await db.scalar(select(User).where(User.email == "pat@example.com"))
+    assert moved is not None
+    await db.refresh(moved)
+    assert moved.practice_id == therapist.practice_id
+    assert await _count(db, Practice) == practices - 1  # its empty practice went

@@ -55,6 +55,7 @@ def _a_markers(a: Clinic) -> list[str]:
         a.practice.name,
     ]
     ids += [u.email for u in a.users]
+    ids += [u.full_name for u in a.users]
     return ids
 
 
