@@ -24,11 +24,15 @@ from resolvers.ids import decode_id
 from resolvers.users import user_node
 from services import consent, invitations, mail, practices
 from services.auth import AuthTokens, issue_tokens
+from services.errors import Unauthenticated
 
 Ctx = Info[Context, Any]
 
 
 async def my_practice(ctx: Context) -> Practice | None:
+    # like `me`: null without a token, UNAUTHENTICATED for a refused one
+    if ctx.auth_error:
+        raise Unauthenticated(ctx.auth_error)
     if ctx.user is None:
         return None
     return await ctx.loader(PracticeByIdLoader).load(ctx.user.practice_id)

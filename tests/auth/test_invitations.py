@@ -88,9 +88,12 @@ async def test_open_signup_creates_a_practice_its_therapist_administers(
     mail_gql: GQL, db: AsyncSession
 ) -> None:
     named = await mail_gql(
-        SIGNUP, {"input": signup_input(email="solo@example.com", practiceName="Calm")}
+        SIGNUP,
+        {"input": signup_input(email="inv-solo@example.com", practiceName="Calm")},
     )
-    unnamed = await mail_gql(SIGNUP, {"input": signup_input(email="two@example.com")})
+    unnamed = await mail_gql(
+        SIGNUP, {"input": signup_input(email="inv-two@example.com")}
+    )
 
     me = await mail_gql(ME, token=named["data"]["signup"]["accessToken"])
     other = await mail_gql(ME, token=unnamed["data"]["signup"]["accessToken"])
@@ -107,7 +110,7 @@ async def test_invite_mode_refuses_signup_and_creates_nothing(
 ) -> None:
     users, practices = await _count(db, User), await _count(db, Practice)
 
-    body = await invite_gql(SIGNUP, {"input": signup_input(email="no@example.com")})
+    body = await invite_gql(SIGNUP, {"input": signup_input(email="inv-no@example.com")})
 
     assert error_codes(body) == ["FORBIDDEN"]
     assert "invitation" in body["errors"][0]["message"]
@@ -125,9 +128,9 @@ async def test_an_invitation_round_trip_creates_a_verified_account_in_the_practi
 
     # when they invite a therapist and the mailed link is accepted
     invited = await invite_gql(
-        INVITE, {"e": "Grace@Example.com", "r": "THERAPIST"}, token=admin_token
+        INVITE, {"e": "inv-Grace@Example.com", "r": "THERAPIST"}, token=admin_token
     )
-    message = await smtp.wait_for("grace@example.com")
+    message = await smtp.wait_for("inv-grace@example.com")
     token = invitation_token(message)
     accepted = await invite_gql(ACCEPT, {"t": token})
     again = await invite_gql(ACCEPT, {"t": token})
@@ -135,14 +138,14 @@ async def test_an_invitation_round_trip_creates_a_verified_account_in_the_practi
     seen = await invite_gql(INVITATION, {"id": invitation_id}, token=admin_token)
 
     # then the account is the admin's practice's, verified, and usable
-    assert invited["data"]["inviteUser"]["email"] == "grace@example.com"
+    assert invited["data"]["inviteUser"]["email"] == "inv-grace@example.com"
     assert invited["data"]["inviteUser"]["acceptedAt"] is None
     assert f"https://app.example.com/accept-invitation?token={token}" in body_of(
         message, "html"
     )
     assert "errors" not in accepted, accepted
     payload = accepted["data"]["acceptInvitation"]
-    assert payload["user"]["email"] == "grace@example.com"
+    assert payload["user"]["email"] == "inv-grace@example.com"
     assert payload["user"]["role"] == "THERAPIST"
     assert payload["user"]["isVerified"] is True
     assert payload["user"]["practice"]["id"] == encode_id("Practice", admin.practice_id)
@@ -165,10 +168,10 @@ async def test_a_therapist_invites_their_own_patient_and_the_record_is_linked(
 
     await mail_gql(
         INVITE,
-        {"e": "ada.patient@example.com", "r": "PATIENT", "p": pid},
+        {"e": "inv-ada.patient@example.com", "r": "PATIENT", "p": pid},
         token=token_for(mail_settings, therapist),
     )
-    message = await smtp.wait_for("ada.patient@example.com")
+    message = await smtp.wait_for("inv-ada.patient@example.com")
     accepted = await mail_gql(ACCEPT, {"t": invitation_token(message)})
     token = accepted["data"]["acceptInvitation"]["accessToken"]
     record = await mail_gql(MY_RECORD, {"id": pid}, token=token)
@@ -184,14 +187,13 @@ async def test_expired_used_and_forged_tokens_create_nothing(
 ) -> None:
     admin = await create_user(db, role=Role.ADMIN)
     token = token_for(mail_settings, admin)
-    await mail_gql(INVITE, {"e": "late@example.com", "r": "ADMIN"}, token=token)
-    late = invitation_token(await smtp.wait_for("late@example.com"))
+    await mail_gql(INVITE, {"e": "inv-late@example.com", "r": "ADMIN"}, token=token)
+    late = invitation_token(await smtp.wait_for("inv-late@example.com"))
     await db.execute(
         update(Invitation)
-        .where(Invitation.email == "late@example.com")
+        .where(Invitation.email == "inv-late@example.com")
         .values(expires_at=utcnow() - timedelta(seconds=1))
     )
-    await mail_gql(INVITE, {"e": "twice@example.com", "r": "PATIENT"}, token=token)
     users = await _count(db, User)
 
     expired = await mail_gql(ACCEPT, {"t": late})
@@ -211,7 +213,7 @@ async def test_who_may_invite_whom(
     colleague = await create_user(db)
     mine = await create_patient(db, therapist)
     theirs = await create_patient(db, colleague)
-    taken = await create_user(db, email="taken@example.com")
+    taken = await create_user(db, email="inv-taken@example.com")
     linked_user = await create_user(db, role=Role.PATIENT)
     linked = await create_patient(db, therapist, user_id=linked_user.id)
     admin = await create_user(db, role=Role.ADMIN)
@@ -221,19 +223,19 @@ async def test_who_may_invite_whom(
         return encode_id("Patient", p.id)
 
     cases = [
-        ({"e": "n1@example.com", "r": "THERAPIST"}, t, "FORBIDDEN"),
-        ({"e": "n2@example.com", "r": "PATIENT", "p": pid(theirs)}, t, "NOT_FOUND"),
-        ({"e": "n3@example.com", "r": "PATIENT"}, t, "BAD_USER_INPUT"),
+        ({"e": "inv-n1@example.com", "r": "THERAPIST"}, t, "FORBIDDEN"),
+        ({"e": "inv-n2@example.com", "r": "PATIENT", "p": pid(theirs)}, t, "NOT_FOUND"),
+        ({"e": "inv-n3@example.com", "r": "PATIENT"}, t, "BAD_USER_INPUT"),
         ({"e": taken.email, "r": "PATIENT", "p": pid(mine)}, t, "CONFLICT"),
-        ({"e": "n4@example.com", "r": "PATIENT", "p": pid(linked)}, t, "CONFLICT"),
+        ({"e": "inv-n4@example.com", "r": "PATIENT", "p": pid(linked)}, t, "CONFLICT"),
         ({"e": "not-an-email", "r": "PATIENT", "p": pid(mine)}, t, "BAD_USER_INPUT"),
         (
-            {"e": "n5@example.com", "r": "ADMIN", "p": pid(mine)},
+            {"e": "inv-n5@example.com", "r": "ADMIN", "p": pid(mine)},
             token_for(mail_settings, admin),
             "BAD_USER_INPUT",
         ),
         (
-            {"e": "n6@example.com", "r": "PATIENT", "p": pid(mine)},
+            {"e": "inv-n6@example.com", "r": "PATIENT", "p": pid(mine)},
             token_for(mail_settings, linked_user),
             "FORBIDDEN",
         ),
@@ -257,7 +259,7 @@ async def test_an_openly_signed_up_patient_account_joins_the_linking_practice(
     # given a PATIENT account from open sign-up (a practice of its own) and a
     # therapist's patient record
     signed = await mail_gql(
-        SIGNUP, {"input": signup_input(email="pat@example.com", role="PATIENT")}
+        SIGNUP, {"input": signup_input(email="inv-pat@example.com", role="PATIENT")}
     )
     account = signed["data"]["signup"]["user"]
     therapist = await create_user(db)
@@ -277,7 +279,7 @@ async def test_an_openly_signed_up_patient_account_joins_the_linking_practice(
 
     assert "errors" not in linked, linked
     assert record["data"]["patient"]["id"] == pid
-    moved = await db.scalar(select(User).where(User.email == "pat@example.com"))
+    moved = await db.scalar(select(User).where(User.email == "inv-pat@example.com"))
     assert moved is not None
     await db.refresh(moved)
     assert moved.practice_id == therapist.practice_id
