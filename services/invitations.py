@@ -61,9 +61,12 @@ async def invite_user(
     address = accounts.normalize_email(email)
     patient = None
     if role is Role.PATIENT:
-        if patient_id is None:
+        # an administrator may invite a patient account to link later; a
+        # therapist invites a patient of theirs, so names the record
+        if patient_id is None and not inviter.administers_practice:
             raise BadInput("patientId", "A PATIENT invitation names the patient")
-        patient = await _invited_patient(session, inviter, patient_id)
+        if patient_id is not None:
+            patient = await _invited_patient(session, inviter, patient_id)
     elif patient_id is not None:
         raise BadInput("patientId", "Only a PATIENT invitation names a patient")
     if await get_user_by_email(session, address) is not None:
