@@ -63,7 +63,7 @@ class S3Store:
             "config": AioConfig(
                 connect_timeout=settings.s3_connect_timeout,
                 read_timeout=60,
-                retries={"max_attempts": 3, "mode": "standard"},
+                retries={"max_attempts": 2, "mode": "standard"},
                 s3={"addressing_style": "path" if settings.s3_endpoint_url else "auto"},
                 request_checksum_calculation="when_required",
                 response_checksum_validation="when_required",

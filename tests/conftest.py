@@ -160,7 +160,9 @@ class Backend:
         if self.moto is None:
             root = self.settings.storage_path
             return {
-                p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
+                p.relative_to(root).as_posix()
+                for p in root.rglob("*")
+                if p.is_file() and p.suffix != ".part"  # unfinished writes
             }
         listed = self.moto.client().list_objects_v2(Bucket=self.settings.s3_bucket)
         return {o["Key"] for o in listed.get("Contents", [])}
