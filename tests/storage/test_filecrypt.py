@@ -31,7 +31,9 @@ def test_pieces_of_any_size_give_the_same_plaintext() -> None:
     blob = fc.encrypt_all(key, "k/x", data)
     dec = fc.Decryptor(key, "k/x")
     out = b"".join(
-        plain for i in range(0, len(blob), 7777) for plain in dec.update(blob[i : i + 7777])
+        plain
+        for i in range(0, len(blob), 7777)
+        for plain in dec.update(blob[i : i + 7777])
     )
     assert out + b"".join(dec.finish()) == data
 

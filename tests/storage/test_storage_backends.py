@@ -6,19 +6,29 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import create_app
+from db.models import TherapySession
+from resolvers.ids import encode_id
 from services import filecrypt, storage
 from services.errors import BadInput
 from services.storage import FileRef
 from settings import Settings
 from tests.conftest import Backend
+from tests.factories import create_patient, create_user, token_for
+from tests.s3 import free_port
 
 C = filecrypt.CHUNK
 MARKER = b"PATIENT-VOICE-MARKER "
@@ -54,9 +64,11 @@ async def test_files_round_trip_and_the_store_holds_only_ciphertext(
 
     raw_audio, raw_report = backend.raw(stored.key), backend.raw("exports/r.pdf")
     assert backend.keys() == {stored.key, "exports/r.pdf"}
-    assert MARKER not in raw_audio and b"RIFF" not in raw_audio
+    assert MARKER not in raw_audio
+    assert b"RIFF" not in raw_audio
     assert holds_none_of(raw_audio, audio)
-    assert b"Dorothy" not in raw_report and holds_none_of(raw_report, report)
+    assert b"Dorothy" not in raw_report
+    assert holds_none_of(raw_report, report)
     assert stored.size_bytes == len(audio)
     ref = FileRef(stored.key, stored.file_key)
     assert b"".join([p async for p in storage.read(s, ref)]) == audio
@@ -65,7 +77,8 @@ async def test_files_round_trip_and_the_store_holds_only_ciphertext(
         assert path.parent.stat().st_mode & 0o077 == 0  # private to the server
     assert not path.exists()
     opened = await storage.open_stream(s, FileRef("exports/r.pdf", file_key))
-    assert opened is not None and opened.size == len(report)
+    assert opened is not None
+    assert opened.size == len(report)
     assert b"".join([p async for p in opened.body()]) == report
     assert backend.unfinished_uploads() == 0
 
@@ -96,7 +109,7 @@ async def test_refused_failed_and_cancelled_uploads_leave_nothing(
     slow = Upload(b"")
     slow.file = Slow(wav(12 * C))
     task = asyncio.create_task(storage.save_upload(s, slow))
-    while slow.file.tell() < 10 * C:
+    while slow.file.tell() < 10 * C:  # noqa: ASYNC110 (a thread reads the file)
         await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -105,6 +118,19 @@ async def test_refused_failed_and_cancelled_uploads_leave_nothing(
     assert too_big.value.field == "audio"
     assert backend.keys() == set()
     assert backend.unfinished_uploads() == 0
+
+
+async def _read_into(s: Settings, ref: FileRef, got: list[bytes]) -> Exception | None:
+    try:
+        async for piece in storage.read(s, ref):
+            got.append(piece)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
 
 
 async def test_damaged_and_truncated_objects_are_refused_and_logged(
@@ -123,12 +149,9 @@ async def test_damaged_and_truncated_objects_are_refused_and_logged(
     for damaged in (bytes(flipped), raw[: head + 2 * step], raw[:-5]):
         backend.replace("exports/d.pdf", damaged)
         got: list[bytes] = []
-        with (
-            caplog.at_level(logging.ERROR, "therapybridge.storage"),
-            pytest.raises(storage.DamagedFile),
-        ):
-            async for piece in storage.read(s, ref):
-                got.append(piece)
+        with caplog.at_level(logging.ERROR, "therapybridge.storage"):
+            failure = await _read_into(s, ref, got)
+        assert isinstance(failure, storage.DamagedFile)
         # what was yielded before the damage was authenticated plaintext
         assert b"".join(got) == data[: len(b"".join(got))]
     backend.replace("exports/d.pdf", b"%PDF-1.7 not ours")
@@ -141,10 +164,11 @@ async def test_damaged_and_truncated_objects_are_refused_and_logged(
 
 
 async def test_an_unreachable_store_fails_the_health_check_and_stores_nothing(
-    settings: Settings, tmp_path: Any
+    settings: Settings,
+    tmp_path: Path,
+    db: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    from tests.s3 import free_port
-
     down = settings.model_copy(
         update={
             "storage_backend": "s3",
@@ -156,12 +180,45 @@ async def test_an_unreachable_store_fails_the_health_check_and_stores_nothing(
             "storage_dir": tmp_path,
         }
     )
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    await db.commit()
+    app = create_app(down, session_factory=session_factory)
+    operations = {
+        "query": "mutation U($p: ID!, $a: Upload!) "
+        "{ uploadSessionAudio(patientId: $p, audio: $a) { id } }",
+        "variables": {"p": encode_id("Patient", patient.id), "a": None},
+    }
     try:
-        assert await storage.check(down) is False
-        with pytest.raises(storage.StorageError) as refused:
-            await storage.save_upload(down, Upload(wav(C)))
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as client:
+            health = await client.get("/health")
+            refused = await client.post(
+                "/graphql",
+                data={
+                    "operations": json.dumps(operations),
+                    "map": json.dumps({"0": ["variables.a"]}),
+                },
+                files={"0": ("s.wav", wav(C), "audio/wav")},
+                headers={
+                    "authorization": f"Bearer {token_for(down, therapist)}",
+                    "apollo-require-preflight": "true",
+                },
+            )
     finally:
         await storage.close_stores()
+    rows = await db.scalar(
+        select(func.count())
+        .select_from(TherapySession)
+        .where(TherapySession.patient_id == patient.id)
+    )
 
-    assert refused.value.as_extensions()["reason"] == "storage"
-    assert list(tmp_path.rglob("*")) == []
+    assert health.status_code == 503
+    assert health.json()["storage"] == "unavailable"
+    assert health.json()["database"] == "ok"
+    error = refused.json()["errors"][0]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "reason": "storage"}
+    assert "storage is unavailable" in error["message"]
+    assert rows == 0
+    assert _files(tmp_path) == []

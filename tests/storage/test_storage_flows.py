@@ -4,7 +4,6 @@ file migration, each against a local directory and an S3 bucket (moto)."""
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -68,10 +67,12 @@ async def test_uploaded_audio_is_stored_encrypted_and_transcribed_decrypted(
     await pipeline.run_transcription(session_factory, s, ts.id, never)
 
     row = await db.get(TherapySession, ts.id, populate_existing=True)
-    assert row is not None and row.status is SessionStatus.TRANSCRIBED
+    assert row is not None
+    assert row.status is SessionStatus.TRANSCRIBED
     (key,) = backend.keys()
     raw = backend.raw(key)
-    assert MARKER not in raw and holds_none_of(raw, audio)
+    assert MARKER not in raw
+    assert holds_none_of(raw, audio)
     sent = [c for c in fake.calls() if c["endpoint"] == "transcriptions"]
     assert [c["sha256"] for c in sent] == [hashlib.sha256(audio).hexdigest()]
 
@@ -98,7 +99,8 @@ async def test_damaged_audio_fails_the_session_saying_so(
     await pipeline.run_transcription(session_factory, s, ts.id, never)
 
     row = await db.get(TherapySession, ts.id, populate_existing=True)
-    assert row is not None and row.status is SessionStatus.FAILED
+    assert row is not None
+    assert row.status is SessionStatus.FAILED
     assert "damaged" in (row.error_message or "")
     assert not [c for c in fake.calls() if c["endpoint"] == "transcriptions"]
 
@@ -157,7 +159,8 @@ async def test_exports_are_stored_encrypted_and_stream_back_or_fail_whole(
     assert good.status_code == 200
     assert good.content.startswith(b"PK")  # a DOCX (zip)
     assert good.headers["content-length"] == str(len(good.content))
-    assert not raw.startswith(b"PK") and holds_none_of(raw, good.content)
+    assert not raw.startswith(b"PK")
+    assert holds_none_of(raw, good.content)
     assert b"Dorothy" not in raw
     assert damaged.status_code == 500
     assert damaged.json()["code"] == "INTERNAL_SERVER_ERROR"
@@ -195,7 +198,8 @@ async def test_cleanup_dry_run_then_real_run_remove_orphans_and_interrupted_uplo
     doomed = {orphan.key, "exports/no-row.pdf"}
     assert set(dry.keys) == doomed
     assert before_real == doomed | {live.key}
-    assert real.keys == dry.keys and real.errors == []
+    assert real.keys == dry.keys
+    assert real.errors == []
     assert real.bytes_freed == dry.bytes_freed > 0
     assert backend.keys() == {live.key}
     assert backend.unfinished_uploads() == 0
@@ -252,9 +256,7 @@ async def test_rotation_rewraps_file_keys_without_rewriting_files(
         async with session_factory() as fresh:
             again = await fresh.get(AudioFile, row.id)
             assert again is not None
-            plain = b"".join(
-                [p async for p in storage.read(s, FileRef.of(again))]
-            )
+            plain = b"".join([p async for p in storage.read(s, FileRef.of(again))])
     finally:
         set_keyring(None)
 
@@ -313,8 +315,10 @@ async def test_the_migration_encrypts_plain_files_resumably(
     await db.refresh(job)
     assert (first.encrypted, second.encrypted, third.encrypted) == (2, 1, 0)
     assert backend.raw(key) == raw_audio  # not encrypted twice
-    assert MARKER not in raw_audio and holds_none_of(raw_audio, plain_audio)
-    assert job.storage_key == "exports/old.pdf" and job.encrypted
+    assert MARKER not in raw_audio
+    assert holds_none_of(raw_audio, plain_audio)
+    assert job.storage_key == "exports/old.pdf"
+    assert job.encrypted
     assert b"Dorothy" not in backend.raw("exports/old.pdf")
     assert not legacy.exists()
     if backend.moto is not None:
