@@ -69,7 +69,10 @@ async def create_from_upload(
         )
         await transition(db, ts, S.UPLOADING, new=session_id is None)
     except BaseException:
-        await storage.delete(settings, stored.key)
+        try:
+            await storage.delete(settings, stored.key)
+        except StorageUnavailable:  # an orphan: the clean-up removes it
+            log.warning("stored audio not removed after a failed upload")
         raise
     return ts
 

@@ -80,9 +80,12 @@ class S3Store:
         loop = asyncio.get_running_loop()
         if self._client is not None and self._loop is loop:
             return self._client
-        self._context = get_session().create_client("s3", **self._kwargs)
-        self._client = await self._context.__aenter__()
-        self._loop = loop
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop, self._client = asyncio.Lock(), loop, None
+        async with self._lock:  # concurrent first requests share one client
+            if self._client is None:
+                self._context = get_session().create_client("s3", **self._kwargs)
+                self._client = await self._context.__aenter__()
         return self._client
 
     async def check(self) -> None:
@@ -206,7 +209,7 @@ class S3Store:
         if self._context is not None and self._loop is asyncio.get_running_loop():
             with contextlib.suppress(Exception):
                 await self._context.__aexit__(None, None, None)
-        self._client = self._context = self._loop = None
+        self._client = self._context = self._loop = self._lock = None
 
 
 class _PartWriter:
