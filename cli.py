@@ -161,7 +161,8 @@ async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
 
 
 def migrate_all(settings: Settings, url: str, *, strict: bool) -> None:
-    """The schema migrations, then the encryption of files stored before
+    """The schema migrations, then the store made ready (an S3 bucket that
+    does not exist is created) and the encryption of files stored before
     encryption (resumable, see services/file_migration.py). ``strict``: an
     unreachable store is an error; otherwise (serve) it is logged and the
     files wait for the next start."""
@@ -173,10 +174,11 @@ def migrate_all(settings: Settings, url: str, *, strict: bool) -> None:
     async def encrypt() -> None:
         from db.engine import create_engine, create_sessionmaker
         from services.file_migration import encrypt_plain_files
-        from services.storage import close_stores
+        from services.storage import close_stores, get_store
 
         engine = create_engine(settings, url)
         try:
+            await get_store(settings).prepare()
             await encrypt_plain_files(create_sessionmaker(engine), settings)
         finally:
             await close_stores()

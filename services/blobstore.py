@@ -53,6 +53,9 @@ class BlobStore(Protocol):
     async def check(self) -> None:
         """Raise StorageUnavailable when the store cannot be used."""
 
+    async def prepare(self) -> None:
+        """Make the store usable at start-up (the directory, the bucket)."""
+
     def writer(self, key: str) -> contextlib.AbstractAsyncContextManager[BlobWriter]:
         """Write an object: it appears whole when the block ends normally, and
         nothing is left when it raises or is cancelled."""
@@ -104,6 +107,9 @@ class LocalStore:
             await asyncio.to_thread(probe)
         except OSError as exc:
             raise StorageUnavailable(type(exc).__name__) from None
+
+    async def prepare(self) -> None:
+        await self.check()
 
     @contextlib.asynccontextmanager
     async def writer(self, key: str) -> AsyncIterator[BlobWriter]:

@@ -37,6 +37,7 @@ log = logging.getLogger("therapybridge.storage")
 PART_SIZE = 8 * 1024 * 1024
 READ_SIZE = 1024 * 1024
 MISSING = {"NoSuchKey", "404", "NotFound"}
+MISSING_BUCKET = {"NoSuchBucket", "404", "NotFound"}
 
 
 def _unavailable(exc: Exception) -> StorageUnavailable:
@@ -54,6 +55,7 @@ class S3Store:
 
     def __init__(self, settings: Settings) -> None:
         self.bucket = settings.s3_bucket or ""
+        self.region = settings.s3_region
         secret = settings.s3_secret_access_key
         self._kwargs: dict[str, Any] = {
             "region_name": settings.s3_region,
@@ -93,6 +95,25 @@ class S3Store:
             s3 = await self._s3()
             await asyncio.wait_for(s3.head_bucket(Bucket=self.bucket), timeout=5)
         except (BotoCoreError, ClientError, TimeoutError) as exc:
+            raise _unavailable(exc) from None
+
+    async def prepare(self) -> None:
+        """Create the bucket when it does not exist (a fresh MinIO or Garage);
+        an existing bucket is left as it is."""
+        try:
+            s3 = await self._s3()
+            try:
+                await s3.head_bucket(Bucket=self.bucket)
+                return
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in MISSING_BUCKET:
+                    raise
+            extra: dict[str, Any] = {}
+            if self.region != "us-east-1":
+                extra["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+            await s3.create_bucket(Bucket=self.bucket, **extra)
+            log.info("created the storage bucket")
+        except (BotoCoreError, ClientError) as exc:
             raise _unavailable(exc) from None
 
     @contextlib.asynccontextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ async def test_a_server_on_a_bucket_stores_ciphertext_and_survives_a_restart(
     e2e_database_url: str, tmp_path: Path, moto_s3: MotoS3
 ) -> None:
     fake = FakeOpenAI().start()
-    bucket = moto_s3.new_bucket()
+    bucket = f"tb-fresh-{uuid.uuid4().hex[:12]}"  # created by the server
     env = pipeline_env(e2e_database_url, tmp_path, fake.base_url, **moto_s3.env(bucket))
     server = _serve(env)
     try:
