@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
@@ -148,7 +149,9 @@ class S3Store:
         try:
             async for piece in body.iter_chunks(READ_SIZE):
                 yield piece
-        except (BotoCoreError, OSError) as exc:
+        except (BotoCoreError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # the connection broke mid-object: the caller fails, it never
+            # treats the bytes so far as the whole file
             raise _unavailable(exc) from None
         finally:
             body.close()
