@@ -98,7 +98,11 @@ async def cleanup_audio(
     """Plan the clean-up and, unless ``dry_run``, delete the files and mark
     their rows (flushed, not committed)."""
     now = now or utcnow()
-    plan = await plan_cleanup(session, settings, now)
+    try:
+        plan = await plan_cleanup(session, settings, now)
+    except StorageUnavailable as exc:
+        log.warning("audio clean-up: storage unavailable: %s", exc)
+        raise storage.StorageError() from None
     report = CleanupReport(dry_run=dry_run)
     deleted: list[CleanupItem] = []
     store = storage.get_store(settings)
