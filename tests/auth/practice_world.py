@@ -49,7 +49,6 @@ async def make_clinic(db: AsyncSession, name: str) -> Clinic:
         kind=ExportKind.PROGRESS_REPORT,
         format=ExportFormat.PDF,
         status=JobStatus.DONE,
-        storage_key="x.pdf",
         expires_at=utcnow().replace(year=2100),
     )
     db.add(export)

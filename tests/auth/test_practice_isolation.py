@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import create_app
 from db.models import Patient, PatientConsent, PatientTherapist
-from resolvers.ids import encode_id
+from resolvers.ids import decode_id, encode_id
+from services import export_build
 from settings import Settings
 from tests.auth.practice_world import Clinic
 from tests.conftest import GQL, error_codes
@@ -42,6 +43,9 @@ query { analytics { practiceTherapists { therapist { id email } sessions } } }
 """
 READ_A = "query($id: ID!) { patient(id: $id) { id name sessions { totalCount } } }"
 PROBERS = ["admin", "founder", "therapist", "patient_user"]
+EXPORT = """
+mutation($p: ID!) { exportProgressReport(patientId: $p, format: PDF) { id } }
+"""
 
 
 def _a_markers(a: Clinic) -> list[str]:
@@ -208,12 +212,20 @@ async def test_export_downloads_of_another_practice_are_404(
     settings = Settings(
         environment="test", database_url=database_url, data_dir=tmp_path
     )
-    (tmp_path / "exports").mkdir()
-    (tmp_path / "exports" / "x.pdf").write_bytes(b"%PDF-1.4 test")
     app = create_app(settings, session_factory=session_factory)
-    url = f"/exports/{encode_id('ExportJob', a.export.id)}"
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        gql = GQL(client)
+        created = await gql(
+            EXPORT,
+            {"p": encode_id("Patient", a.patient.id)},
+            token=a.token(settings, "therapist"),
+        )
+        job_id = created["data"]["exportProgressReport"]["id"]
+        await export_build.run_export(
+            session_factory, settings, decode_id(job_id, "ExportJob")
+        )
+        url = f"/exports/{job_id}"
         own = await client.get(url, headers=_bearer(a.token(settings, "therapist")))
         others = [
             await client.get(url, headers=_bearer(b.token(settings, who)))
