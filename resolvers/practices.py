@@ -46,6 +46,14 @@ async def practice_of_user(ctx: Context, user: User) -> Practice | None:
     return await ctx.loader(PracticeByIdLoader).load(user.practice_id)
 
 
+async def members(ctx: Context, practice: Practice) -> list[User]:
+    return await q.members_of(ctx.session, ctx.require_user(), practice.id)
+
+
+async def invitations_of(ctx: Context, practice: Practice) -> list[Invitation]:
+    return await q.invitations_of(ctx.session, ctx.require_user(), practice.id)
+
+
 async def practice_node(ctx: Context, practice_id: uuid.UUID) -> Practice | None:
     ctx.require_user()
     return await ctx.loader(PracticeByIdLoader).load(practice_id)

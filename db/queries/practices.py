@@ -27,6 +27,7 @@ from db.queries.scoping import (
     readable_invitations,
     readable_practices,
     readable_sessions,
+    readable_users,
 )
 
 
@@ -231,5 +232,30 @@ async def practice_admins(session: AsyncSession, practice_id: uuid.UUID) -> list
             (User.role == Role.ADMIN) | User.is_practice_admin.is_(True),
         )
         .order_by(User.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def members_of(
+    session: AsyncSession, user: User, practice_id: uuid.UUID
+) -> list[User]:
+    """The practice's accounts ``user`` may see (all of them for its
+    administrators), by name."""
+    stmt = (
+        readable_users(user)
+        .where(User.practice_id == practice_id)
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def invitations_of(
+    session: AsyncSession, user: User, practice_id: uuid.UUID
+) -> list[Invitation]:
+    """The practice's invitations ``user`` may see, newest first."""
+    stmt = (
+        readable_invitations(user)
+        .where(Invitation.practice_id == practice_id)
+        .order_by(Invitation.created_at.desc(), Invitation.id)
     )
     return list((await session.execute(stmt)).scalars())

@@ -23,6 +23,26 @@ class PracticeType(Node):
     name: str
     created_at: datetime
 
+    @strawberry.field(
+        description="Its accounts you may see: all of them for its "
+        "administrators; yourself and your patients' other therapists otherwise."
+    )
+    @staticmethod
+    async def members(
+        root: strawberry.Parent[models.Practice], info: Info[Context, None]
+    ) -> list[UserType]:
+        return await resolve.members(info.context, root)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Its invitations you may see (administrators: all; a "
+        "therapist: their own), newest first."
+    )
+    @staticmethod
+    async def invitations(
+        root: strawberry.Parent[models.Practice], info: Info[Context, None]
+    ) -> list[InvitationType]:
+        return await resolve.invitations_of(info.context, root)  # type: ignore[return-value]
+
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.Practice | cls)

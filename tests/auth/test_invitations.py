@@ -284,3 +284,35 @@ async def test_an_openly_signed_up_patient_account_joins_the_linking_practice(
     await db.refresh(moved)
     assert moved.practice_id == therapist.practice_id
     assert await _count(db, Practice) == practices - 1  # its empty practice went
+
+
+async def test_the_practice_lists_its_members_and_invitations_to_its_admins(
+    mail_gql: GQL, db: AsyncSession, mail_settings: Settings
+) -> None:
+    admin = await create_user(db, role=Role.ADMIN)
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    await mail_gql(
+        INVITE,
+        {
+            "e": "inv-listed@example.com",
+            "r": "PATIENT",
+            "p": encode_id("Patient", patient.id),
+        },
+        token=token_for(mail_settings, therapist),
+    )
+    doc = "query { practice { members { id } invitations { email } } }"
+
+    by_admin = await mail_gql(doc, token=token_for(mail_settings, admin))
+    by_colleague = await mail_gql(
+        doc, token=token_for(mail_settings, await create_user(db))
+    )
+
+    members = {m["id"] for m in by_admin["data"]["practice"]["members"]}
+    assert {encode_id("User", u.id) for u in (admin, therapist)} <= members
+    assert by_admin["data"]["practice"]["invitations"] == [
+        {"email": "inv-listed@example.com"}
+    ]
+    colleague = by_colleague["data"]["practice"]
+    assert encode_id("User", admin.id) not in {m["id"] for m in colleague["members"]}
+    assert colleague["invitations"] == []

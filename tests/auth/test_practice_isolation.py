@@ -25,7 +25,7 @@ from tests.conftest import GQL, error_codes
 EVERYTHING = """
 query {
   me { id practice { id name } }
-  practice { id name }
+  practice { id name members { id email } invitations { id email } }
   patients(first: 50, includeArchived: true) {
     totalCount
     edges { node { id name therapists { id email } consents { kind granted }
