@@ -20,7 +20,8 @@ from db.enums import Attendance, NoteSource
 from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
-from services import ai, storage
+from services import ai, storage, transcription
+from services import segments as seg
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
 from services.notes import NoteContent
@@ -113,10 +114,11 @@ async def create_from_transcript(
     """A session whose transcript is given: TRANSCRIBED at once; the caller
     enqueues extraction after commit."""
     text = text.strip()
-    if not text:
-        raise BadInput("transcript", "The transcript is empty")
     if len(text) > MAX_TRANSCRIPT_CHARS:
         raise BadInput("transcript", "The transcript is too long")
+    segments = seg.parse_pasted(text)
+    if not segments:
+        raise BadInput("transcript", "The transcript has no text to take notes from")
     await _readable_patient(db, user, patient_id)
     ts = TherapySession(
         id=uuid.uuid4(),
@@ -127,7 +129,7 @@ async def create_from_transcript(
     )
     db.add(ts)
     await db.flush()
-    db.add(Transcript(session_id=ts.id, text=text, segments=[], model=None))
+    db.add(Transcript(session_id=ts.id, text=text, segments=segments, model=None))
     await transition(db, ts, S.TRANSCRIBED, new=True)
     return ts
 
@@ -198,7 +200,7 @@ async def _fail(
     sid: uuid.UUID,
     working: S,
     exc: BaseException,
-    stage: str,
+    stage: ai.Stage,
 ) -> None:
     log.warning(
         "session processing failed: %s",
@@ -227,7 +229,7 @@ async def run_transcription(
         path = storage.path_of(settings, audio.storage_key) if audio else None
         if path is None or not path.is_file():
             raise ai.AIError("The audio file is missing from storage; upload it again.")
-        result = await ai.transcribe(settings, path)
+        result = await transcription.transcribe(settings, path)
         if not result.text:
             raise ai.AIError("No speech was recognised in the recording.")
     except Exception as exc:
@@ -267,11 +269,12 @@ async def run_extraction(
             transcript = await q.transcript_of(db, sid)
         if transcript is None or not transcript.text:
             raise ai.AIError("The session has no transcript; upload the audio again.")
-        extraction = await extract_notes(settings, transcript.text)
+        prompt = seg.for_prompt(transcript.text, list(transcript.segments or []))
+        extraction = await extract_notes(settings, prompt)
     except Exception as exc:
         if will_retry(exc):
             raise
-        await _fail(factory, sid, S.EXTRACTING_NOTES, exc, "note extraction")
+        await _fail(factory, sid, S.EXTRACTING_NOTES, exc, "extraction")
         return
     async with factory() as db:
         ts = await q.lock_session(db, sid)

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from db.engine import to_libpq_url
+from services.extraction import cost_of
 from tests.e2e.pipeline_helpers import (
     MP3,
     Subscriber,
@@ -80,9 +81,15 @@ async def test_upload_is_processed_and_the_subscriber_sees_every_status(
         assert watcher.statuses() == ORDER
         assert session["status"] == "PROCESSED"
         assert [e["status"] for e in session["events"]] == ORDER
-        assert session["transcript"]["segments"][1]["start"] == 6.0
+        # whisper-1's three sentences spread over the 12.5 s of audio
+        assert [s["start"] for s in session["transcript"]["segments"]] == [
+            0.0,
+            4.167,
+            8.333,
+        ]
         assert session["notes"]["version"] == 1
-        assert session["notes"]["keyTopics"] == ["work stress", "sleep"]
+        # the double's topics are the topic words of the transcript itself
+        assert session["notes"]["keyTopics"] == ["stress", "work", "sleep"]
         assert session["notes"]["model"] == "gpt-4o"
         # another therapist's subscription saw nothing of it
         assert outsider.statuses() == []
@@ -95,7 +102,12 @@ async def test_upload_is_processed_and_the_subscriber_sees_every_status(
             e2e_database_url,
             "SELECT input_tokens, output_tokens, cost_usd FROM session_notes",
         )
-        assert [(n[0], n[1], str(n[2])) for n in notes] == [(1000, 200, "0.004500")]
+        ((tokens_in, tokens_out, cost),) = notes
+        assert isinstance(tokens_in, int)
+        assert isinstance(tokens_out, int)
+        assert tokens_in > 100
+        assert tokens_out > 50
+        assert cost == cost_of("gpt-4o", tokens_in, tokens_out)
         chat = [c for c in fake.calls() if c["endpoint"] == "chat"]
         assert chat[0]["temperature"] == 0
         assert chat[0]["response_format"] == "json_schema"

@@ -1,0 +1,161 @@
+"""Transcript segments: their stored shape, speaker roles, pasted text parsed
+into segments, and the transcript as the extraction prompt reads it.
+
+A stored segment (``transcripts.segments``, encrypted JSON like the text) is::
+
+    {"index": 0, "start": 0.0 | null, "end": 4.2 | null,
+     "speaker": "A" | "Therapist" | null,
+     "role": "THERAPIST" | "CLIENT" | "OTHER" | null, "text": "…"}
+
+``index`` is the segment's position, fixed when the transcript is stored:
+later work (notes evidence) may refer to it. Records stored before indexes
+existed read their position as the index.
+
+Speaker roles: the first speaker label heard is THERAPIST, the second CLIENT,
+any further one OTHER (a therapist usually opens the session); pasted labels
+name their role themselves (``Therapist:``, ``T:``, ``Dr. Lee:`` -> THERAPIST;
+``Client:``, ``Patient:``, ``C:``, ``P:`` -> CLIENT). ``setSpeakerRoles`` /
+``swapSpeakerRoles`` correct the mapping of a stored transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from db.enums import SpeakerRole
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+_WORDY = re.compile(r"\w", re.UNICODE)
+# "[00:01:23] " or "(01:23) " before a label
+_STAMP = re.compile(r"^\s*[\[(]?(?:(\d{1,2}):)?(\d{1,2}):(\d{2}(?:\.\d+)?)[\])]?\s*")
+_LABEL = re.compile(r"^\s*(?P<label>[^\W\d][\w .'-]{0,40}?)\s*:\s*(?P<rest>.*)$")
+_THERAPIST_WORDS = {"therapist", "counselor", "counsellor", "clinician", "t"}
+_CLIENT_WORDS = {"client", "patient", "c", "p"}
+_DOCTOR = re.compile(r"^(dr|doctor|prof)\.?\s+\S", re.IGNORECASE)
+
+
+def segment(
+    index: int,
+    text: str,
+    *,
+    start: float | None = None,
+    end: float | None = None,
+    speaker: str | None = None,
+    role: SpeakerRole | None = None,
+) -> dict[str, Any]:
+    return {
+        "index": index,
+        "start": start,
+        "end": end,
+        "speaker": speaker,
+        "role": role.value if role is not None else None,
+        "text": text,
+    }
+
+
+def has_words(text: str) -> bool:
+    return bool(_WORDY.search(text))
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after sentence ends and at line breaks."""
+    out: list[str] = []
+    for line in text.splitlines():
+        out.extend(p.strip() for p in _SENTENCE.split(line) if p.strip())
+    return out
+
+
+def sentence_segments(text: str, first_index: int = 0) -> list[dict[str, Any]]:
+    return [segment(first_index + i, s) for i, s in enumerate(sentences(text))]
+
+
+def label_role(label: str) -> SpeakerRole | None:
+    """The role a pasted speaker label names, or None when it is no label."""
+    word = label.strip().lower().rstrip(".")
+    if word in _THERAPIST_WORDS or _DOCTOR.match(label.strip()):
+        return SpeakerRole.THERAPIST
+    if word in _CLIENT_WORDS:
+        return SpeakerRole.CLIENT
+    return None
+
+
+def parse_pasted(text: str) -> list[dict[str, Any]]:
+    """Segments of a pasted transcript: each labelled line (``Therapist:``,
+    ``C:``, ``Dr. Lee:``, optionally after a ``[mm:ss]`` time) is one speaker
+    segment, unlabelled lines after it continue it; text before any label
+    becomes sentence segments."""
+    out: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        stamp = _STAMP.match(line)
+        start = None
+        body = line
+        if stamp and _LABEL.match(line[stamp.end() :]):
+            hours, minutes, seconds = stamp.groups()
+            start = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+            body = line[stamp.end() :]
+        match = _LABEL.match(body)
+        role = label_role(match.group("label")) if match else None
+        if match and role is not None:
+            if current is not None and current["start"] is not None and start:
+                current["end"] = start
+            current = segment(
+                len(out),
+                match.group("rest").strip(),
+                start=start,
+                speaker=match.group("label").strip(),
+                role=role,
+            )
+            out.append(current)
+        elif current is not None:
+            current["text"] = f"{current['text']} {line.strip()}".strip()
+        else:
+            out.extend(sentence_segments(line, len(out)))
+    kept = [s for s in out if has_words(s["text"])]
+    for i, s in enumerate(kept):
+        s["index"] = i
+    return kept
+
+
+def default_roles(labels: list[str | None]) -> dict[str, SpeakerRole]:
+    """First label heard -> THERAPIST, second -> CLIENT, the rest OTHER."""
+    roles: dict[str, SpeakerRole] = {}
+    order = (SpeakerRole.THERAPIST, SpeakerRole.CLIENT)
+    for label in labels:
+        if label is not None and label not in roles:
+            roles[label] = order[len(roles)] if len(roles) < 2 else SpeakerRole.OTHER
+    return roles
+
+
+def with_roles(
+    segments: list[dict[str, Any]], roles: dict[str, SpeakerRole]
+) -> list[dict[str, Any]]:
+    """Copies of ``segments`` with each labelled one's role from ``roles``."""
+    out = []
+    for s in segments:
+        label = s.get("speaker")
+        role = roles.get(label) if isinstance(label, str) else None
+        out.append({**s, "role": role.value if role else s.get("role")})
+    return out
+
+
+def reindexed(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**s, "index": i} for i, s in enumerate(segments)]
+
+
+def for_prompt(text: str, segments: list[dict[str, Any]]) -> str:
+    """The transcript as the model reads it: one line per segment with its
+    index and the speaker's role (``[3] CLIENT: …``), or the text itself when
+    there are no segments."""
+    if not segments:
+        return text
+    lines = []
+    for position, s in enumerate(segments):
+        index = s.get("index", position)
+        who = s.get("role") or s.get("speaker")
+        words = str(s.get("text") or "").strip()
+        lines.append(f"[{index}] {who}: {words}" if who else f"[{index}] {words}")
+    return "\n".join(lines)
