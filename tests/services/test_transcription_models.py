@@ -93,3 +93,74 @@ async def test_each_transcription_model_processes_an_upload(
         assert [s["start"] for s in segments] == [None] * 4
         assert segments[2]["text"] == "It keeps me awake."
     assert transcript.text.startswith("Hello, how was your week? I have been")
+
+
+SHORT = wav(2.0)
+REFUSED_TRANSCRIPTIONS: dict[str, tuple[dict[str, Any], bytes, str, int, str]] = {
+    "verbose_json from gpt-4o-transcribe": (
+        {"model": "gpt-4o-transcribe", "response_format": "verbose_json"},
+        SHORT,
+        "a.wav",
+        400,
+        "is not compatible with model",
+    ),
+    "timestamps without verbose_json": (
+        {"model": "whisper-1", "timestamp_granularities": ["segment"]},
+        SHORT,
+        "a.wav",
+        400,
+        "timestamp_granularities",
+    ),
+    "a prompt to diarize": (
+        {"model": "gpt-4o-transcribe-diarize", "prompt": "Therapy session."},
+        SHORT,
+        "a.wav",
+        400,
+        "Prompt is not supported",
+    ),
+    "diarize over 30 s without chunking": (
+        {"model": "gpt-4o-transcribe-diarize", "response_format": "diarized_json"},
+        AUDIO,
+        "a.wav",
+        400,
+        "chunking_strategy is required",
+    ),
+    "an unknown model": ({"model": "whisper-2"}, SHORT, "a.wav", 404, "does not exist"),
+    "a file name without a known extension": (
+        {"model": "whisper-1"},
+        SHORT,
+        "a.txt",
+        400,
+        "Invalid file format",
+    ),
+    "bytes that are no audio": (
+        {"model": "whisper-1"},
+        b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 4096,
+        "a.wav",
+        400,
+        "corrupted or unsupported",
+    ),
+    "a file over 25 MB": (
+        {"model": "whisper-1"},
+        b"\x00" * (26_214_400 + 1),
+        "a.wav",
+        413,
+        "Maximum content size limit",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_TRANSCRIPTIONS))
+def test_the_double_refuses_what_the_transcription_api_refuses(
+    fake: FakeOpenAI, case: str
+) -> None:
+    import openai
+
+    fake.configure()
+    params, data, name, status, reason = REFUSED_TRANSCRIPTIONS[case]
+    api = openai.OpenAI(base_url=fake.base_url, api_key="k", max_retries=0)
+    create: Any = api.audio.transcriptions.create
+    with pytest.raises(openai.APIStatusError) as refused:
+        create(file=(name, data), **params)
+    assert refused.value.status_code == status
+    assert reason in refused.value.message
