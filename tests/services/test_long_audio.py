@@ -25,11 +25,14 @@ def long_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """310 s of a 440 Hz tone, 16-bit 44.1 kHz mono: 27.3 MB."""
     path = tmp_path_factory.mktemp("audio") / "long.wav"
     subprocess.run(
-        [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-f", "lavfi"]
-        + ["-i", "sine=frequency=440:sample_rate=44100:duration=310"]
-        + ["-ac", "1", "-c:a", "pcm_s16le", "-y", str(path)],
+        [
+            *(ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-f", "lavfi"),
+            *("-i", "sine=frequency=440:sample_rate=44100:duration=310"),
+            *("-ac", "1", "-c:a", "pcm_s16le", "-y", str(path)),
+        ],
         check=True,
     )
+    assert path.stat().st_size > LIMIT
     return path
 
 
@@ -37,8 +40,8 @@ def long_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def test_a_recording_over_the_limit_is_split_and_its_times_stitched(
     ai_settings: Settings, fake: FakeOpenAI, long_wav: Path, model: str
 ) -> None:
-    # given a recording over the limit and parts of two minutes
-    assert long_wav.stat().st_size > LIMIT
+    # given a recording over the limit (the fixture checks) and parts of two
+    # minutes
     settings = ai_settings.model_copy(
         update={"transcription_model": model, "transcription_chunk_seconds": 120}
     )
