@@ -14,7 +14,8 @@ existed read their position as the index.
 Speaker roles: the first speaker label heard is THERAPIST, the second CLIENT,
 any further one OTHER (a therapist usually opens the session); pasted labels
 name their role themselves (``Therapist:``, ``T:``, ``Dr. Lee:`` -> THERAPIST;
-``Client:``, ``Patient:``, ``C:``, ``P:`` -> CLIENT). ``setSpeakerRoles`` /
+``Client:``, ``Patient:``, ``C:``, ``P:`` -> CLIENT), and other names
+(``John:``) get the roles no label named, in the order they speak. ``setSpeakerRoles`` /
 ``swapSpeakerRoles`` correct the mapping of a stored transcript.
 """
 
@@ -29,10 +30,14 @@ _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _WORDY = re.compile(r"\w", re.UNICODE)
 # "[00:01:23] " or "(01:23) " before a label
 _STAMP = re.compile(r"^\s*[\[(]?(?:(\d{1,2}):)?(\d{1,2}):(\d{2}(?:\.\d+)?)[\])]?\s*")
-_LABEL = re.compile(r"^\s*(?P<label>[^\W\d][\w .'-]{0,40}?)\s*:\s*(?P<rest>.*)$")
+_LABEL = re.compile(r"^\s*(?P<label>[^\W\d][\w .'()-]{0,40}?)\s*:\s*(?P<rest>.*)$")
 _THERAPIST_WORDS = {"therapist", "counselor", "counsellor", "clinician", "t"}
 _CLIENT_WORDS = {"client", "patient", "c", "p"}
 _DOCTOR = re.compile(r"^(dr|doctor|prof)\.?\s+\S", re.IGNORECASE)
+# "Name:" lines that are headings of notes, not speakers
+_NOT_SPEAKERS = {"note", "notes", "summary", "date", "time", "session", "subject"}
+_NOT_SPEAKERS |= {"re", "ps", "plan", "assessment", "goal", "goals", "homework"}
+_NOT_SPEAKERS |= {"location", "duration", "topic", "topics", "transcript"}
 
 
 def segment(
@@ -71,20 +76,32 @@ def sentence_segments(text: str, first_index: int = 0) -> list[dict[str, Any]]:
 
 
 def label_role(label: str) -> SpeakerRole | None:
-    """The role a pasted speaker label names, or None when it is no label."""
-    word = label.strip().lower().rstrip(".")
-    if word in _THERAPIST_WORDS or _DOCTOR.match(label.strip()):
+    """The role a pasted speaker label names itself, if it names one."""
+    words = re.findall(r"[\w']+", label.lower())
+    if _DOCTOR.match(label.strip()) or any(w in _THERAPIST_WORDS for w in words):
         return SpeakerRole.THERAPIST
-    if word in _CLIENT_WORDS:
+    if any(w in _CLIENT_WORDS for w in words):
         return SpeakerRole.CLIENT
     return None
 
 
+def is_speaker(label: str) -> bool:
+    """A role word, or a name of at most three capitalised words (``John``,
+    ``Mary Ann``, ``Speaker 2``) that is no heading (``Note``, ``Plan``)."""
+    if label_role(label) is not None:
+        return True
+    words = label.replace(".", " ").split()
+    if not 1 <= len(words) <= 3 or label.strip().lower() in _NOT_SPEAKERS:
+        return False
+    return all(w[0].isupper() or w.isdigit() for w in words)
+
+
 def parse_pasted(text: str) -> list[dict[str, Any]]:
     """Segments of a pasted transcript: each labelled line (``Therapist:``,
-    ``C:``, ``Dr. Lee:``, optionally after a ``[mm:ss]`` time) is one speaker
-    segment, unlabelled lines after it continue it; text before any label
-    becomes sentence segments."""
+    ``C:``, ``Dr. Lee:``, ``John:``, optionally after a ``[mm:ss]`` time) is
+    one speaker segment, unlabelled lines after it continue it; text before
+    any label becomes sentence segments. Labels that name no role get the
+    roles no label named, in the order they speak (then OTHER)."""
     out: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     for line in text.splitlines():
@@ -98,16 +115,16 @@ def parse_pasted(text: str) -> list[dict[str, Any]]:
             start = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
             body = line[stamp.end() :]
         match = _LABEL.match(body)
-        role = label_role(match.group("label")) if match else None
-        if match and role is not None:
+        if match and is_speaker(match.group("label")):
+            label = match.group("label").strip()
             if current is not None and current["start"] is not None and start:
                 current["end"] = start
             current = segment(
                 len(out),
                 match.group("rest").strip(),
                 start=start,
-                speaker=match.group("label").strip(),
-                role=role,
+                speaker=label,
+                role=label_role(label),
             )
             out.append(current)
         elif current is not None:
@@ -115,9 +132,21 @@ def parse_pasted(text: str) -> list[dict[str, Any]]:
         else:
             out.extend(sentence_segments(line, len(out)))
     kept = [s for s in out if has_words(s["text"])]
-    for i, s in enumerate(kept):
-        s["index"] = i
-    return kept
+    return reindexed(_fill_roles(kept))
+
+
+def _fill_roles(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    claimed = {s["role"] for s in segments if s["role"]}
+    free = [r for r in (SpeakerRole.THERAPIST, SpeakerRole.CLIENT) if r not in claimed]
+    roles: dict[str, SpeakerRole] = {}
+    for s in segments:
+        label = s["speaker"]
+        if label is not None and s["role"] is None and label not in roles:
+            roles[label] = free.pop(0) if free else SpeakerRole.OTHER
+    return [
+        {**s, "role": roles[s["speaker"]].value} if s["speaker"] in roles else s
+        for s in segments
+    ]
 
 
 def default_roles(labels: list[str | None]) -> dict[str, SpeakerRole]:

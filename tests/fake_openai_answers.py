@@ -264,7 +264,12 @@ def _array(
         pairs = [*pairs, (low, focus)]
     out = []
     for name, sentence in pairs:
-        sub = Steer(**{**steer.__dict__, "topics": [(name, sentence)]})
+        named = "topic" in low or "risk" in low
+        sub = (
+            Steer(**{**steer.__dict__, "topics": [(name, sentence)]})
+            if named
+            else steer
+        )
         value = _value(root, items, low.rstrip("s"), sub, sentence, depth + 1)
         if isinstance(value, str) and ("topic" in low or "risk" in low):
             value = name

@@ -120,6 +120,38 @@ def test_the_sdk_schema_is_accepted_and_json_mode_needs_the_word(
     assert "must contain the word 'json'" in no_word.value.message
 
 
+def test_the_responses_api_takes_the_sdk_schema_and_refuses_a_loose_one(
+    fake: FakeOpenAI,
+) -> None:
+    fake.configure()
+    api = _client(fake)
+    parsed = api.responses.parse(
+        model="gpt-4o",
+        input=[{"role": "user", "content": "[0] CLIENT: I want to end my life."}],
+        text_format=NotesDraft,
+        temperature=0,
+    )
+    loose = _with(STRICT, [], "additionalProperties", True)
+    with pytest.raises(openai.BadRequestError) as refused:
+        api.responses.create(
+            model="gpt-4o",
+            input="notes",
+            text={
+                "format": {
+                    "type": "json_schema",
+                    "name": "n",
+                    "schema": loose,
+                    "strict": True,
+                }
+            },
+        )
+    notes = parsed.output_parsed
+    assert notes is not None
+    assert [r.type for r in notes.risk_flags] == ["suicidal ideation"]
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["param"] == "text.format"
+
+
 async def test_a_risk_is_reported_or_missed_as_the_transcript_says(
     ai_settings: Settings,
 ) -> None:

@@ -57,6 +57,18 @@ def test_labelled_lines_become_speaker_segments() -> None:
     assert {s["start"] for s in segments} == {None}
 
 
+def test_named_speakers_take_the_roles_no_label_named() -> None:
+    named = parse_pasted("Dr. Smith: Hello John.\nJohn: Hi.\nMom: He is fine.")
+    two = parse_pasted("Alice: Welcome.\nBob: Thanks.\nAlice: So.")
+    assert [(s["speaker"], s["role"]) for s in named] == [
+        ("Dr. Smith", "THERAPIST"),
+        ("John", "CLIENT"),
+        ("Mom", "OTHER"),
+    ]
+    # without role words the first to speak is the therapist
+    assert [s["role"] for s in two] == ["THERAPIST", "CLIENT", "THERAPIST"]
+
+
 def test_unlabelled_text_becomes_sentences_and_times_are_read() -> None:
     plain = parse_pasted("We talked about sleep. It got better!\nNote: none")
     timed = parse_pasted("[00:05] T: Hi.\n[01:10] P: Hello.")
