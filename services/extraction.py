@@ -26,10 +26,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from db.enums import Mood, MoodTrajectory, RiskSeverity
 from services.ai import AIError, client
 from services.prices import token_cost
+from services.segments import split_transcript
 from settings import Settings
 
 PROMPT_VERSION = "notes-v2"
-CHARS_PER_TOKEN = 4
 MAX_TOPICS = 20
 
 REFUSED = (
@@ -165,45 +165,6 @@ async def extract_notes(settings: Settings, transcript: str) -> Extraction:
         output_tokens=usage.output_tokens,
         cost_usd=cost_of(model, usage.input_tokens, usage.output_tokens),
     )
-
-
-def split_transcript(text: str, token_budget: int) -> list[str]:
-    """Cut at line (then word) boundaries into pieces within the budget."""
-    limit = token_budget * CHARS_PER_TOKEN
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.splitlines() or [text]:
-        pieces = [line] if len(line) <= limit else _wrap(line, limit)
-        for piece in pieces:
-            if size + len(piece) > limit and current:
-                chunks.append("\n".join(current))
-                current, size = [], 0
-            current.append(piece)
-            size += len(piece) + 1
-    if current:
-        chunks.append("\n".join(current))
-    return chunks
-
-
-def _wrap(line: str, limit: int) -> list[str]:
-    out: list[str] = []
-    words = line.split(" ")
-    current = ""
-    for word in words:
-        while len(word) > limit:  # a "word" longer than the budget
-            out.append(word[:limit])
-            word = word[limit:]
-        if current and len(current) + 1 + len(word) > limit:
-            out.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        out.append(current)
-    return out
 
 
 @dataclass

@@ -26,6 +26,7 @@ from typing import Any
 
 from db.enums import SpeakerRole
 
+CHARS_PER_TOKEN = 4
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _WORDY = re.compile(r"\w", re.UNICODE)
 # "[00:01:23] " or "(01:23) " before a label
@@ -188,3 +189,42 @@ def for_prompt(text: str, segments: list[dict[str, Any]]) -> str:
         words = str(s.get("text") or "").strip()
         lines.append(f"[{index}] {who}: {words}" if who else f"[{index}] {words}")
     return "\n".join(lines)
+
+
+def split_transcript(text: str, token_budget: int) -> list[str]:
+    """Cut at line (then word) boundaries into pieces within the budget."""
+    limit = token_budget * CHARS_PER_TOKEN
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.splitlines() or [text]:
+        pieces = [line] if len(line) <= limit else _wrap(line, limit)
+        for piece in pieces:
+            if size + len(piece) > limit and current:
+                chunks.append("\n".join(current))
+                current, size = [], 0
+            current.append(piece)
+            size += len(piece) + 1
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+def _wrap(line: str, limit: int) -> list[str]:
+    out: list[str] = []
+    words = line.split(" ")
+    current = ""
+    for word in words:
+        while len(word) > limit:  # a "word" longer than the budget
+            out.append(word[:limit])
+            word = word[limit:]
+        if current and len(current) + 1 + len(word) > limit:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        out.append(current)
+    return out

@@ -178,6 +178,7 @@ def build_app(script: Script) -> Starlette:
         refusal, content = answer(schema, messages)
         usage_in = sum(len(text_of(m.get("content"))) for m in messages) // 4 + 1
         usage_out = len(content) // 4 + 1
+        call.update(prompt_tokens=usage_in, completion_tokens=usage_out)
         return JSONResponse(
             {
                 "id": "chatcmpl-fake",

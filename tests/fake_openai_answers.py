@@ -63,6 +63,8 @@ RISK_PHRASES = {
     "hurt him": "harm to others",
     "hurt her": "harm to others",
 }
+# a part with no topic word: dropped again when parts are merged
+FALLBACK_TOPIC = "general check-in"
 LOW_WORDS = ("hopeless", "awful", "terrible", "sad", "depressed", "miserable")
 HIGH_WORDS = ("great", "happy", "better", "hopeful", "good week")
 _MARKER = re.compile(r"\[(topics|mood|trajectory|risk|severity):\s*([^\]]*)\]", re.I)
@@ -134,7 +136,8 @@ def read_transcript(content: str) -> Steer:
             if phrase in s.text.lower() and all(r[1].index != s.index for r in risks):
                 risks.append((kind, s))
     if merged is not None:
-        risks.extend((kind, Sentence(0, quote)) for kind, quote in merged["risks"])
+        # merging: the parts' flags, not the words of their JSON
+        risks = [(kind, Sentence(0, quote)) for kind, quote in merged["risks"]]
     if "miss the risk" in flags:
         risks = []
     whole = " ".join(s.text.lower() for s in sentences)
@@ -147,7 +150,7 @@ def read_transcript(content: str) -> Steer:
         )
     return Steer(
         sentences=sentences,
-        topics=topics or [("general check-in", sentences[0])],
+        topics=topics or [(FALLBACK_TOPIC, sentences[0])],
         risks=risks,
         mood=mood,
         trajectory=markers.get("trajectory", "").upper() or None,
@@ -175,7 +178,7 @@ def _merged_parts(content: str) -> dict[str, Any] | None:
         except ValueError:
             continue
         for t in part.get("key_topics", []):
-            if t not in topics:
+            if t not in topics and t != FALLBACK_TOPIC:
                 topics.append(t)
         for r in part.get("risk_flags", []):
             risks.append((r.get("type", "risk"), r.get("evidence", "")))

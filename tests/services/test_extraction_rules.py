@@ -260,3 +260,30 @@ async def test_a_provider_4xx_is_not_retried_and_names_the_setting(
     assert (await db.execute(select(TherapySession.failed_stage))).scalar_one() == (
         "EXTRACTING_NOTES"
     )
+
+
+async def test_a_long_transcript_is_extracted_in_parts_and_merged(
+    ai_settings: Settings, fake: FakeOpenAI
+) -> None:
+    # given a transcript over the token budget (500 tokens: ~2,000 characters)
+    # with sleep early on and a risk near the end
+    settings = ai_settings.model_copy(update={"extraction_token_budget": 500})
+    lines = [f"[{i}] CLIENT: We went over the week again, day {i}." for i in range(120)]
+    lines[3] = "[3] CLIENT: I sleep badly."
+    lines[110] = "[110] CLIENT: At school I want to hurt myself."
+    transcript = "\n".join(lines)
+
+    # when notes are extracted
+    result = await extract_notes(settings, transcript)
+
+    # then each part was asked alone within the budget, then the parts merged
+    chats = ok_calls(fake, "chat")
+    parts, merge = chats[:-1], chats[-1]
+    assert len(parts) >= 3
+    assert all(len(c["first_user"]) <= 500 * 4 for c in parts)
+    assert merge["first_user"].startswith("Part 1:\n{")
+    assert result.notes.key_topics == ["sleep", "school"]
+    assert [r.type for r in result.notes.risk_flags] == ["self-harm"]
+    # usage is the sum over every request
+    assert result.input_tokens == sum(c["prompt_tokens"] for c in chats)
+    assert result.output_tokens == sum(c["completion_tokens"] for c in chats)
