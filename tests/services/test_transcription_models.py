@@ -164,3 +164,32 @@ def test_the_double_refuses_what_the_transcription_api_refuses(
         create(file=(name, data), **params)
     assert refused.value.status_code == status
     assert reason in refused.value.message
+
+
+async def test_a_refused_transcription_fails_at_once_naming_the_setting(
+    db: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    ai_settings: Settings,
+    fake: FakeOpenAI,
+) -> None:
+    # given a model name the provider does not know, and client retries on
+    settings = ai_settings.model_copy(
+        update={"transcription_model": "whisper-2", "openai_max_retries": 3}
+    )
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+
+    # when a recording is uploaded and transcription runs
+    row = await process_upload(
+        db, session_factory, settings, therapist, patient.id, SHORT
+    )
+
+    # then one request was made and the session names the setting to check
+    calls = ok_calls(fake, "transcriptions")
+    assert [c["status"] for c in calls] == [404]
+    assert row.status is SessionStatus.FAILED
+    assert row.failed_stage == "TRANSCRIBING"
+    assert row.error_message == (
+        "The AI service does not know the model or address used for "
+        "transcription; check TRANSCRIPTION_MODEL / TRANSCRIPTION_BASE_URL."
+    )
