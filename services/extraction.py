@@ -255,14 +255,18 @@ async def _ask(
             raise AIError(REFUSED)
         if answer.notes is not None:
             return answer.notes
-        if attempt == 0 and answer.error is not None:
+        if attempt == 0:
             # send the answer back once with what was wrong with it
+            problem = (
+                _errors_without_input(answer.error)
+                if answer.error is not None
+                else "the answer was empty"
+            )
             messages.append({"role": "assistant", "content": answer.content})
             messages.append(
                 {
                     "role": "user",
-                    "content": "Your answer did not match the schema: "
-                    f"{_errors_without_input(answer.error)}. "
+                    "content": f"Your answer did not match the schema: {problem}. "
                     "Answer again with valid JSON only.",
                 }
             )
