@@ -29,6 +29,7 @@ from openai import AsyncOpenAI
 
 from services import segments as seg
 from services.ai import AIError, client
+from services.speaker_samples import known_speakers
 from settings import Settings
 
 DIARIZE = "gpt-4o-transcribe-diarize"
@@ -85,10 +86,16 @@ async def transcribe(settings: Settings, path: Path) -> TranscriptResult:
     else:
         with tempfile.TemporaryDirectory(prefix="tb-chunks-") as tmp:
             chunks = await split_audio(path, Path(tmp), settings)
-            parts = []
+            parts: list[TranscriptResult] = []
+            known: dict[str, Any] = {}
             for chunk in chunks:
-                part = await _transcribe_file(api, model, chunk)
+                part = await _transcribe_file(api, model, chunk, known)
                 part.duration = await probe_duration(chunk) or part.duration
+                if model == DIARIZE and not parts:
+                    # the later parts are told who the first part's speakers are
+                    known = await known_speakers(
+                        ffmpeg_exe(), chunk, part.segments, Path(tmp)
+                    )
                 parts.append(part)
         result = stitch(parts)
     return finish(result)
@@ -112,11 +119,13 @@ def _request(model: str) -> dict[str, Any]:
 
 
 async def _transcribe_file(
-    api: AsyncOpenAI, model: str, path: Path
+    api: AsyncOpenAI, model: str, path: Path, extra: dict[str, Any] | None = None
 ) -> TranscriptResult:
     create: Any = api.audio.transcriptions.create  # overloads by response_format
     with path.open("rb") as audio:
-        response: Any = await create(model=model, file=audio, **_request(model))
+        response: Any = await create(
+            model=model, file=audio, **_request(model), **(extra or {})
+        )
     segments = [
         seg.segment(
             0,
@@ -146,9 +155,8 @@ def _get(obj: Any, name: str) -> Any:
 
 def stitch(parts: list[TranscriptResult]) -> TranscriptResult:
     """Join part transcripts, shifting each part's segment times by the audio
-    before it. Speaker labels are per request: they are kept as given, so a
-    later part's ``A`` is taken for the first part's ``A`` (a therapist can
-    correct the roles with setSpeakerRoles)."""
+    before it. Diarized parts after the first were sent the first part's
+    speakers (services/speaker_samples.py), so their labels agree."""
     offset = 0.0
     segments: list[dict[str, Any]] = []
     for part in parts:

@@ -56,6 +56,7 @@ from tests.fake_openai_audio import (
     MODELS,
     Refused,
     check_audio,
+    check_known_speakers,
     check_request,
     duration_of,
     render,
@@ -306,7 +307,9 @@ def build_app(script: Script) -> Starlette:
         form = await request.form()
         fields: dict[str, Any] = {}
         for key, value in form.multi_items():
-            if key != "file":
+            if key.endswith("[]"):
+                fields.setdefault(key, []).append(value)
+            elif key != "file":
                 fields[key] = value
         upload: Any = form.get("file")
         data = (
@@ -338,6 +341,8 @@ def build_app(script: Script) -> Starlette:
             seconds = await asyncio.to_thread(duration_of, data, filename)
             call["seconds"] = seconds
             check_audio(model, fields, seconds)
+            names = await asyncio.to_thread(check_known_speakers, fields)
+            call["known_speakers"] = names
         except Refused as exc:
             call["status"], call["error"] = exc.status, exc.message
             return error(exc.status, exc.message, exc.param, exc.code, exc.kind)
@@ -346,6 +351,11 @@ def build_app(script: Script) -> Starlette:
             call["status"] = failed.status_code
             return failed
         turns = script.transcripts.get(call["sha256"], DEFAULT_TURNS)
+        if names:
+            # known speakers are labelled by their names, in the order given
+            order = list(dict.fromkeys(sp for sp, _ in turns))
+            rename = dict(zip(order, names, strict=False))
+            turns = [(rename.get(sp, sp), t) for sp, t in turns]
         rendered = render(model, fmt, seconds, turns)
         if isinstance(rendered, str):
             return PlainTextResponse(rendered)

@@ -18,6 +18,9 @@ Rules copied (API reference "Create transcription", guide "Speech to text"):
   text, speaker}`` with speakers ``A``, ``B``, …; ``chunking_strategy`` is
   required for audio over 30 s; ``prompt``, ``include[]=logprobs`` and
   ``timestamp_granularities`` are refused.
+- ``known_speaker_names[]`` (diarize only) come with as many
+  ``known_speaker_references[]``, data URLs of 2-10 s of audio, at most 4;
+  known speakers are labelled by their names.
 - ``temperature`` is between 0 and 1; unknown form fields are refused.
 
 What the audio "says": the turns a test registered for the file's sha256
@@ -29,6 +32,7 @@ sentences, diarize's the turns with their speaker.
 
 from __future__ import annotations
 
+import base64
 import re
 import subprocess
 import tempfile
@@ -247,6 +251,43 @@ def check_audio(model: str, form: dict[str, Any], seconds: float) -> None:
             "file",
             "invalid_value",
         )
+
+
+def check_known_speakers(form: dict[str, Any]) -> list[str]:
+    """``known_speaker_names[]`` with as many ``known_speaker_references[]``
+    (data URLs of 2-10 s of audio), at most 4; the names, or []."""
+    names = list(form.get("known_speaker_names[]") or [])
+    references = list(form.get("known_speaker_references[]") or [])
+    if not names and not references:
+        return []
+    if len(names) != len(references) or len(names) > 4:
+        raise Refused(
+            400,
+            "known_speaker_names and known_speaker_references must have the same "
+            "length, of at most 4.",
+            "known_speaker_references",
+            "invalid_value",
+        )
+    for i, ref in enumerate(references):
+        head, _, payload = str(ref).partition(";base64,")
+        if not head.startswith("data:audio/") or not payload:
+            raise Refused(
+                400,
+                f"known_speaker_references[{i}] is not an audio data URL.",
+                "known_speaker_references",
+                "invalid_value",
+            )
+        ext = head.removeprefix("data:audio/").replace("x-", "").replace("mpeg", "mp3")
+        seconds = duration_of(base64.b64decode(payload), f"ref.{ext}")
+        if not 2.0 <= seconds <= 10.0:
+            raise Refused(
+                400,
+                f"known_speaker_references[{i}] must be between 2 "
+                f"and 10 seconds long, got {seconds:.1f}.",
+                "known_speaker_references",
+                "invalid_value",
+            )
+    return [str(n) for n in names]
 
 
 def _sentences(text: str) -> list[str]:

@@ -74,6 +74,9 @@ async def test_a_recording_over_the_limit_is_split_and_its_times_stitched(
     assert [s["index"] for s in result.segments] == list(range(3 * per_part))
     if model == "gpt-4o-transcribe-diarize":
         assert all("chunking_strategy" in c["params"] for c in calls)
+        # the later parts were told the first part's speakers, with samples
+        # the double accepted (2-10 s of audio each)
+        assert [c["known_speakers"] for c in calls] == [[], ["A", "B"], ["A", "B"]]
         assert [s["role"] for s in result.segments[:2]] == ["THERAPIST", "CLIENT"]
 
 

@@ -4,6 +4,7 @@ model's request rules), and the segments, times and speaker roles they give."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -124,6 +125,19 @@ REFUSED_TRANSCRIPTIONS: dict[str, tuple[dict[str, Any], bytes, str, int, str]] =
         "a.wav",
         400,
         "chunking_strategy is required",
+    ),
+    "a known speaker sample under 2 s": (
+        {
+            "model": "gpt-4o-transcribe-diarize",
+            "known_speaker_names": ["A"],
+            "known_speaker_references": [
+                "data:audio/wav;base64," + base64.b64encode(wav(1.0)).decode()
+            ],
+        },
+        SHORT,
+        "a.wav",
+        400,
+        "must be between 2 and 10 seconds",
     ),
     "an unknown model": ({"model": "whisper-2"}, SHORT, "a.wav", 404, "does not exist"),
     "a file name without a known extension": (
