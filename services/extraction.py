@@ -167,6 +167,15 @@ async def extract_notes(settings: Settings, transcript: str) -> Extraction:
     )
 
 
+# reasoning models accept only their default temperature
+_REASONING = ("o1", "o3", "o4", "gpt-5")
+
+
+def _sampling(model: str) -> dict[str, Any]:
+    """temperature 0 (the same transcript, the same notes) where allowed."""
+    return {} if model.startswith(_REASONING) else {"temperature": 0}
+
+
 @dataclass
 class _Answer:
     content: str
@@ -183,7 +192,7 @@ async def _schema_answer(
     parse: Any = api.chat.completions.with_raw_response.parse
     raw = await parse(
         model=settings.extraction_model,
-        temperature=0,
+        **_sampling(settings.extraction_model),
         messages=messages,
         response_format=NotesDraft,
     )
@@ -223,7 +232,7 @@ async def _object_answer(
     create: Any = api.chat.completions.create  # overloads by stream
     response: Any = await create(
         model=settings.extraction_model,
-        temperature=0,
+        **_sampling(settings.extraction_model),
         messages=messages,
         response_format={"type": "json_object"},
     )

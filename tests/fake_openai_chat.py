@@ -1,8 +1,9 @@
 """The chat half of the fake OpenAI server: the request rules of
 ``POST /v1/chat/completions`` and ``POST /v1/responses`` (API reference
 "Create chat completion", "Create a model response"; guide "Structured
-Outputs" for ``json_object``'s rule that the word JSON be in the messages),
-and the API's error shape."""
+Outputs" for ``json_object``'s rule that the word JSON be in the messages;
+guide "Reasoning models": o-series and gpt-5 models take only the default
+temperature), and the API's error shape."""
 
 from __future__ import annotations
 
@@ -130,6 +131,14 @@ def check_chat(body: dict[str, Any], messages: Any, known: Any) -> JSONResponse 
                 "missing_required_parameter",
             )
     t = body.get("temperature")
+    if t not in (None, 1) and str(model).startswith(("o1", "o3", "o4", "gpt-5")):
+        return error(
+            400,
+            f"Unsupported value: 'temperature' does not support {t} with this "
+            "model. Only the default (1) value is supported.",
+            "temperature",
+            "unsupported_value",
+        )
     if t is not None and (not isinstance(t, int | float) or not 0 <= t <= 2):
         return error(
             400,

@@ -152,6 +152,21 @@ def test_the_responses_api_takes_the_sdk_schema_and_refuses_a_loose_one(
     assert refused.value.body["param"] == "text.format"
 
 
+async def test_a_reasoning_model_is_asked_without_a_temperature(
+    ai_settings: Settings, fake: FakeOpenAI
+) -> None:
+    settings = ai_settings.model_copy(update={"extraction_model": "gpt-5-mini"})
+    result = await extract_notes(settings, "[0] CLIENT: I sleep badly.")
+    with pytest.raises(openai.BadRequestError) as refused:
+        _client(fake).chat.completions.create(
+            model="o3", temperature=0, messages=[{"role": "user", "content": "hi"}]
+        )
+    (call,) = [c for c in ok_calls(fake, "chat") if c["model"] == "gpt-5-mini"]
+    assert result.notes.key_topics == ["sleep"]
+    assert call["temperature"] is None
+    assert "Only the default (1) value is supported" in refused.value.message
+
+
 async def test_a_risk_is_reported_or_missed_as_the_transcript_says(
     ai_settings: Settings,
 ) -> None:
