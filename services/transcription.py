@@ -57,13 +57,17 @@ def ffmpeg_exe() -> str:
 
 
 async def probe_duration(path: Path) -> float | None:
-    """The recording's length in seconds as ffmpeg reads it, or None."""
-    proc = await asyncio.create_subprocess_exec(
-        ffmpeg_exe(),
-        *("-nostdin", "-hide_banner", "-i", str(path)),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    """The recording's length in seconds as ffmpeg reads it, or None (the
+    API's own figure is used then)."""
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            ffmpeg_exe(),
+            *("-nostdin", "-hide_banner", "-i", str(path)),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except (ImportError, RuntimeError, OSError):
+        return None
     _, err = await proc.communicate()
     match = _DURATION.search(err or b"")
     if match is None:
