@@ -80,3 +80,9 @@ class JobStatus(enum.StrEnum):
 class ConsentKind(enum.StrEnum):
     RECORDING = "RECORDING"
     AI_PROCESSING = "AI_PROCESSING"
+
+
+class SpeakerRole(enum.StrEnum):
+    THERAPIST = "THERAPIST"
+    CLIENT = "CLIENT"
+    OTHER = "OTHER"
