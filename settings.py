@@ -87,12 +87,22 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(15_000, ge=100, le=1_000_000)
     max_query_cost: int = Field(5000, ge=1)
     default_connection_size: int = Field(20, ge=1, le=100)
-    max_batch_operations: int = Field(10, ge=1, le=100)
+    # unset: 10 outside production, batching off (1) in production
+    max_batch_operations: int | None = Field(None, ge=1, le=100)
+    # unset: 3 in production, 100 (graphql-core's default) otherwise
+    max_validation_errors: int | None = Field(None, ge=1, le=100)
     # JSON bodies (uploads have MAX_UPLOAD_MB)
     max_request_body_kb: int = Field(1024, ge=16, le=1_048_576)
     operation_timeout_seconds: float = Field(30.0, gt=0)
-    # bearer token for GET /metrics; unset: /metrics answers loopback clients only
+    # bearer token for GET /metrics; in production /metrics needs it, or is
+    # served only on METRICS_PORT (bound to 127.0.0.1) and never on the API port
     metrics_token: str | None = None
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    # comma-separated proxy addresses (or "*") whose X-Forwarded-For/-Proto
+    # uvicorn believes; unset: the socket peer is the client
+    trusted_proxies: str = ""
+    # path of a JSON map {sha256 hash: document}; set: only these documents run
+    trusted_documents: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # analytics: day and week boundaries, and the precomputation schedule
     scheduler_timezone: str = "UTC"
@@ -141,6 +151,19 @@ class Settings(BaseSettings):
         return self.graphiql and not self.is_production
 
     @property
+    def batch_limit(self) -> int:
+        """Operations in one batched request (1: batches are refused)."""
+        if self.max_batch_operations is not None:
+            return self.max_batch_operations
+        return 1 if self.is_production else 10
+
+    @property
+    def validation_error_limit(self) -> int:
+        if self.max_validation_errors is not None:
+            return self.max_validation_errors
+        return 3 if self.is_production else 100
+
+    @property
     def jwt_secret(self) -> str:
         return self.jwt_secret_key or DEV_JWT_SECRET
 
@@ -163,6 +186,10 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def max_upload_bytes(self) -> int:

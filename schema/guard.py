@@ -30,18 +30,22 @@ from graphql import (
     parse,
 )
 from graphql import OperationType as CoreOperationType
-from graphql.validation import ASTValidationRule
+from graphql.execution.values import get_variable_values
+from graphql.validation import ASTValidationRule, validate
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.graphql import OperationType
 
 from schema.cost import query_cost
+from schema.documents import is_trusted, load_manifest, not_allowed
 from schema.limits import (
     Limits,
     before_parsing,
     shape_errors,
     too_complex,
 )
+from schema.media import mark_request_errors
 from schema.text_input import unstorable_text
 from settings import Settings, get_settings
 
@@ -112,8 +116,31 @@ def _validate(
     schema: GraphQLSchema,
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
+    max_errors: int,
 ) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
+    # strawberry's validate_document, with graphql-core's max_errors: in
+    # production validation stops after a few errors (a document of many
+    # unknown directives is not answered with one error each)
+    extra = (MaybeNullValidationRule, OneOfInputValidationRule)
+    return validate(schema, document, (*rules, *extra), max_errors=max_errors)
+
+
+def _variable_errors(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    max_errors: int,
+) -> list[GraphQLError]:
+    """The variable coercion errors, checked here so that they are request
+    errors like validation's (graphql-core would report them from execute)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or not operation.variable_definitions:
+        return []
+    coerced = get_variable_values(
+        schema, operation.variable_definitions, variables or {}, max_errors
+    )
+    return coerced if isinstance(coerced, list) else []
 
 
 def _refused_document(allowed: Any, operation_name: object) -> DocumentNode:
@@ -140,22 +167,30 @@ class OperationGuard(SchemaExtension):
         self.cost: int | None = None
 
     @property
-    def limits(self) -> Limits:
+    def settings(self) -> Settings:
         settings = getattr(self.execution_context.context, "settings", None)
-        return Limits.from_settings(
-            settings if isinstance(settings, Settings) else get_settings()
-        )
+        return settings if isinstance(settings, Settings) else get_settings()
+
+    @property
+    def limits(self) -> Limits:
+        return Limits.from_settings(self.settings)
 
     def _refuse(self, error: GraphQLError) -> None:
         ec = self.execution_context
         ec.graphql_document = _refused_document(
             ec.allowed_operations, ec.operation_name
         )
-        ec.pre_execution_errors = [error]
+        ec.pre_execution_errors = mark_request_errors([error])
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         query = ec.query or ""
+        trusted = self.settings.trusted_documents
+        if trusted is not None and not is_trusted(load_manifest(trusted), query):
+            # before the parser sees it: only the listed documents run at all
+            self._refuse(not_allowed().as_graphql())
+            yield
+            return
         known = (query, self.limits) in _clean
         error = None if known else before_parsing(query, self.limits)
         if error is not None:
@@ -170,7 +205,8 @@ class OperationGuard(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.pre_execution_errors is None and ec.graphql_document is not None:
-            ec.pre_execution_errors = self._check(ec.graphql_document)
+            errors = self._check(ec.graphql_document)
+            ec.pre_execution_errors = mark_request_errors(errors) if errors else []
         yield
 
     def _check(self, document: DocumentNode) -> list[GraphQLError]:
@@ -182,10 +218,24 @@ class OperationGuard(SchemaExtension):
             errors = shape_errors(document, limits)
             if errors:
                 return errors
-        errors = _validate(ec.schema._schema, document, tuple(ec.validation_rules))
+        errors = _validate(
+            ec.schema._schema,
+            document,
+            tuple(ec.validation_rules),
+            limits.validation_errors,
+        )
         if errors:
             return list(errors)
         variables = ec.variables if isinstance(ec.variables, dict) else None
+        errors = _variable_errors(
+            ec.schema._schema,
+            document,
+            ec.operation_name,
+            variables,
+            limits.validation_errors,
+        )
+        if errors:
+            return errors
         refused = unstorable_text(document, variables, literals=not known)
         if refused is not None:
             return [refused]
