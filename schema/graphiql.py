@@ -78,6 +78,7 @@ def page_html() -> str:
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>TherapyBridge GraphiQL</title>
+    <link rel="icon" href="data:,">
 {styles}
   </head>
   <body>
