@@ -86,7 +86,9 @@ async def detect_graphiql(c: httpx.AsyncClient) -> bool:
 
 
 async def introspection(c: httpx.AsyncClient) -> bool:
-    body = await graph_query(c, "query cop { __schema { types { name fields { name } } } }")
+    body = await graph_query(
+        c, "query cop { __schema { types { name fields { name } } } }"
+    )
     return _try(lambda: _dig(body, "data", "__schema", "types"))
 
 
