@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("trusted_documents")
+    @classmethod
+    def _readable_manifest(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            read_manifest(value)
+        return value
+
     @field_validator("scheduler_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -194,6 +201,31 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """A trusted-documents manifest: a JSON object from SHA-256 (hex, or
+    ``sha256:<hex>``) to the document with that hash. Anything else is a
+    ValueError: a typo must not silently allow nothing, or everything."""
+    import hashlib
+    import json
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} must be a JSON object of hash to document")
+    manifest: dict[str, str] = {}
+    for key, document in raw.items():
+        digest = str(key).removeprefix("sha256:").lower()
+        valid = len(digest) == 64 and set(digest) <= set("0123456789abcdef")
+        if not valid or not isinstance(document, str):
+            raise ValueError(f"{path}: {key!r} is not a SHA-256 hash of a document")
+        if hashlib.sha256(document.encode()).hexdigest() != digest:
+            raise ValueError(f"{path}: the document of {key} has another hash")
+        manifest[digest] = document
+    return manifest
 
 
 def _decode_key(name: str, value: str) -> bytes:

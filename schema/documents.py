@@ -20,7 +20,6 @@ nothing is registered.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.queries.documents import persisted_document, register_document
 from schema.media import mark_request_errors
+from settings import read_manifest
 
 HEX = frozenset("0123456789abcdef")
 
@@ -68,21 +68,9 @@ def _cached_hash(text: str) -> str:
 
 @lru_cache(maxsize=4)
 def load_manifest(path: Path) -> dict[str, str]:
-    """The trusted documents of ``path`` (read once per process). A manifest
-    that is not a JSON object of hex SHA-256 to the document with that hash
-    stops start-up: a typo must not silently allow nothing (or everything)."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: must be a JSON object of hash to document")
-    manifest: dict[str, str] = {}
-    for key, document in raw.items():
-        digest = _bare_hash(key)
-        if digest is None or not isinstance(document, str):
-            raise ValueError(f"{path}: {key!r} is not a SHA-256 hash of a document")
-        if sha256_hex(document) != digest:
-            raise ValueError(f"{path}: the document of {key} has another hash")
-        manifest[digest] = document
-    return manifest
+    """The trusted documents of ``path``, read once per process (the settings
+    already refused a malformed manifest at start-up)."""
+    return read_manifest(path)
 
 
 def is_trusted(manifest: dict[str, str], query: str) -> bool:

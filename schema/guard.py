@@ -29,8 +29,10 @@ from graphql import (
     get_operation_ast,
     parse,
 )
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
 from graphql import OperationType as CoreOperationType
-from graphql.execution.values import get_variable_values
 from graphql.validation import ASTValidationRule, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -125,24 +127,6 @@ def _validate(
     return validate(schema, document, (*rules, *extra), max_errors=max_errors)
 
 
-def _variable_errors(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: dict[str, Any] | None,
-    max_errors: int,
-) -> list[GraphQLError]:
-    """The variable coercion errors, checked here so that they are request
-    errors like validation's (graphql-core would report them from execute)."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None or not operation.variable_definitions:
-        return []
-    coerced = get_variable_values(
-        schema, operation.variable_definitions, variables or {}, max_errors
-    )
-    return coerced if isinstance(coerced, list) else []
-
-
 def _refused_document(allowed: Any, operation_name: object) -> DocumentNode:
     for kind in (OperationType.QUERY, OperationType.MUTATION):
         if kind in allowed:
@@ -158,6 +142,18 @@ def _refused_document(allowed: Any, operation_name: object) -> DocumentNode:
         selection_set=SelectionSetNode(selections=()),
     )
     return DocumentNode(definitions=(operation,))
+
+
+def _mark_coercion_errors(result: object) -> None:
+    """graphql-core answers variables that do not coerce (and nothing else)
+    from execute with no data and errors without a path, before any resolver
+    ran: request errors like validation's (schema/media.py). Classified here,
+    after the fact, so that valid variables are not coerced twice."""
+    if not isinstance(result, GraphQLExecutionResult) or result.data is not None:
+        return
+    errors = result.errors or []
+    if errors and all(e.path is None for e in errors):
+        mark_request_errors(list(errors))
 
 
 class OperationGuard(SchemaExtension):
@@ -227,15 +223,6 @@ class OperationGuard(SchemaExtension):
         if errors:
             return list(errors)
         variables = ec.variables if isinstance(ec.variables, dict) else None
-        errors = _variable_errors(
-            ec.schema._schema,
-            document,
-            ec.operation_name,
-            variables,
-            limits.validation_errors,
-        )
-        if errors:
-            return errors
         refused = unstorable_text(document, variables, literals=not known)
         if refused is not None:
             return [refused]
@@ -274,6 +261,7 @@ class OperationGuard(SchemaExtension):
         try:
             async with asyncio.timeout(seconds):
                 yield
+            _mark_coercion_errors(ec.result)
         except TimeoutError:
             elapsed = round(time.monotonic() - started, 3)
             log.warning(

@@ -18,7 +18,7 @@ from app import create_app
 from db.models import PersistedDocument
 from schema import documents
 from schema.documents import load_manifest
-from settings import Settings
+from settings import Settings, SettingsError, load_settings
 
 DOC = "query Typename { __typename }"
 HASH = hashlib.sha256(DOC.encode()).hexdigest()
@@ -195,9 +195,28 @@ async def test_anything_else_is_refused_before_parsing(
     assert registered is None
 
 
-def test_a_manifest_with_a_wrong_hash_stops_start_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (json.dumps({HASH: OTHER}), "has another hash"),
+        (json.dumps({"abc": DOC}), "is not a SHA-256 hash"),
+        (json.dumps([DOC]), "must be a JSON object"),
+        ("{not json", "cannot read"),
+    ],
+)
+def test_a_bad_manifest_stops_start_up_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, message: str
+) -> None:
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({HASH: OTHER}))
+    path.write_text(content)
+    monkeypatch.setenv("TRUSTED_DOCUMENTS", str(path))
 
-    with pytest.raises(ValueError, match="another hash"):
-        load_manifest(path)
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+
+    assert str(refused.value).startswith("TRUSTED_DOCUMENTS: ")
+    assert message in str(refused.value)
+
+
+def test_a_manifest_is_read_once(manifest: Path) -> None:
+    assert load_manifest(manifest) == {HASH: DOC}
