@@ -199,3 +199,30 @@ async def test_production_answers_the_probes_with_clear_errors(
     assert len(directives["errors"]) == 4
     assert get.status_code == 405
     assert get.headers["allow"] == "POST"
+
+
+async def test_production_batches_only_when_max_batch_operations_is_set(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    prod = settings.model_copy(
+        update={"environment": "production", "max_batch_operations": 3}
+    )
+    three = [{"query": "{ __typename }"}] * 3
+    async for c in _client(prod, session_factory):
+        allowed = (await c.post("/graphql", json=three)).json()
+        refused = (await c.post("/graphql", json=three * 2)).json()
+
+    assert [r["data"] for r in allowed] == [{"__typename": "Query"}] * 3
+    assert refused["errors"][0]["extensions"]["limit"] == 3
+
+
+def test_batch_and_validation_defaults_depend_on_the_environment() -> None:
+    dev = Settings(environment="development")
+    prod = Settings(
+        environment="production",
+        jwt_secret_key="x" * 32,
+        phi_encryption_key="cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA=",
+    )
+
+    assert (dev.batch_limit, dev.validation_error_limit) == (10, 100)
+    assert (prod.batch_limit, prod.validation_error_limit) == (1, 3)
