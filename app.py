@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import hmac
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -30,6 +29,7 @@ from resolvers.export_requests import download_id
 from schema import AppSchema, schema_for
 from schema.documents import load_manifest
 from schema.graphiql import STATIC_PREFIX, static_asset
+from schema.metrics_http import metrics_allowed, metrics_body, metrics_port_server
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
 from services import exports, jobs, logs, metrics, ops_jobs
@@ -109,17 +109,6 @@ class RequestContextMiddleware:
                 )
                 collector.request_ended()
             logs.clear()
-
-
-def metrics_allowed(request: Request, settings: Settings) -> bool:
-    """METRICS_TOKEN set: that bearer token. Else open outside production and
-    closed in production, whoever asks: behind a reverse proxy on the same
-    host every client would be "loopback" (METRICS_PORT serves it instead)."""
-    if settings.metrics_token:
-        given = request.headers.get("authorization", "")
-        expected = f"Bearer {settings.metrics_token}"
-        return hmac.compare_digest(given.encode(), expected.encode())
-    return not settings.is_production
 
 
 def _claim_lock(settings: Settings, state: dict[str, Any], name: str) -> bool:
@@ -285,37 +274,6 @@ def create_app(
     )
     app.state.settings = settings
     return app
-
-
-async def metrics_body(factory: Any) -> Response:
-    body = await metrics.render(factory())
-    return Response(body, media_type=metrics.CONTENT_TYPE)
-
-
-def metrics_port_server(settings: Settings, factory: Any) -> Any:
-    """GET /metrics alone on 127.0.0.1:METRICS_PORT, without a token: only
-    processes on this machine reach it, never a client through the proxy.
-    A uvicorn Server that leaves the signals to the main server."""
-    import uvicorn
-
-    class Quiet(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            yield
-
-    async def endpoint(request: Request) -> Response:
-        return await metrics_body(factory)
-
-    app = Starlette(routes=[Route("/metrics", endpoint, methods=["GET"])])
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=settings.metrics_port or 0,
-        lifespan="off",
-        access_log=False,
-        log_config=None,
-    )
-    return Quiet(config)
 
 
 NOT_FOUND_BODY = {"error": "Not found"}

@@ -28,6 +28,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.http import GraphQLRequestData
 
 from db.queries.documents import persisted_document, register_document
 from schema.media import mark_request_errors
@@ -185,3 +186,31 @@ async def register(
         await register_document(session, digest, document)
         await session.commit()
     recent.put(digest, document)
+
+
+@dataclass
+class RequestData(GraphQLRequestData):
+    """strawberry's request data with the persisted-documents ``documentId``."""
+
+    document_id: object = None
+
+
+def with_document_ids(
+    data: GraphQLRequestData | list[GraphQLRequestData], decoded: Any
+) -> GraphQLRequestData | list[GraphQLRequestData]:
+    """strawberry's parsed request(s), each with the ``documentId`` of its raw
+    JSON object (or query parameters)."""
+    items = data if isinstance(data, list) else [data]
+    raw = decoded if isinstance(decoded, list) else [decoded]
+    with_ids: list[GraphQLRequestData] = [
+        RequestData(
+            query=item.query,
+            variables=item.variables,
+            operation_name=item.operation_name,
+            extensions=item.extensions,
+            protocol=item.protocol,
+            document_id=source.get("documentId") if isinstance(source, dict) else None,
+        )
+        for item, source in zip(items, raw, strict=False)
+    ]
+    return with_ids if isinstance(data, list) else with_ids[0]

@@ -11,18 +11,21 @@ coerce: nothing was executed) is a 400 without a ``data`` entry; under
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from graphql import GraphQLError
+from starlette.responses import Response
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 SCOPE_KEY = "therapybridge.media_type"
 REQUEST_ERROR_KEY = "therapybridge.request_error"
-BATCH_KEY = "therapybridge.batch"
 # set on errors raised before execution (schema/guard.py): a marker, never
 # sent to the client
 _REQUEST_ERROR_ATTR = "_tb_request_error"
 
 
+@lru_cache(maxsize=64)
 def negotiate(accept: str | None) -> str | None:
     """The response media type for ``accept``, or None when none is acceptable.
 
@@ -74,3 +77,15 @@ def is_request_error(data: object, errors: list[GraphQLError] | None) -> bool:
         and bool(errors)
         and all(getattr(e, _REQUEST_ERROR_ATTR, False) for e in errors or ())
     )
+
+
+def as_graphql_response(response: Response, request_error: bool) -> None:
+    """A JSON response as application/graphql-response+json: that content type,
+    and 400 for a single operation that failed before execution (a batch, a
+    JSON array, stays 200 since its operations may differ)."""
+    if not response.headers.get("content-type", "").startswith(JSON):
+        return  # the GraphiQL page, a stream
+    response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+    body = getattr(response, "body", b"")
+    if request_error and response.status_code == 200 and body[:1] == b"{":
+        response.status_code = 400

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -41,6 +40,7 @@ from schema.media import (
     JSON,
     REQUEST_ERROR_KEY,
     SCOPE_KEY,
+    as_graphql_response,
     is_request_error,
     negotiate,
 )
@@ -52,13 +52,6 @@ from services.tokens import bearer_token
 from settings import Settings
 
 CONTEXT_KEY = "therapybridge.context"
-
-
-@dataclass
-class RequestData(GraphQLRequestData):
-    """strawberry's request data with the persisted-documents ``documentId``."""
-
-    document_id: object = None
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -163,7 +156,7 @@ class GraphQLView(GraphQL[Context, None]):
             check_content_type(request)
             response = await self.run(request)
             if media == GRAPHQL_RESPONSE:
-                _as_graphql_response(response, bool(scope.get(REQUEST_ERROR_KEY)))
+                as_graphql_response(response, bool(scope.get(REQUEST_ERROR_KEY)))
         except HTTPException as exc:
             response = refusal_response(exc, media)
         except StarletteHTTPException as exc:  # e.g. an unparsable multipart body
@@ -238,27 +231,12 @@ class GraphQLView(GraphQL[Context, None]):
         else:
             decoded = dict(request.query_params)
         data = await super().parse_http_body(request)
-        items = data if isinstance(data, list) else [data]
-        raw = decoded if isinstance(decoded, list) else [decoded]
-        for item in items:
+        for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
                 raise RefusedRequest(400, "operationName must be a string or null")
             if not isinstance(item.variables, dict | None):
                 raise RefusedRequest(400, "variables must be an object or null")
-        with_ids: list[GraphQLRequestData] = [
-            RequestData(
-                query=item.query,
-                variables=item.variables,
-                operation_name=item.operation_name,
-                extensions=item.extensions,
-                protocol=item.protocol,
-                document_id=source.get("documentId")
-                if isinstance(source, dict)
-                else None,
-            )
-            for item, source in zip(items, raw, strict=False)
-        ]
-        return with_ids if isinstance(data, list) else with_ids[0]
+        return documents.with_document_ids(data, decoded)
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         # strawberry assumes both fields are JSON objects and fails with a 500
@@ -401,18 +379,6 @@ class GraphQLView(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
-
-
-def _as_graphql_response(response: Response, request_error: bool) -> None:
-    """A JSON response as application/graphql-response+json: that content type,
-    and 400 for a single operation that failed before execution (a batch, a
-    JSON array, stays 200 since its operations may differ)."""
-    if not response.headers.get("content-type", "").startswith(JSON):
-        return  # the GraphiQL page, a stream
-    response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
-    body = getattr(response, "body", b"")
-    if request_error and response.status_code == 200 and body[:1] == b"{":
-        response.status_code = 400
 
 
 async def _close(context: Context, code: int, reason: str) -> None:
