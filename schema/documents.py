@@ -40,13 +40,17 @@ HEX = frozenset("0123456789abcdef")
 class DocumentError(Exception):
     """A persisted-document request that cannot run; becomes a request error."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.field = field
 
     def as_graphql(self) -> GraphQLError:
-        error = GraphQLError(self.message, extensions={"code": self.code})
+        extensions: dict[str, Any] = {"code": self.code}
+        if self.field is not None:
+            extensions["field"] = self.field
+        error = GraphQLError(self.message, extensions=extensions)
         return mark_request_errors([error])[0]
 
 
@@ -101,6 +105,7 @@ def requested_hash(extensions: Any, document_id: Any) -> str | None:
             raise DocumentError(
                 "documentId must be a SHA-256 hash (hex, or sha256:<hex>)",
                 "BAD_USER_INPUT",
+                "documentId",
             )
         return digest
     persisted = extensions.get("persistedQuery") if extensions else None
@@ -110,12 +115,14 @@ def requested_hash(extensions: Any, document_id: Any) -> str | None:
         raise DocumentError(
             "Unsupported persisted query: send version 1 with its sha256Hash",
             "BAD_USER_INPUT",
+            "persistedQuery",
         )
     digest = _bare_hash(persisted.get("sha256Hash"))
     if digest is None:
         raise DocumentError(
             "persistedQuery.sha256Hash must be a SHA-256 hash (hex)",
             "BAD_USER_INPUT",
+            "sha256Hash",
         )
     return digest
 
@@ -156,8 +163,9 @@ async def resolve(
         return Resolved(query)
     if isinstance(query, str):
         if sha256_hex(query) != digest:
+            # Apollo's wording; the code is the contract's
             raise DocumentError(
-                "provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH"
+                "provided sha does not match query", "BAD_USER_INPUT", "sha256Hash"
             )
         if manifest is not None:
             return Resolved(query)  # the guard checks it is listed

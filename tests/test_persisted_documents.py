@@ -97,7 +97,11 @@ async def test_a_wrong_hash_is_refused_and_not_registered(
         select(PersistedDocument.sha256).where(PersistedDocument.sha256 == HASH)
     )
 
-    assert body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+    assert body["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "sha256Hash",
+    }
+    assert body["errors"][0]["message"] == "provided sha does not match query"
     assert count is None
 
 
