@@ -1,7 +1,7 @@
 """persisted_documents: automatic persisted queries shared by every process
 
-Revision ID: 0005_i19_persisted_documents
-Revises: 0004_audit_entity_ids
+Revision ID: 0006_i19_persisted_documents
+Revises: 0005_file_encryption
 Create Date: 2026-12-02 14:00:00
 
 A client sends a document's SHA-256 instead of its text once the server has
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_i19_persisted_documents"
-down_revision: str | None = "0004_audit_entity_ids"
+revision: str = "0006_i19_persisted_documents"
+down_revision: str | None = "0005_file_encryption"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
