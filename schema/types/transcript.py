@@ -7,7 +7,7 @@ from typing import Any, cast
 import strawberry
 
 from db import models
-from schema.completers import RawRecords
+from schema.fastexec import RawRecords
 
 
 @strawberry.type(name="TranscriptSegment")

@@ -121,10 +121,10 @@ def test_shared_result_payload(benchmark: Any) -> None:
 
 def test_complete_a_transcripts_segments(benchmark: Any) -> None:
     """The ~400 segments of a 6,000-word transcript through the executor
-    ((b)'s largest part), with the leaf-record completion of schema/execution.py."""
+    ((b)'s largest part), with the leaf-record completion of schema/fastexec."""
     import strawberry
 
-    from schema.execution import LeafRecordExecutionContext
+    from schema.fastexec import install
 
     segments = [
         TranscriptSegmentType(
@@ -142,9 +142,8 @@ def test_complete_a_transcripts_segments(benchmark: Any) -> None:
         def segments(self) -> list[TranscriptSegmentType]:
             return segments
 
-    local = strawberry.Schema(
-        query=Query, execution_context_class=LeafRecordExecutionContext
-    )
+    local = strawberry.Schema(query=Query)
+    install(local)
     query = "{ segments { start end speaker text } }"
     result = benchmark(lambda: local.execute_sync(query))
     assert result.errors is None
@@ -153,7 +152,7 @@ def test_complete_a_transcripts_segments(benchmark: Any) -> None:
 
 def test_complete_a_page_of_connections_with_children(benchmark: Any) -> None:
     """(a)'s shape below the patients: 50 objects with a list of 10 children
-    and a repeatable child each, completed by schema/execution.py's one-step
+    and a repeatable child each, completed by schema/fastexec's one-step
     path (the list, its items and the child in the same step)."""
     from tests.schema.test_nested_plans import Item, _run, _schema, box
 

@@ -1,4 +1,4 @@
-"""schema/execution.py completes an object's children in the same step when
+"""schema/fastexec completes an object's children in the same step when
 their reads are plain attributes or repeatable resolvers (a connection's
 edges, an edge's node, a session's primed notes). On awkward values the
 answer must be exactly graphql-core's own, errors and their paths included,
@@ -19,9 +19,9 @@ from graphql import ExecutionResult, execute, parse
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from schema import completers
-from schema.execution import LeafRecordExecutionContext
-from schema.fast import install, repeatable
+from schema.fastexec import install, repeatable
+from schema.fastexec.completers import compiled_selections
+from schema.fastexec.internals import core_schema
 from schema.scalars import SCALAR_MAP
 
 
@@ -117,10 +117,7 @@ def _schema(boxes: list[Any], fast: bool) -> strawberry.Schema:
         def boxes(self) -> list[Box]:
             return boxes
 
-    extra: dict[str, Any] = (
-        {"execution_context_class": LeafRecordExecutionContext} if fast else {}
-    )
-    built = strawberry.Schema(query=Query, **extra)
+    built = strawberry.Schema(query=Query)
     if fast:
         assert {"Box.picked", "Box.picks"} <= set(install(built))
     return built
@@ -131,7 +128,7 @@ def _run(
 ) -> tuple[ExecutionResult, dict[str, Any]]:
     context: dict[str, Any] = {"calls": [], "documents": set()}
     result = execute(
-        schema._schema,
+        core_schema(schema),
         parse(query),
         context_value=context,
         variable_values=variables,
@@ -169,8 +166,8 @@ def test_a_plain_page_takes_the_one_step_path_and_reads_each_box_once() -> None:
     result, context = _run(schema)
     assert result.errors is None
     assert context["calls"] == ["a", "b"]
-    box_type = schema._schema.type_map["Box"]
-    planned = [names for (gtype, names) in completers._COMPILED if gtype is box_type]
+    box_type = core_schema(schema).type_map["Box"]
+    planned = [names for (gtype, names) in compiled_selections() if gtype is box_type]
     children = {name for names in planned for _, name, child in names if child}
     assert {"item", "maybe", "items", "holes", "picked", "picks"} <= children
 
@@ -197,7 +194,7 @@ def test_directives_below_a_child_follow_the_variables() -> None:
     for flag in (True, False, True):
         got, expected = (
             execute(
-                built._schema,
+                core_schema(built),
                 document,
                 variable_values={"x": flag},
                 context_value={"calls": [], "documents": set()},
@@ -264,11 +261,10 @@ def test_datetimes_serialise_as_the_scalar_does(case: str) -> None:
             def stamps(self) -> list[Stamp]:
                 return [Stamp(at=value, maybe=value)]
 
-        extra: dict[str, Any] = (
-            {"execution_context_class": LeafRecordExecutionContext} if fast else {}
-        )
         config = StrawberryConfig(scalar_map=SCALAR_MAP)  # type: ignore[arg-type]
-        built = strawberry.Schema(query=Query, config=config, **extra)
+        built = strawberry.Schema(query=Query, config=config)
+        if fast:
+            install(built)
         answers.append(_answer(_run(built, "{ stamps { at maybe } }")[0]))
     assert answers[0] == answers[1]
     if case == "UTC":

@@ -1,16 +1,16 @@
-"""The functions the one-step completion generates (schema/execution.py):
+"""The functions the one-step completion generates (context.py):
 one per type and selection, kept in bounded caches (selections come from
-clients), and ``RawRecords``, stored records read without making objects."""
+clients)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from inspect import isawaitable
 from math import isfinite
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from graphql import (
@@ -26,15 +26,21 @@ from graphql import (
     Undefined,
 )
 
-from schema.plans import Child, Completer, Plan, _Fallback
-from schema.scalars import _serialize_datetime
+from schema.fastexec.plans import Child, Completer, Fallback, Plan
+from schema.scalars import serialize_datetime
 
 if TYPE_CHECKING:
-    from schema.execution import LeafRecordExecutionContext
+    from schema.fastexec.context import FastExecutionContext
 
 
 # generated functions kept per type and selection
 _COMPILED: dict[tuple[Any, ...], Completer] = {}
+
+
+def compiled_selections() -> list[tuple[Any, ...]]:
+    """The (type, selection) key of every completer kept, for tests."""
+    return list(_COMPILED)
+
 
 _AS_IS = {
     GraphQLString.name: "type({v}) is str",
@@ -52,16 +58,16 @@ _BUILT_IN = {
 }
 
 
-def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
+def completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
     """A function that builds the result of one object for ``plan``: each
     field read, a built-in scalar's own value taken as it is, anything else
-    through the leaf's ``serialize``; whatever is unusual raises _Fallback.
+    through the leaf's ``serialize``; whatever is unusual raises Fallback.
     Generated once per type and selection and kept for the process."""
     cache_key = _selection_key(parent_type, plan)
     found = _COMPILED.get(cache_key)
     if found is not None:
         return found
-    env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
+    env: dict[str, Any] = {"Fallback": Fallback, "isfinite": isfinite}
     lines = ["def complete(source, ex):", "    try:"]
     for i, leaf in enumerate(plan):
         v = f"v{i}"
@@ -76,7 +82,7 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
                 lines.append(f"        {v} = read{i}(source, {info})")
             if leaf.non_null:
                 lines.append(f"        if {v} is None:")
-                lines.append("            raise _Fallback")
+                lines.append("            raise Fallback")
                 lines.append(f"        {v} = sub{i}({v}, ex)")
             else:
                 lines.append(f"        if {v} is not None:")
@@ -104,7 +110,7 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
                 as_is = f"type({{v}}) is list and all({each} for x in {{v}})"
             lines.append(f"        if not ({as_is.format(v=v)}):")
             lines.append(f"            {v} = slow{i}({v})")
-        elif not leaf.is_list and leaf.scalar.serialize is _serialize_datetime:
+        elif not leaf.is_list and leaf.scalar.serialize is serialize_datetime:
             # our DateTime: a UTC value as the database returns it is its
             # isoformat (the serializer's own first case)
             env["datetime"], env["UTC"] = datetime, UTC
@@ -115,10 +121,10 @@ def _completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer:
         else:
             lines.append(f"        {v} = slow{i}({v})")
     lines += [
-        "    except _Fallback:",
+        "    except Fallback:",
         "        raise",
         "    except Exception:",
-        "        raise _Fallback from None",
+        "        raise Fallback from None",
     ]
     complete = _define(lines, plan, env, f"<leaf record {parent_type.name}>")
     _remember(_COMPILED, cache_key, complete)
@@ -143,31 +149,31 @@ def _child_completer(child: Child) -> Callable[[Any, Any], Any]:
     """Completes a child's non-null value: an object, or a list of them, each
     checked with the type's ``is_type_of`` (as graphql-core does) and built by
     the child plan's completer. An awaitable (a resolver's answer when nothing
-    was loaded yet) or anything unusual raises _Fallback."""
-    complete = _completer(child.object_type, child.plan)
+    was loaded yet) or anything unusual raises Fallback."""
+    complete = completer(child.object_type, child.plan)
     is_type_of = child.object_type.is_type_of
     with_info = child.with_info
     items_non_null = child.items_non_null
 
-    def one(value: Any, ex: LeafRecordExecutionContext) -> Any:
+    def one(value: Any, ex: FastExecutionContext) -> Any:
         if ex.is_awaitable(value):
             if with_info and hasattr(value, "close"):
                 # our resolver's coroutine: graphql-core calls it afresh
                 value.close()
-            raise _Fallback
+            raise Fallback
         if (
             is_type_of is not None
             and is_type_of(value, ex.shared_info(child)) is not True
         ):
-            raise _Fallback
+            raise Fallback
         return complete(value, ex)
 
     if not child.is_list:
         return one
 
-    def many(value: Any, ex: LeafRecordExecutionContext) -> list[Any]:
+    def many(value: Any, ex: FastExecutionContext) -> list[Any]:
         if not isinstance(value, list | tuple):
-            raise _Fallback
+            raise Fallback
         is_awaitable = ex.is_awaitable
         info: Any = ex.shared_info(child) if is_type_of is not None else None
         out: list[Any] = []
@@ -175,16 +181,16 @@ def _child_completer(child: Child) -> Callable[[Any, Any], Any]:
         for item in value:
             if item is None:
                 if items_non_null:
-                    raise _Fallback
+                    raise Fallback
                 append(None)
             elif is_awaitable(item):
                 if with_info:
                     for made in value:
                         if is_awaitable(made) and hasattr(made, "close"):
                             made.close()
-                raise _Fallback
+                raise Fallback
             elif is_type_of is not None and is_type_of(item, info) is not True:
-                raise _Fallback
+                raise Fallback
             else:
                 append(complete(item, ex))
         return out
@@ -206,13 +212,13 @@ def _define(
 
 # generated functions kept per type and selection; selections (aliases) come
 # from clients, so the caches are bounded: emptied when full
-_COMPILED_MAX = 2048
+COMPILED_MAX = 2048
 
 
 def _remember(
     cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any
 ) -> None:
-    if len(cache) >= _COMPILED_MAX:
+    if len(cache) >= COMPILED_MAX:
         cache.clear()
     cache[key] = value
 
@@ -220,17 +226,17 @@ def _remember(
 _RAW_COMPILED: dict[tuple[Any, ...], Completer | None] = {}
 
 
-def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | None:
-    """Like ``_completer``, for a stored record (a dict keyed by the type's
+def raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | None:
+    """Like ``completer``, for a stored record (a dict keyed by the type's
     Python field names, see ``RawRecords``), and strict: a value is taken only
     when it is exactly what the object would hold and serialise to (a str, a
     finite float, an int in range, a bool; None where the field is nullable);
-    anything else raises _Fallback and the records are made into objects. None
+    anything else raises Fallback and the records are made into objects. None
     when a field is not a plain attribute of a built-in scalar."""
     cache_key = _selection_key(parent_type, plan)
     if cache_key in _RAW_COMPILED:
         return _RAW_COMPILED[cache_key]
-    env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite}
+    env: dict[str, Any] = {"Fallback": Fallback, "isfinite": isfinite}
     lines = ["def complete(source, ex=None):"]
     complete: Completer | None = None
     for i, leaf in enumerate(plan):
@@ -254,48 +260,11 @@ def _raw_completer(parent_type: GraphQLObjectType, plan: Plan) -> Completer | No
         if not leaf.non_null:
             check = f"{v} is None or {check}"
         lines.append(f"    if not ({check}):")
-        lines.append("        raise _Fallback")
+        lines.append("        raise Fallback")
     else:
         complete = _define(lines, plan, env, f"<stored record {parent_type.name}>")
     _remember(_RAW_COMPILED, cache_key, complete)
     return complete
-
-
-T = TypeVar("T")
-
-
-class RawRecords(Sequence[T]):
-    """Stored records (dicts keyed by a type's Python field names) that read as
-    a list of objects: whoever iterates gets ``make(record)`` for each. The
-    leaf-record path reads the records themselves when every selected value is
-    already exactly what the object would hold, so that a transcript's ~400
-    segments are not made into objects only to be read back.
-
-    ``make`` must keep a value that is already of its field's type as it is
-    (then both paths answer the same)."""
-
-    def __init__(
-        self, records: list[dict[str, Any]], make: Callable[[dict[str, Any]], T]
-    ):
-        self.records = records
-        self.make = make
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self.make(r) for r in self.records[index]]
-        return self.make(self.records[index])
-
-    def __iter__(self) -> Iterator[T]:
-        return map(self.make, self.records)
 
 
 def _slow_list(
@@ -306,10 +275,10 @@ def _slow_list(
     def slow(value: Any) -> Any:
         if value is None:
             if non_null:
-                raise _Fallback
+                raise Fallback
             return None
         if not isinstance(value, list | tuple):
-            raise _Fallback
+            raise Fallback
         return [item(x) for x in value]
 
     return slow
@@ -327,7 +296,7 @@ def _slow(
     def slow(value: Any) -> Any:
         if value is None:
             if non_null:
-                raise _Fallback
+                raise Fallback
             return None
         if (
             type(value) not in _NEVER_AWAITABLE
@@ -336,35 +305,35 @@ def _slow(
         ):
             # left as it is: graphql-core's path reads the same attribute
             # and awaits it
-            raise _Fallback
+            raise Fallback
         serialized = serialize(value)
         if serialized is None or serialized is Undefined:
-            raise _Fallback
+            raise Fallback
         return serialized
 
     return slow
 
 
-def _complete_list(
+def complete_list(
     plan: Plan,
     object_type: GraphQLObjectType,
     items: Sequence[Any],
     non_null: bool,
     info: GraphQLResolveInfo[Any],
-    ex: LeafRecordExecutionContext,
+    ex: FastExecutionContext,
 ) -> list[Any]:
     is_type_of = object_type.is_type_of
     is_awaitable = ex.is_awaitable
-    complete = _completer(object_type, plan)
+    complete = completer(object_type, plan)
     out: list[Any] = []
     append = out.append
     for item in items:
         if item is None or is_awaitable(item):
             if non_null or item is not None:
-                raise _Fallback
+                raise Fallback
             append(None)
             continue
         if is_type_of is not None and is_type_of(item, info) is not True:
-            raise _Fallback
+            raise Fallback
         append(complete(item, ex))
     return out
