@@ -154,14 +154,14 @@ def test_complete_a_page_of_connections_with_children(benchmark: Any) -> None:
     """(a)'s shape below the patients: 50 objects with a list of 10 children
     and a repeatable child each, completed by schema/fastexec's one-step
     path (the list, its items and the child in the same step)."""
-    from tests.schema.test_nested_plans import Item, _run, _schema, box
+    from tests.schema.test_nested_plans import Item, box, box_schema, run_query
 
     boxes = [
         box(str(i), items=[Item(s=str(j), n=j) for j in range(10)]) for i in range(50)
     ]
-    local = _schema(boxes, fast=True)
+    local = box_schema(boxes, fast=True)
     query = "{ boxes { label items { s n } picked { s } } }"
-    result, _ = benchmark(lambda: _run(local, query))
+    result, _ = benchmark(lambda: run_query(local, query))
     assert result.errors is None
     assert result.data is not None
     assert len(result.data["boxes"]) == 50
