@@ -15,7 +15,7 @@ import pytest
 import strawberry
 
 from schema.fastexec import RawRecords, install
-from schema.fastexec.completers import compiled_selections
+from schema.fastexec.completers import cached_selections
 from schema.fastexec.internals import core_schema
 from schema.types.transcript import TranscriptSegmentType, _segment
 
@@ -170,7 +170,7 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
     assert [e.path for e in result.errors or []] == [["outers", 2, "a"]]
     compiled = [
         names
-        for (gtype, names) in compiled_selections()
+        for (gtype, names) in cached_selections()
         if gtype is core_schema(fast).type_map["Leaf"]
     ]
     selected = {name for names in compiled for _, name, _child in names}
@@ -178,7 +178,7 @@ def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -
     # the leaves of an object that also selects objects and lists
     beside = [
         tuple((key, name) for key, name, _child in names)
-        for (gtype, names) in compiled_selections()
+        for (gtype, names) in cached_selections()
         if gtype is core_schema(fast).type_map["Outer"]
     ]
     assert (("a", "a"), ("b", "b")) in beside
@@ -283,14 +283,14 @@ def test_stored_segments_as_stored_are_not_made_into_objects() -> None:
     assert made == [1]
 
 
-def test_generated_completers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_completers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Aliases are the client's: every new one makes a new selection, so the
-    caches of generated functions must not grow without end."""
+    caches of completers must not grow without end."""
     from schema.fastexec import completers
 
-    monkeypatch.setattr(completers, "COMPILED_MAX", 3)
+    monkeypatch.setattr(completers, "CACHE_MAX", 3)
     schema = _schema(CASES["plain"], fast=True)
     for n in range(10):
         result = schema.execute_sync(f"{{ items {{ a{n}: f }} }}")
         assert result.errors is None
-        assert len(compiled_selections()) <= 3
+        assert len(cached_selections()) <= 3

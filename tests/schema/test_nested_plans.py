@@ -20,7 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from schema.fastexec import install, repeatable
-from schema.fastexec.completers import compiled_selections
+from schema.fastexec.completers import cached_selections
 from schema.fastexec.internals import core_schema
 from schema.scalars import SCALAR_MAP
 
@@ -167,7 +167,7 @@ def test_a_plain_page_takes_the_one_step_path_and_reads_each_box_once() -> None:
     assert result.errors is None
     assert context["calls"] == ["a", "b"]
     box_type = core_schema(schema).type_map["Box"]
-    planned = [names for (gtype, names) in compiled_selections() if gtype is box_type]
+    planned = [names for (gtype, names) in cached_selections() if gtype is box_type]
     children = {name for names in planned for _, name, child in names if child}
     assert {"item", "maybe", "items", "holes", "picked", "picks"} <= children
 
@@ -223,8 +223,8 @@ def test_fragments_below_children_answer_as_graphql_core() -> None:
 
 def test_the_shared_resolve_info_is_the_current_documents() -> None:
     """Two documents with the same selection (they differ in spacing): each
-    execution's resolver sees its own document's nodes, never a generated
-    function's earlier one."""
+    execution's resolver sees its own document's nodes, never a cached
+    completer's earlier one."""
     schema = box_schema(CASES["plain"], fast=True)
     first = "{ boxes { label picked { s } } }"
     second = "{ boxes {  label  picked { s } } }"
