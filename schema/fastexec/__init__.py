@@ -10,7 +10,7 @@ built, in both modes.
 
 What it does (docs/performance.md has the figures):
 
-1. Direct resolvers (resolvers.py). A field whose resolver takes ``root``
+1. Direct resolvers (direct.py). A field whose resolver takes ``root``
    (then optionally ``info`` and its arguments) and has no permission classes,
    field extensions or directives is called without strawberry's per-call
    wrapper, with the same values strawberry would pass (arguments converted by
@@ -71,13 +71,13 @@ from __future__ import annotations
 from typing import Any
 
 from schema.fastexec.context import FastExecutionContext
-from schema.fastexec.records import RawRecords
-from schema.fastexec.resolvers import (
+from schema.fastexec.direct import (
     ContractError,
     check_contract,
     install_resolvers,
     repeatable,
 )
+from schema.fastexec.records import RawRecords
 
 __all__ = ["ContractError", "RawRecords", "check_contract", "install", "repeatable"]
 

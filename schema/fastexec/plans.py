@@ -27,8 +27,8 @@ from graphql.execution.collect_fields import (
 )
 
 from resolvers.reads import without_directives
+from schema.fastexec.direct import Kind, kind_of
 from schema.fastexec.internals import definition
-from schema.fastexec.resolvers import Kind, kind_of
 
 if TYPE_CHECKING:
     from schema.fastexec.context import FastExecutionContext
@@ -106,7 +106,7 @@ def _child(
 ) -> Child | None:
     """A field of an object type completed with a whole plan of its own: read
     as a plain attribute, by a synchronous function of the parent alone, or by
-    a synchronous resolver marked repeatable (resolvers.py), whose subtree
+    a synchronous resolver marked repeatable (direct.py), whose subtree
     has no directive and no @defer; else None."""
     node = details[0].node
     if any(d.defer_usage is not None for d in details):
@@ -208,7 +208,7 @@ def _leaf(
     leaf, non_null, is_list, items_non_null = _unwrap(field.type)
     if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
         return None
-    # a field without a resolver function, or resolvers.py's direct call of
+    # a field without a resolver function, or direct.py's direct call of
     # a synchronous function of the parent alone
     attr: str | None
     read: Callable[..., Any] | None
