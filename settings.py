@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     # JSON bodies (uploads have MAX_UPLOAD_MB)
     max_request_body_kb: int = Field(1024, ge=16, le=1_048_576)
     operation_timeout_seconds: float = Field(30.0, gt=0)
+    # schema/fastexec: our shortcuts through strawberry's and graphql-core's
+    # execution (same answers; docs/performance.md); off: the plain path
+    fast_execution: bool = True
     # bearer token for GET /metrics; in production /metrics needs it, or is
     # served only on METRICS_PORT (bound to 127.0.0.1) and never on the API port
     metrics_token: str | None = None
