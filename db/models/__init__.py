@@ -7,6 +7,7 @@ from db.models.analytics import (
     PatientProgress,
     SessionMetrics,
 )
+from db.models.documents import PersistedDocument
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
 from db.models.practices import (
@@ -46,6 +47,7 @@ __all__ = [
     "PatientConsent",
     "PatientProgress",
     "PatientTherapist",
+    "PersistedDocument",
     "Practice",
     "RateLimitCounter",
     "SessionMetrics",

@@ -1,7 +1,7 @@
 """practices, invitations, patient consent
 
-Revision ID: 0006_practices
-Revises: 0005_file_encryption
+Revision ID: 0007_practices
+Revises: 0006_i19_persisted_documents
 Create Date: 2026-12-02 14:00:00
 
 Every user and every patient now belongs to one practice (workspace). The
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_practices"
-down_revision: str | None = "0005_file_encryption"
+revision: str = "0007_practices"
+down_revision: str | None = "0006_i19_persisted_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
