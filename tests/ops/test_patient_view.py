@@ -5,6 +5,7 @@ transcripts or risk flags."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import docx
 import httpx
@@ -13,7 +14,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import Role
-from resolvers.ids import encode_id
+from db.models import User
+from resolvers.ids import decode_id, encode_id
+from services import export_build
 from settings import Settings
 from tests.conftest import GQL, error_codes
 from tests.factories import create_patient, create_user, token_for
@@ -23,7 +26,7 @@ from tests.graph.helpers import (
     create_session,
     create_transcript,
 )
-from tests.ops.test_exports import JOB, _get, _produce
+from tests.ops.test_exports import JOB
 
 MY_LOG = """
 query($p: ID) {
@@ -113,6 +116,22 @@ async def test_a_patient_exports_their_record_without_clinical_internals(
     ):
         assert hidden not in text, hidden
     assert error_codes(by_therapist) == ["FORBIDDEN"]
+
+
+async def _produce(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, body: dict[str, Any]
+) -> str:
+    key = next(iter(body["data"].values()))["id"]
+    await export_build.run_export(factory, settings, decode_id(key, "ExportJob"))
+    return str(key)
+
+
+async def _get(
+    client: httpx.AsyncClient, url: str, user: User, s: Settings
+) -> httpx.Response:
+    return await client.get(
+        url, headers={"authorization": f"Bearer {token_for(s, user)}"}
+    )
 
 
 def _text(content: bytes, fmt: str) -> str:
