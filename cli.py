@@ -309,6 +309,12 @@ def _add_create_admin(sub: Any) -> None:
     p.add_argument("--email", required=True)
     p.add_argument("--first-name", required=True)
     p.add_argument("--last-name", required=True)
+    p.add_argument(
+        "--practice-name",
+        default=None,
+        help="create a new practice of this name for the admin "
+        "(default: the admin joins the Default practice)",
+    )
 
 
 @command("create-admin")
@@ -341,7 +347,9 @@ async def _create_admin(
 ) -> str:
     from db.engine import create_engine, create_sessionmaker
     from db.enums import Role
-    from services.accounts import NewUser, register_user
+    from db.models import DEFAULT_PRACTICE_ID
+    from services.accounts import NewUser, check_new_user, register_user
+    from services.practices import create_practice, practice_name
 
     engine = create_engine(settings, url)
     try:
@@ -349,8 +357,15 @@ async def _create_admin(
             data = NewUser(
                 args.email, password, args.first_name, args.last_name, Role.ADMIN
             )
+            practice_id = DEFAULT_PRACTICE_ID
+            if args.practice_name is not None:
+                check_new_user(data)
+                name = practice_name(args.practice_name, "", "")
+                practice_id = (await create_practice(session, name)).id
             # created by the operator, who vouches for the address
-            user = await register_user(session, data, verified=True)
+            user = await register_user(
+                session, data, practice_id=practice_id, verified=True
+            )
             await session.commit()
             return str(user.id)
     finally:
@@ -414,6 +429,52 @@ def rotate_phi_key(args: argparse.Namespace, settings: Settings) -> int:
         f"{sum(report.remaining.values())} remaining\n"
     )
     return 1 if report.remaining else 0
+
+
+def _cleanup_parser(sub: Any) -> None:
+    cleanup = sub.add_parser(
+        "cleanup-audio",
+        help="the audio retention clean-up of every practice (a dry run "
+        "unless --apply)",
+    )
+    cleanup.add_argument("--apply", action="store_true")
+
+
+PARSER_HOOKS.append(_cleanup_parser)
+
+
+@command("cleanup-audio")
+def cleanup_audio(args: argparse.Namespace, settings: Settings) -> int:
+    """Orphaned audio and old FAILED sessions' audio, across practices (the
+    operator's task; practice admins clean only their own FAILED sessions)."""
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.retention import cleanup_audio as run_cleanup
+
+    async def run() -> Any:
+        from db.engine import create_engine, create_sessionmaker
+
+        engine = create_engine(settings, resolve_database_url())
+        try:
+            async with create_sessionmaker(engine)() as session:
+                report = await run_cleanup(session, settings, dry_run=not args.apply)
+                await session.commit()
+                return report
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(run())
+    finally:
+        stop_embedded()
+    verb = "deleted" if args.apply else "would delete"
+    sys.stdout.write(
+        f"{verb} {report.files_deleted} files ({report.bytes_freed} bytes) of "
+        f"{report.sessions_cleaned} failed sessions and orphans; "
+        f"{len(report.errors)} errors\n"
+    )
+    for line in report.errors:
+        sys.stdout.write(f"error: {line}\n")
+    return 1 if report.errors else 0
 
 
 def _ai_check_parser(sub: Any) -> None:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     email_from: str = "TherapyBridge <no-reply@therapybridge.local>"
     frontend_url: str = "http://localhost:3000"
     email_verification_expire_hours: int = Field(24, ge=1, le=24 * 30)
+    # practices: who may create an account (None: `invite` in production,
+    # `open` in development and test), how long an invitation link works
+    signup_mode: Literal["open", "invite"] | None = None
+    invitation_expire_hours: int = Field(72, ge=1, le=24 * 30)
+    # consent before recording a session or sending it to an AI provider
+    require_consent: bool = True
     # fixed-window rate limits, counted in PostgreSQL (shared by all processes)
     login_rate_limit_per_minute: int = Field(5, ge=1, le=10_000)
     signup_rate_limit_per_hour: int = Field(3, ge=1, le=10_000)
@@ -135,6 +141,13 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("signup_mode", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
+
     @field_validator("trusted_documents")
     @classmethod
     def _readable_manifest(cls, value: Path | None) -> Path | None:
@@ -179,6 +192,11 @@ class Settings(BaseSettings):
         if self.graphiql is None:
             return not self.is_production
         return self.graphiql and not self.is_production
+
+    @property
+    def open_signup(self) -> bool:
+        mode = self.signup_mode or ("invite" if self.is_production else "open")
+        return mode == "open"
 
     @property
     def batch_limit(self) -> int:

@@ -19,6 +19,7 @@ import asyncpg
 
 from db.encryption import get_keyring
 from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, Role, SessionStatus
+from db.models import DEFAULT_PRACTICE_ID
 
 THERAPISTS = 20
 PATIENTS = 2_000
@@ -26,7 +27,7 @@ SESSIONS = 50_000
 TRANSCRIPTS = 2_000
 BENCH_PASSWORD = "Bench-Password-1!"
 # v2: transcripts carry realistic segments (v1 had one segment per transcript)
-MARKER_TABLE = "bench_dataset_v2"
+MARKER_TABLE = "bench_dataset_v3"
 OLD_MARKERS = ("bench_dataset_marker",)
 SEGMENT_WORDS = 15  # a Whisper verbose_json segment: ~5 s of speech
 
@@ -114,10 +115,12 @@ async def build(conn: asyncpg.Connection, password_hash: str, seed: int = 7) -> 
                 True,
                 now,
                 now,
+                DEFAULT_PRACTICE_ID,
             )
         )
     patients: list[tuple[Any, ...]] = []
     links: list[tuple[Any, ...]] = []
+    consents: list[tuple[Any, ...]] = []
     for p in range(PATIENTS):
         pid = uuid.UUID(int=rng.getrandbits(128))
         ds.patient_ids.append(pid)
@@ -132,9 +135,12 @@ async def build(conn: asyncpg.Connection, password_hash: str, seed: int = 7) -> 
                 therapist,
                 now,
                 now,
+                DEFAULT_PRACTICE_ID,
             )
         )
         links.append((pid, therapist, now))
+        for kind in ("RECORDING", "AI_PROCESSING"):
+            consents.append((uuid.uuid4(), pid, kind, True, "bench", therapist, now))
 
     sessions: list[tuple[Any, ...]] = []
     notes: list[tuple[Any, ...]] = []
@@ -245,6 +251,7 @@ async def build(conn: asyncpg.Connection, password_hash: str, seed: int = 7) -> 
                 "is_active",
                 "created_at",
                 "updated_at",
+                "practice_id",
             ],
         )
         await conn.copy_records_to_table(
@@ -259,12 +266,26 @@ async def build(conn: asyncpg.Connection, password_hash: str, seed: int = 7) -> 
                 "created_by_id",
                 "created_at",
                 "updated_at",
+                "practice_id",
             ],
         )
         await conn.copy_records_to_table(
             "patient_therapists",
             records=links,
             columns=["patient_id", "therapist_id", "assigned_at"],
+        )
+        await conn.copy_records_to_table(
+            "patient_consents",
+            records=consents,
+            columns=[
+                "id",
+                "patient_id",
+                "kind",
+                "granted",
+                "form_version",
+                "recorded_by_id",
+                "recorded_at",
+            ],
         )
         await conn.copy_records_to_table(
             "therapy_sessions",

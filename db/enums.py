@@ -66,6 +66,8 @@ class ExportFormat(enum.StrEnum):
 class ExportKind(enum.StrEnum):
     SESSION_NOTES = "SESSION_NOTES"
     PROGRESS_REPORT = "PROGRESS_REPORT"
+    # a PATIENT's own record: summaries, action items, topics, progress
+    PATIENT_RECORD = "PATIENT_RECORD"
 
 
 class JobStatus(enum.StrEnum):
@@ -73,6 +75,11 @@ class JobStatus(enum.StrEnum):
     RUNNING = "RUNNING"
     DONE = "DONE"
     FAILED = "FAILED"
+
+
+class ConsentKind(enum.StrEnum):
+    RECORDING = "RECORDING"
+    AI_PROCESSING = "AI_PROCESSING"
 
 
 class SpeakerRole(enum.StrEnum):

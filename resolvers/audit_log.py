@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
-from db.enums import Role
 from db.models import AuditEvent
 from db.queries.audit import audit_event_by_id
 from db.queries.pagination import Page
@@ -18,7 +17,8 @@ from services.audit import audit_log as read_audit_log
 async def audit_log(
     ctx: Context, patient_id: str | None, first: int | None, after: str | None
 ) -> tuple[Page[AuditEvent], Callable[[], Awaitable[int]]]:
-    user = ctx.require_role(Role.ADMIN, Role.THERAPIST)
+    # every role: a PATIENT reads who saw and changed their own record
+    user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
     args = page_args(first=first, after=after)
     return await read_audit_log(ctx.session, user, pid, args)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from db.enums import Role
 from db.models import User
 from resolvers.audit import audit
 from resolvers.context import Context
-from services import accounts, auth, mail
+from services import accounts, auth, mail, practices
 from services.auth import AuthTokens, Client
-from services.errors import Unauthenticated
+from services.errors import Forbidden, Unauthenticated
 from services.ratelimit import Limit, enforce_limits, subject_key
 
 
@@ -30,13 +29,16 @@ def _mail_verification_after_commit(ctx: Context, user: User, token: str) -> Non
     ctx.after_commit(send)
 
 
-async def signup(ctx: Context, data: accounts.NewUser) -> AuthTokens:
+async def signup(
+    ctx: Context, data: accounts.NewUser, practice_name: str | None = None
+) -> AuthTokens:
+    if not ctx.settings.open_signup:
+        raise Forbidden(practices.CLOSED)
     limit = ctx.settings.signup_rate_limit_per_hour
     await enforce_limits(
         ctx.session_factory, [Limit(f"signup:ip:{ctx.client_ip}", limit, 3600)]
     )
-    accounts.check_signup_role(data.role)
-    user = await accounts.register_user(ctx.session, data)
+    user = await practices.open_signup(ctx.session, ctx.settings, data, practice_name)
     token = await accounts.create_verification_token(ctx.session, ctx.settings, user)
     _mail_verification_after_commit(ctx, user, token)
     audit(ctx, "CREATE", "User", user.id, None, actor_id=user.id)
@@ -44,8 +46,10 @@ async def signup(ctx: Context, data: accounts.NewUser) -> AuthTokens:
 
 
 async def create_user(ctx: Context, data: accounts.NewUser) -> User:
-    ctx.require_role(Role.ADMIN)
-    user = await accounts.register_user(ctx.session, data)
+    admin = practices.require_practice_admin(ctx.require_user())
+    user = await accounts.register_user(
+        ctx.session, data, practice_id=admin.practice_id
+    )
     token = await accounts.create_verification_token(ctx.session, ctx.settings, user)
     _mail_verification_after_commit(ctx, user, token)
     audit(ctx, "CREATE", "User", user.id, None, ["role"])
@@ -99,7 +103,7 @@ async def resend_verification(ctx: Context, email: str) -> bool:
 
 
 async def deactivate_user(ctx: Context, user_id: uuid.UUID) -> User:
-    admin = ctx.require_role(Role.ADMIN)
+    admin = practices.require_practice_admin(ctx.require_user())
     user = await accounts.deactivate_user(ctx.session, admin, user_id)
     audit(ctx, "UPDATE", "User", user.id, None, ["isActive"])
     return user

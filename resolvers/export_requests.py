@@ -66,6 +66,16 @@ async def export_progress_report(
     return job
 
 
+async def export_my_record(info: Info[Context, Any], fmt: ExportFormat) -> ExportJob:
+    ctx = info.context
+    job = await exports.request_patient_record(
+        ctx.session, ctx.session_factory, ctx.settings, ctx.require_user(), fmt
+    )
+    audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["patientRecord"])
+    _enqueue_after_commit(ctx, job)
+    return job
+
+
 def download_id(raw: str) -> uuid.UUID | None:
     """The export id in /exports/{id} (a global ExportJob id), or None."""
     try:

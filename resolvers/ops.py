@@ -1,4 +1,4 @@
-"""Operations: the audio retention clean-up (ADMIN)."""
+"""Operations: the audio retention clean-up of one practice (its admins)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.enums import Role
 from resolvers.audit import audit
 from resolvers.context import Context
-from services import retention
+from services import practices, retention
 
 
 async def cleanup_audio(
     info: Info[Context, Any], dry_run: bool
 ) -> retention.CleanupReport:
     ctx = info.context
-    ctx.require_role(Role.ADMIN)
-    report = await retention.cleanup_audio(ctx.session, ctx.settings, dry_run=dry_run)
+    admin = practices.require_practice_admin(ctx.require_user())
+    # the practice's own FAILED-session audio only: orphaned files belong to
+    # no practice and stay with the operator (`therapybridge cleanup-audio`)
+    report = await retention.cleanup_audio(
+        ctx.session, ctx.settings, dry_run=dry_run, practice_id=admin.practice_id
+    )
     if not dry_run:
         audit(ctx, "DELETE", "AudioFile", None, None, ["cleanup"])
     return report

@@ -10,20 +10,24 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.enums import Role, SpeakerRole
+from db.enums import ConsentKind, Role, SpeakerRole
 from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
 from db.queries.pipeline import readable_session
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from services import jobs, pipeline, speakers
+from services import consent, jobs, pipeline, speakers
 from services.audit import batcher
 from services.errors import NotFound
 from services.events import broker
 
 Ctx = Info[Context, Any]
 WRITERS = (Role.THERAPIST, Role.ADMIN)
+# consents each mutation needs (REQUIRE_CONSENT): recording an upload, and
+# sending anything to the AI provider
+AI = ConsentKind.AI_PROCESSING
+UPLOAD = (ConsentKind.RECORDING, ConsentKind.AI_PROCESSING)
 
 
 def _enqueue(ctx: Context, session_id: uuid.UUID, stage: str) -> None:
@@ -44,6 +48,7 @@ async def upload_session_audio(
     user = ctx.require_role(*WRITERS)
     pid = decode_id(patient_id, "Patient", "patientId")
     sid = decode_id(session_id, "TherapySession", "sessionId") if session_id else None
+    await consent.require_for_patient(ctx.session, ctx.settings, user, pid, *UPLOAD)
     row = await pipeline.create_from_upload(
         ctx.session, ctx.settings, user, pid, audio, session_date, sid
     )
@@ -58,6 +63,7 @@ async def create_session_from_transcript(
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     pid = decode_id(patient_id, "Patient", "patientId")
+    await consent.require_for_patient(ctx.session, ctx.settings, user, pid, AI)
     row = await pipeline.create_from_transcript(
         ctx.session, user, pid, transcript, session_date
     )
@@ -70,6 +76,7 @@ async def retry_session(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     sid = decode_id(session_id, "TherapySession", "sessionId")
+    await consent.require_for_session(ctx.session, ctx.settings, user, sid, AI)
     row, stage = await pipeline.retry(ctx.session, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["status"])
     _enqueue(ctx, row.id, stage)
@@ -80,6 +87,7 @@ async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     sid = decode_id(session_id, "TherapySession", "sessionId")
+    await consent.require_for_session(ctx.session, ctx.settings, user, sid, AI)
     row = await pipeline.request_extraction(ctx.session, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["notes"])
     _enqueue(ctx, row.id, "extract")

@@ -23,7 +23,15 @@ from resolvers.context import Context
 # the fields that disclose protected health information, per GraphQL type
 PHI_FIELDS: dict[str, frozenset[str]] = {
     "Patient": frozenset(
-        {"name", "email", "phone", "dateOfBirth", "sessions", "treatmentPlans"}
+        {
+            "name",
+            "email",
+            "phone",
+            "dateOfBirth",
+            "sessions",
+            "treatmentPlans",
+            "consents",
+        }
     ),
     "TherapySession": frozenset(
         {

@@ -26,11 +26,13 @@ from schema.metrics import Metrics
 from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
+from schema.practices import PracticeMutation, PracticeQuery
 from schema.query import CoreQuery
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
 from schema.types.analytics import AnalyticsQuery
 from schema.types.notes import SessionNotesType
+from schema.types.practice import InvitationType, PracticeType
 from schema.types.treatment_plan import TreatmentPlanType
 from settings import Settings
 
@@ -41,6 +43,7 @@ QUERIES: tuple[type, ...] = (
     SessionQuery,
     AuditQuery,
     AnalyticsQuery,
+    PracticeQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -49,12 +52,15 @@ MUTATIONS: tuple[type, ...] = (
     PipelineMutation,
     OpsMutation,
     ExportMutation,
+    PracticeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = [
     SessionNotesType,
     TreatmentPlanType,
+    PracticeType,
+    InvitationType,
 ]
 
 Query = merge_types("Query", QUERIES)

@@ -14,11 +14,16 @@ from schema.types.user import UserType
 
 @strawberry.type
 class AuthMutation:
-    @strawberry.mutation(description="Create a THERAPIST or PATIENT account.")
+    @strawberry.mutation(
+        description="SIGNUP_MODE=open: a THERAPIST or PATIENT account in a new "
+        "practice (a therapist administers it). FORBIDDEN with SIGNUP_MODE=invite."
+    )
     async def signup(
         self, info: Info[Context, None], input: SignupInput
     ) -> AuthPayload:
-        return await auth.signup(info.context, input.to_new_user())  # type: ignore[return-value]
+        return await auth.signup(  # type: ignore[return-value]
+            info.context, input.to_new_user(), input.practice_name
+        )
 
     @strawberry.mutation(description="Sign in with email and password.")
     async def login(
@@ -48,14 +53,17 @@ class AuthMutation:
     async def resend_verification(self, info: Info[Context, None], email: str) -> bool:
         return await auth.resend_verification(info.context, email)
 
-    @strawberry.mutation(description="ADMIN: create an account of any role.")
+    @strawberry.mutation(
+        description="Practice administrators: an account of any role in their practice."
+    )
     async def create_user(
         self, info: Info[Context, None], input: CreateUserInput
     ) -> UserType:
         return await auth.create_user(info.context, input.to_new_user())  # type: ignore[return-value]
 
     @strawberry.mutation(
-        description="ADMIN: deactivate an account; its tokens stop working."
+        description="Practice administrators: deactivate an account of their "
+        "practice; its tokens stop working."
     )
     async def deactivate_user(
         self, info: Info[Context, None], user_id: strawberry.ID

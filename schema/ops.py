@@ -26,9 +26,10 @@ class CleanupReportType:
 @strawberry.type
 class OpsMutation:
     @strawberry.mutation(
-        description="ADMIN: delete orphaned audio (older than "
-        "ORPHANED_FILE_RETENTION_HOURS) and the audio of sessions FAILED more "
-        "than FAILED_SESSION_RETENTION_DAYS ago. A dry run deletes nothing."
+        description="Practice administrators: delete the audio of their "
+        "practice's sessions FAILED more than FAILED_SESSION_RETENTION_DAYS ago. "
+        "Orphaned audio (no session, no practice) is the operator's: the daily "
+        "task and `therapybridge cleanup-audio`. A dry run deletes nothing."
     )
     async def cleanup_audio(
         self, info: Info[Context, None], dry_run: bool | None = True

@@ -59,17 +59,30 @@ def _name(value: str, field: str) -> str:
     return value
 
 
-async def register_user(
-    session: AsyncSession, data: NewUser, *, verified: bool = False
-) -> User:
-    """Validate every field, then add the user (flushed); CONFLICT on a taken email."""
+def check_new_user(data: NewUser) -> tuple[str, str, str]:
+    """The normalised email, first and last name; BAD_USER_INPUT naming the
+    field at fault (the password policy included)."""
     email = normalize_email(data.email)
     check_password_policy(data.password)
-    first = _name(data.first_name, "firstName")
-    last = _name(data.last_name, "lastName")
+    return email, _name(data.first_name, "firstName"), _name(data.last_name, "lastName")
+
+
+async def register_user(
+    session: AsyncSession,
+    data: NewUser,
+    *,
+    practice_id: uuid.UUID,
+    verified: bool = False,
+    practice_admin: bool = False,
+) -> User:
+    """Validate every field, then add the user to the practice (flushed);
+    CONFLICT on a taken email."""
+    email, first, last = check_new_user(data)
     if await get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists", field="email")
     user = User(
+        practice_id=practice_id,
+        is_practice_admin=practice_admin,
         email=email,
         password_hash=hash_password(data.password),
         first_name=first,
@@ -141,9 +154,10 @@ async def unverified_user(session: AsyncSession, email: str) -> User | None:
 async def deactivate_user(
     session: AsyncSession, admin: User, user_id: uuid.UUID
 ) -> User:
-    """Deactivate an account: no login, its access and refresh tokens stop working."""
+    """Deactivate an account of the admin's practice: no login, its access and
+    refresh tokens stop working. Another practice's account is NOT_FOUND."""
     user = await get_user(session, user_id)
-    if user is None:
+    if user is None or user.practice_id != admin.practice_id:
         raise NotFound("User")
     if user.id == admin.id:
         raise BadInput("userId", "You cannot deactivate your own account")

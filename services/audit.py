@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import Role
 from db.models import AuditEvent, User
 from db.queries.audit import (
     NEWEST_FIRST,
@@ -132,14 +131,12 @@ async def audit_log(
 ) -> tuple[Page[AuditEvent], Callable[[], Awaitable[int]]]:
     """A page of the audit events ``user`` may read, newest first, and a counter.
 
-    An admin reads everything; a therapist only their own patients' events, and
-    another therapist's patient is NOT_FOUND.
+    An administrator reads the practice's events; a therapist only their own
+    patients' events; a PATIENT their own record's. Anything else is NOT_FOUND.
     """
     stmt = readable_audit_events(user)
     if patient_id is not None:
-        if user.role is not Role.ADMIN and not await is_readable_patient(
-            session, user, patient_id
-        ):
+        if not await is_readable_patient(session, user, patient_id):
             raise NotFound("Patient")
         stmt = stmt.where(AuditEvent.patient_id == patient_id)
     page = await paginate(session, stmt, NEWEST_FIRST, args, lambda e: (e.at, e.id))

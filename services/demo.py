@@ -7,16 +7,27 @@ seeded, so every run produces the same practice relative to today.
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, Role, SessionStatus
+from db.enums import (
+    Attendance,
+    ConsentKind,
+    Mood,
+    MoodTrajectory,
+    NoteSource,
+    Role,
+    SessionStatus,
+)
 from db.models import (
     Patient,
+    PatientConsent,
     PatientTherapist,
+    Practice,
     SessionMetrics,
     SessionNotes,
     SessionStatusEvent,
@@ -77,6 +88,10 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
         return DemoResult(DEMO_EMAIL, DEMO_PASSWORD, False, 0, 0, 0)
     rng = random.Random(20260101)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    # a solo practice: the demo therapist treats and administers it
+    practice = Practice(id=uuid.uuid4(), name="Demo practice")
+    session.add(practice)
+    await session.flush()
     therapist = User(
         email=DEMO_EMAIL,
         password_hash=password_hash,
@@ -84,6 +99,8 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
         last_name="Therapist",
         role=Role.THERAPIST,
         is_verified=True,
+        practice_id=practice.id,
+        is_practice_admin=True,
     )
     session.add(therapist)
     await session.flush()
@@ -95,10 +112,22 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
             email=f"{first}@demo.therapybridge.local",
             created_by_id=therapist.id,
             created_at=now - timedelta(days=PAST_DAYS + 10),
+            practice_id=practice.id,
         )
         session.add(patient)
         await session.flush()
         session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+        for kind in ConsentKind:
+            session.add(
+                PatientConsent(
+                    patient_id=patient.id,
+                    kind=kind,
+                    granted=True,
+                    form_version="demo-1",
+                    recorded_by_id=therapist.id,
+                    recorded_at=patient.created_at,
+                )
+            )
         focus = rng.sample(d.TOPICS, 4)
         level = rng.randint(1, 3)  # mood index drifts from here
         for n in range(SESSIONS_PER_PATIENT):

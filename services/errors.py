@@ -71,3 +71,13 @@ class RateLimited(AppError):
 
 class QueryTooComplex(AppError):
     code = "QUERY_TOO_COMPLEX"
+
+
+class ConsentRequired(AppError):
+    """The patient has not given (or has withdrawn) a consent the action needs."""
+
+    code = "CONSENT_REQUIRED"
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message, kind=kind)
+        self.kind = kind

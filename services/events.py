@@ -49,9 +49,14 @@ class ResolvedNotice:
     session: TherapySession
     therapist_ids: frozenset[uuid.UUID]
     linked_user_id: uuid.UUID | None
+    practice_id: uuid.UUID | None = None
 
     def readable_by(self, user: User | None) -> bool:
-        return may_read_patient(user, self.therapist_ids, self.linked_user_id)
+        if self.practice_id is None:
+            return False  # the patient is gone: nobody reads the event
+        return may_read_patient(
+            user, self.therapist_ids, self.linked_user_id, self.practice_id
+        )
 
 
 def parse_notice(payload: str) -> StatusNotice | None:
@@ -167,8 +172,8 @@ async def _load_notice(
         found = await event_with_readers(db, notice.event_id)
     if found is None:
         return None
-    event, ts, therapists, linked = found
-    return ResolvedNotice(event, ts, frozenset(therapists), linked)
+    event, ts, therapists, linked, practice = found
+    return ResolvedNotice(event, ts, frozenset(therapists), linked, practice)
 
 
 # one per process, started and stopped by the app lifespan

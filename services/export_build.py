@@ -17,6 +17,9 @@ from db.queries import export_files as q
 from db.queries import sessions as sq
 from db.queries.analytics import Frame
 from services import analytics, storage
+
+# Gone: what the job exports is no longer readable by its requester
+from services.export_patient import Gone, patient_record
 from services.export_render import Block, Document, mood_chart, render, topic_chart
 from services.note_format import NoteFormat
 from services.note_format import render as render_note
@@ -28,10 +31,6 @@ log = logging.getLogger("therapybridge.exports")
 EXTENSIONS = {ExportFormat.PDF: "pdf", ExportFormat.DOCX: "docx"}
 FAILED_MESSAGE = "The export could not be produced; please try again."
 GONE_MESSAGE = "The session or patient is no longer available to you."
-
-
-class Gone(Exception):
-    """What the job exports is no longer readable by its requester."""
 
 
 async def run_export(
@@ -92,6 +91,8 @@ async def build_document(
         raise Gone()
     if job.kind is ExportKind.SESSION_NOTES:
         return await _session_notes(session, requester, job)
+    if job.kind is ExportKind.PATIENT_RECORD:
+        return await patient_record(session, settings, requester, job)
     return await _progress_report(session, settings, requester, job)
 
 

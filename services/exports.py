@@ -108,6 +108,26 @@ async def request_progress_report(
     )
 
 
+async def request_patient_record(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    user: User,
+    fmt: ExportFormat,
+) -> ExportJob:
+    """A PENDING export of the PATIENT caller's own record (what the PATIENT
+    role may read: never therapist notes, transcripts or risk flags)."""
+    if user.role is not Role.PATIENT:
+        raise Forbidden("This export is for patients: use exportProgressReport")
+    patient = await pq.patient_linked_to(session, user.id)
+    if patient is None or patient.practice_id != user.practice_id:
+        raise NotFound("Patient")
+    await _count_export(session_factory, settings, user)
+    return await _create(
+        session, user, ExportKind.PATIENT_RECORD, fmt, patient.id, None, {}
+    )
+
+
 async def _create(
     session: AsyncSession,
     user: User,
@@ -169,7 +189,10 @@ async def open_download(
     }
     await write_events(session, [event])
     stamp = job.created_at.strftime("%Y%m%d")
-    kind = "session-notes" if job.kind is ExportKind.SESSION_NOTES else "progress"
+    kind = {
+        ExportKind.SESSION_NOTES: "session-notes",
+        ExportKind.PATIENT_RECORD: "my-record",
+    }.get(job.kind, "progress")
     name = f"therapybridge-{kind}-{stamp}.{job.storage_key.rsplit('.', 1)[-1]}"
     return Download(FileRef.of(job), MEDIA_TYPES[job.format], name)
 

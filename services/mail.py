@@ -78,6 +78,36 @@ async def send_verification(
     log.info("verification mail sent to user %s", user_id)
 
 
+def invitation_link(settings: Settings, token: str) -> str:
+    base = settings.frontend_url.rstrip("/")
+    return f"{base}/accept-invitation?{urlencode({'token': token})}"
+
+
+async def send_invitation(
+    settings: Settings,
+    invitation_id: str,
+    to: str,
+    practice: str,
+    inviter: str,
+    token: str,
+) -> None:
+    """Mail an invitation link (or, without SMTP outside production, log it)."""
+    link = invitation_link(settings, token)
+    if not settings.smtp_host:
+        if settings.is_production:
+            log.warning("SMTP_HOST unset: invitation mail %s not sent", invitation_id)
+        else:
+            # development convenience, documented; never in production
+            log.info("invitation link for invitation %s: %s", invitation_id, link)
+        return
+    hours = settings.invitation_expire_hours
+    text, html = render(
+        "invitation", practice=practice, inviter=inviter, link=link, hours=hours
+    )
+    await send_mail(settings, to, f"Your invitation to {practice}", text, html)
+    log.info("invitation mail sent for invitation %s", invitation_id)
+
+
 def in_background(coro: Any) -> None:
     """Run a mail coroutine without making the request wait for the SMTP server
     (and so without a timing difference that would reveal which addresses exist).

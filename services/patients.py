@@ -12,6 +12,7 @@ from db.base import utcnow
 from db.enums import Role
 from db.models import Patient, PatientTherapist, User
 from db.queries import patients as q
+from db.queries import practices as pq
 from db.queries.users import get_user
 from services import validation as v
 from services.errors import BadInput, Conflict, Forbidden, NotFound
@@ -72,7 +73,9 @@ async def create_patient(
     email = values.get("email")
     if email and await q.email_taken(session, therapist.id, email):
         raise Conflict("A patient with this email already exists", "email")
-    patient = Patient(**values, created_by_id=therapist.id)
+    patient = Patient(
+        **values, created_by_id=therapist.id, practice_id=therapist.practice_id
+    )
     session.add(patient)
     await session.flush()
     session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
@@ -110,13 +113,14 @@ async def archive_patient(
 async def assign_therapist(
     session: AsyncSession, admin: User, patient_id: uuid.UUID, therapist_id: uuid.UUID
 ) -> Patient:
-    """ADMIN only: add a THERAPIST user to a patient's therapists."""
-    if admin.role is not Role.ADMIN:
+    """The practice's administrators: add a THERAPIST of the practice to the
+    therapists of a patient of the practice (another practice's: NOT_FOUND)."""
+    if not admin.administers_practice:
         raise Forbidden("Only administrators assign therapists")
-    patient = await q.any_patient(session, patient_id)
+    patient = await pq.practice_patient(session, admin.practice_id, patient_id)
     if patient is None:
         raise NotFound("Patient")
-    therapist = await get_user(session, therapist_id)
+    therapist = await pq.practice_user(session, admin.practice_id, therapist_id)
     if therapist is None:
         raise NotFound("User")
     if therapist.role is not Role.THERAPIST or not therapist.is_active:
@@ -139,11 +143,18 @@ async def link_patient_account(
     account = await get_user(session, account_id)
     if account is None:
         raise NotFound("User")
+    moving = account.practice_id != patient.practice_id
+    # an account of another practice is NOT_FOUND, except a PATIENT account
+    # alone in the practice its open sign-up made: it joins this one
+    if moving and not await pq.is_personal_practice(session, account):
+        raise NotFound("User")
     if account.role is not Role.PATIENT:
         raise BadInput("userId", "The user must have the PATIENT role")
     linked = await q.patient_linked_to(session, account.id)
     if linked is not None and linked.id != patient.id:
         raise Conflict("The account is linked to another patient", "userId")
+    if moving:
+        await pq.move_to_practice(session, account, patient.practice_id)
     patient.user_id = account.id
     await session.flush()
     return patient

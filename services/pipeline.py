@@ -20,7 +20,7 @@ from db.enums import Attendance, NoteSource
 from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
-from services import ai, storage, transcription
+from services import ai, consent, storage, transcription
 from services import segments as seg
 from services.blobstore import MissingObject, StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
@@ -227,6 +227,8 @@ async def run_transcription(
     will_retry: WillRetry,
 ) -> bool:
     """UPLOADING -> TRANSCRIBING -> TRANSCRIBED; True when extraction is next."""
+    if not await consent.job_may_start(factory, settings, sid, S.UPLOADING):
+        return False
     if not await _claim(factory, sid, S.UPLOADING, S.TRANSCRIBING):
         return False
     try:
@@ -288,6 +290,8 @@ async def run_extraction(
     will_retry: WillRetry,
 ) -> None:
     """TRANSCRIBED -> EXTRACTING_NOTES -> PROCESSED with a new notes version."""
+    if not await consent.job_may_start(factory, settings, sid, S.TRANSCRIBED):
+        return
     if not await _claim(factory, sid, S.TRANSCRIBED, S.EXTRACTING_NOTES):
         return
     try:

@@ -53,17 +53,29 @@ class CleanupReport:
 
 
 async def plan_cleanup(
-    session: AsyncSession, settings: Settings, now: datetime | None = None
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime | None = None,
+    practice_id: uuid.UUID | None = None,
 ) -> list[CleanupItem]:
-    """What a clean-up run at ``now`` deletes."""
+    """What a clean-up run at ``now`` deletes. With ``practice_id`` (a
+    practice administrator's run) only that practice's FAILED-session audio:
+    orphaned files belong to no practice and are the operator's (the daily
+    task and ``therapybridge cleanup-audio``)."""
     now = now or utcnow()
     store = storage.get_store(settings)
     cutoff = now - timedelta(hours=settings.orphaned_file_retention_hours)
     items: dict[str, CleanupItem] = {}
-    for prefix, live_keys in (
-        (storage.AUDIO_DIR, q.live_audio_keys),
-        (storage.EXPORTS_DIR, q.live_export_keys),
-    ):
+    # orphans belong to no practice: only the operator's run looks for them
+    orphan_prefixes = (
+        (
+            (storage.AUDIO_DIR, q.live_audio_keys),
+            (storage.EXPORTS_DIR, q.live_export_keys),
+        )
+        if practice_id is None
+        else ()
+    )
+    for prefix, live_keys in orphan_prefixes:
         old = {
             b.key: b.size for b in await store.list(f"{prefix}/") if b.modified < cutoff
         }
@@ -81,7 +93,7 @@ async def plan_cleanup(
                 items[key] = CleanupItem(key, old[key], "orphaned", unlinked.get(key))
     failed_before = now - timedelta(days=settings.failed_session_retention_days)
     for audio_id, session_id, key in await q.failed_session_audio(
-        session, failed_before
+        session, failed_before, practice_id
     ):
         size = await store.size(key) or 0  # already gone: the row is still marked
         items[key] = CleanupItem(key, size, "failed_session", audio_id, session_id)
@@ -94,12 +106,13 @@ async def cleanup_audio(
     *,
     dry_run: bool,
     now: datetime | None = None,
+    practice_id: uuid.UUID | None = None,
 ) -> CleanupReport:
-    """Plan the clean-up and, unless ``dry_run``, delete the files and mark
-    their rows (flushed, not committed)."""
+    """Plan the clean-up (of one practice, or everything) and, unless
+    ``dry_run``, delete the files and mark their rows (flushed, not committed)."""
     now = now or utcnow()
     try:
-        plan = await plan_cleanup(session, settings, now)
+        plan = await plan_cleanup(session, settings, now, practice_id)
     except StorageUnavailable as exc:
         log.warning("audio clean-up: storage unavailable: %s", exc)
         raise storage.StorageError() from None

@@ -8,8 +8,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role
-from db.models import Patient, PatientTherapist, User
+from db.enums import ConsentKind, Role
+from db.models import (
+    DEFAULT_PRACTICE_ID,
+    Patient,
+    PatientConsent,
+    PatientTherapist,
+    Practice,
+    User,
+)
 from services.tokens import create_access_token
 from settings import Settings
 
@@ -31,9 +38,21 @@ def _password_hash() -> str:
 _HASH: str | None = None
 
 
-async def create_user(session: AsyncSession, **overrides: Any) -> User:
+async def create_practice(session: AsyncSession, name: str | None = None) -> Practice:
+    """A practice of its own (users and patients default to the migration's
+    Default practice)."""
+    practice = Practice(name=name or f"Practice {next(_seq)}")
+    session.add(practice)
+    await session.flush()
+    return practice
+
+
+async def create_user(
+    session: AsyncSession, practice: Practice | None = None, **overrides: Any
+) -> User:
     n = next(_seq)
     values: dict[str, Any] = {
+        "practice_id": practice.id if practice else DEFAULT_PRACTICE_ID,
         "email": f"user{n}@example.test",
         "password_hash": _password_hash(),
         "first_name": f"First{n}",
@@ -50,17 +69,38 @@ async def create_user(session: AsyncSession, **overrides: Any) -> User:
 
 
 async def create_patient(
-    session: AsyncSession, therapist: User | None = None, **overrides: Any
+    session: AsyncSession,
+    therapist: User | None = None,
+    *,
+    consents: bool = True,
+    **overrides: Any,
 ) -> Patient:
+    """A patient of the therapist's practice; ``consents`` records RECORDING
+    and AI_PROCESSING consent (REQUIRE_CONSENT is on in tests too)."""
     n = next(_seq)
-    values: dict[str, Any] = {"name": f"Patient {n}", "email": f"p{n}@example.test"}
+    values: dict[str, Any] = {
+        "name": f"Patient {n}",
+        "email": f"p{n}@example.test",
+        "practice_id": therapist.practice_id if therapist else DEFAULT_PRACTICE_ID,
+    }
     values.update(overrides)
     patient = Patient(**values)
     session.add(patient)
     await session.flush()
     if therapist is not None:
         session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
-        await session.flush()
+    if consents:
+        for kind in ConsentKind:
+            session.add(
+                PatientConsent(
+                    patient_id=patient.id,
+                    kind=kind,
+                    granted=True,
+                    form_version="test-1",
+                    recorded_by_id=therapist.id if therapist else None,
+                )
+            )
+    await session.flush()
     return patient
 
 

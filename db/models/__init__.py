@@ -10,6 +10,12 @@ from db.models.analytics import (
 from db.models.documents import PersistedDocument
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
+from db.models.practices import (
+    DEFAULT_PRACTICE_ID,
+    Invitation,
+    PatientConsent,
+    Practice,
+)
 from db.models.sessions import (
     AudioFile,
     SessionNotes,
@@ -26,6 +32,7 @@ from db.models.users import (
 )
 
 __all__ = [
+    "DEFAULT_PRACTICE_ID",
     "AnalyticsCoverage",
     "AudioFile",
     "AuditEvent",
@@ -34,11 +41,14 @@ __all__ = [
     "DailyStats",
     "EmailVerificationToken",
     "ExportJob",
+    "Invitation",
     "LoginAttempt",
     "Patient",
+    "PatientConsent",
     "PatientProgress",
     "PatientTherapist",
     "PersistedDocument",
+    "Practice",
     "RateLimitCounter",
     "SessionMetrics",
     "SessionNotes",

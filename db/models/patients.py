@@ -47,6 +47,7 @@ class Patient(UUIDPk, Timestamps, Base):
         "users.id", nullable=True, ondelete="SET NULL"
     )
     archived_at: Mapped[datetime | None]
+    practice_id: Mapped[uuid.UUID] = fk("practices.id", ondelete="RESTRICT")
 
     @property
     def birth_date(self) -> date | None:

@@ -25,6 +25,16 @@ class User(UUIDPk, Timestamps, Base):
     is_verified: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    practice_id: Mapped[uuid.UUID] = fk("practices.id", ondelete="RESTRICT")
+    # a THERAPIST who also administers the practice (the solo therapist who
+    # founded it); ADMIN always administers its own practice
+    is_practice_admin: Mapped[bool] = mapped_column(
+        default=False, server_default=text("false")
+    )
+
+    @property
+    def administers_practice(self) -> bool:
+        return self.role is Role.ADMIN or self.is_practice_admin
 
     @property
     def full_name(self) -> str:

@@ -63,11 +63,6 @@ async def readable_patient(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def any_patient(session: AsyncSession, patient_id: uuid.UUID) -> Patient | None:
-    """Unscoped: only for ADMIN assignment, which manages every patient."""
-    return await session.get(Patient, patient_id)
-
-
 async def email_taken(
     session: AsyncSession,
     therapist_id: uuid.UUID,

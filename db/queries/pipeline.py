@@ -97,10 +97,17 @@ async def upsert_metrics(session: AsyncSession, values: dict[str, Any]) -> None:
 async def event_with_readers(
     session: AsyncSession, event_id: int
 ) -> (
-    tuple[SessionStatusEvent, TherapySession, list[uuid.UUID], uuid.UUID | None] | None
+    tuple[
+        SessionStatusEvent,
+        TherapySession,
+        list[uuid.UUID],
+        uuid.UUID | None,
+        uuid.UUID | None,
+    ]
+    | None
 ):
-    """A status event, its session, the patient's therapists and the patient's
-    linked account: what ``may_read_patient`` needs, in two statements."""
+    """A status event, its session, the patient's therapists, linked account
+    and practice: what ``may_read_patient`` needs, in two statements."""
     row = (
         await session.execute(
             select(SessionStatusEvent, TherapySession)
@@ -113,7 +120,7 @@ async def event_with_readers(
     event, ts = row
     readers = (
         await session.execute(
-            select(PatientTherapist.therapist_id, Patient.user_id)
+            select(PatientTherapist.therapist_id, Patient.user_id, Patient.practice_id)
             .select_from(Patient)
             .outerjoin(PatientTherapist, PatientTherapist.patient_id == Patient.id)
             .where(Patient.id == ts.patient_id)
@@ -121,4 +128,5 @@ async def event_with_readers(
     ).all()
     therapists = [r[0] for r in readers if r[0] is not None]
     linked = readers[0][1] if readers else None
-    return event, ts, therapists, linked
+    practice = readers[0][2] if readers else None
+    return event, ts, therapists, linked, practice

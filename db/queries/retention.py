@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import SessionStatus
-from db.models import AudioFile, ExportJob, TherapySession
+from db.models import AudioFile, ExportJob, Patient, TherapySession
 
 
 async def live_audio_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
@@ -50,10 +50,12 @@ async def unlinked_audio_ids(
 
 
 async def failed_session_audio(
-    session: AsyncSession, failed_before: datetime
+    session: AsyncSession,
+    failed_before: datetime,
+    practice_id: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
     """(audio id, session id, storage key) of the still-stored audio of sessions
-    that FAILED before ``failed_before``."""
+    that FAILED before ``failed_before`` (of one practice's patients, if given)."""
     stmt = (
         select(AudioFile.id, TherapySession.id, AudioFile.storage_key)
         .join(TherapySession, TherapySession.id == AudioFile.session_id)
@@ -64,6 +66,10 @@ async def failed_session_audio(
         )
         .order_by(TherapySession.updated_at, AudioFile.id)
     )
+    if practice_id is not None:
+        stmt = stmt.join(Patient, Patient.id == TherapySession.patient_id).where(
+            Patient.practice_id == practice_id
+        )
     return [(a, s, k) for a, s, k in (await session.execute(stmt)).all()]
 
 

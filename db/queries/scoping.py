@@ -1,15 +1,19 @@
 """Row scoping, in one place per entity: what a user may read.
 
 Every path that returns data (root fields, node/nodes, nested fields,
-dataloaders, subscriptions) filters through these builders. A THERAPIST (and an
-ADMIN, who reads clinical content only where assigned) sees the patients
-assigned to them; a PATIENT sees the one record linked to their account.
+dataloaders, subscriptions) filters through these builders. Everything is
+keyed by practice first: nobody reads anything of another practice, whatever
+their role. Within the practice a THERAPIST (and an ADMIN, who reads clinical
+content only where assigned) sees the patients assigned to them; a PATIENT
+sees the one record linked to their account; whoever administers the practice
+(ADMIN, or a THERAPIST with ``is_practice_admin``) also sees its users.
 
 Statements on hot paths are built once per shape and reused (``scoped_statement``):
 building one takes longer than PostgreSQL takes to run it. A reused statement is
 built for a ``Template`` user whose id is a REQUIRED bind parameter, so running
 it without the parameters ``scoped_statement`` returns for the real caller fails
-instead of reading as somebody else.
+instead of reading as somebody else. The caller's practice is a second required
+parameter, ``scope_practice_id``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,23 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, Uuid, bindparam, false, literal, select, union
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from db.enums import Role
-from db.models import Patient, PatientTherapist, TherapySession, User
+from db.models import (
+    Invitation,
+    Patient,
+    PatientTherapist,
+    Practice,
+    TherapySession,
+    User,
+)
 
 SCOPE_USER_ID = "scope_user_id"
+SCOPE_PRACTICE_ID = "scope_practice_id"
+# the patients a scoping subquery joins, never correlated with an outer query
+_ScopePatient = aliased(Patient, name="scope_patient")
 
 
 class Subject(Protocol):
@@ -40,21 +55,37 @@ class Subject(Protocol):
     @property
     def is_active(self) -> bool: ...
 
+    @property
+    def practice_id(self) -> Any: ...
+
+    @property
+    def administers_practice(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Template:
-    """Any active user of ``role``: scoping built for it binds the user's id
-    as the required parameter ``scope_user_id``."""
+    """Any active user of ``role`` (administering the practice or not):
+    scoping built for it binds the user's id and practice as the required
+    parameters ``scope_user_id`` and ``scope_practice_id``."""
 
     role: Role
     is_active: bool = True
+    is_practice_admin: bool = False
 
     @property
     def id(self) -> BindParameter[uuid.UUID]:
         return bindparam(SCOPE_USER_ID, type_=Uuid(), required=True)
 
+    @property
+    def practice_id(self) -> BindParameter[uuid.UUID]:
+        return bindparam(SCOPE_PRACTICE_ID, type_=Uuid(), required=True)
 
-_STATEMENTS: dict[tuple[Hashable, Role | None], Any] = {}
+    @property
+    def administers_practice(self) -> bool:
+        return self.role is Role.ADMIN or self.is_practice_admin
+
+
+_STATEMENTS: dict[tuple[Hashable, Role | None, bool], Any] = {}
 S = TypeVar("S")
 
 
@@ -66,24 +97,35 @@ def scoped_statement(
     must name everything else ``build`` depends on; it comes from code, never
     from a request's values, so the cache stays small."""
     role = None if user is None or not user.is_active else user.role
-    cache_key = (key, role)
+    admin = role is not None and user is not None and user.is_practice_admin
+    cache_key = (key, role, admin)
     stmt: S | None = _STATEMENTS.get(cache_key)
     if stmt is None:
-        stmt = build(None if role is None else Template(role))
+        stmt = build(None if role is None else Template(role, True, admin))
         _STATEMENTS[cache_key] = stmt
     if role is None or user is None:
         return stmt, {}
-    return stmt, {SCOPE_USER_ID: user.id}
+    return stmt, {SCOPE_USER_ID: user.id, SCOPE_PRACTICE_ID: user.practice_id}
 
 
 def readable_patient_ids(user: Subject | None) -> Select[Any]:
-    """The IDs of the patients ``user`` may read, as a subquery-able select."""
+    """The IDs of the patients ``user`` may read, as a subquery-able select:
+    of the caller's practice only, and of those the assigned (or linked) ones.
+    """
     if user is None or not user.is_active:
         return select(Patient.id).where(false())
     if user.role is Role.PATIENT:
-        return select(Patient.id).where(Patient.user_id == user.id)
-    return select(PatientTherapist.patient_id).where(
-        PatientTherapist.therapist_id == user.id
+        return select(_ScopePatient.id).where(
+            _ScopePatient.user_id == user.id,
+            _ScopePatient.practice_id == user.practice_id,
+        )
+    return (
+        select(PatientTherapist.patient_id)
+        .join(_ScopePatient, _ScopePatient.id == PatientTherapist.patient_id)
+        .where(
+            PatientTherapist.therapist_id == user.id,
+            _ScopePatient.practice_id == user.practice_id,
+        )
     )
 
 
@@ -91,11 +133,14 @@ def may_read_patient(
     user: User | None,
     therapist_ids: Collection[uuid.UUID],
     linked_user_id: uuid.UUID | None,
+    practice_id: uuid.UUID | None = None,
 ) -> bool:
-    """``readable_patient_ids`` for one patient whose therapists and linked
-    account are already known (subscription fan-out checks this per subscriber
-    without a query)."""
+    """``readable_patient_ids`` for one patient whose therapists, linked
+    account and practice are already known (subscription fan-out checks this
+    per subscriber without a query)."""
     if user is None or not user.is_active:
+        return False
+    if practice_id is not None and user.practice_id != practice_id:
         return False
     if user.role is Role.PATIENT:
         return linked_user_id == user.id
@@ -113,12 +158,12 @@ def readable_sessions(user: Subject | None) -> Select[TherapySession]:
 
 
 def readable_user_ids(user: Subject | None) -> Select[Any]:
-    """Oneself; everyone for an admin; the therapists and linked accounts of
-    the patients one may read."""
+    """Oneself; everyone of the practice for whoever administers it; the
+    therapists and linked accounts of the patients one may read."""
     if user is None or not user.is_active:
         return select(User.id).where(false())
-    if user.role is Role.ADMIN:
-        return select(User.id)
+    if user.administers_practice:
+        return select(User.id).where(User.practice_id == user.practice_id)
     patients = readable_patient_ids(user)
     return select(
         union(
@@ -137,12 +182,39 @@ def readable_users(user: Subject | None) -> Select[User]:
     return select(User).where(User.id.in_(readable_user_ids(user)))
 
 
+def readable_practices(user: Subject | None) -> Select[Practice]:
+    """One's own practice, whatever the role."""
+    if user is None or not user.is_active:
+        return select(Practice).where(false())
+    return select(Practice).where(Practice.id == user.practice_id)
+
+
+def readable_invitations(user: Subject | None) -> Select[Invitation]:
+    """The practice's invitations for its administrators; a therapist's own."""
+    if user is None or not user.is_active or user.role is Role.PATIENT:
+        return select(Invitation).where(false())
+    stmt = select(Invitation).where(Invitation.practice_id == user.practice_id)
+    if user.administers_practice:
+        return stmt
+    return stmt.where(Invitation.invited_by_id == user.id)
+
+
+def practice_user_ids(user: Subject) -> Select[Any]:
+    """Every account of the caller's practice (for its administration)."""
+    return select(User.id).where(User.practice_id == user.practice_id)
+
+
 __all__ = [
+    "SCOPE_PRACTICE_ID",
     "SCOPE_USER_ID",
     "Subject",
     "Template",
+    "may_read_patient",
+    "practice_user_ids",
+    "readable_invitations",
     "readable_patient_ids",
     "readable_patients",
+    "readable_practices",
     "readable_sessions",
     "readable_user_ids",
     "readable_users",

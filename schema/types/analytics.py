@@ -14,7 +14,9 @@ from strawberry.types import Info
 from db.enums import Mood, MoodTrajectory
 from resolvers import analytics as resolve
 from resolvers.context import Context
+from resolvers.practices import therapist_activity
 from schema.types.patient import PatientType
+from schema.types.practice import TherapistActivityType as TherapistActivity
 from schema.types.session import TherapySessionType
 from services.analytics import Granularity, TrendPeriod
 
@@ -145,6 +147,16 @@ class Analytics:
         granularity: Granularity | None = Granularity.DAY,
     ) -> SessionTrends:
         return await resolve.session_trends(info, period, granularity)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Practice administrators: per therapist of the practice, "
+        "sessions, attendance and completion over the last `days` days (1-366). "
+        "Counts only."
+    )
+    async def practice_therapists(
+        self, info: Info[Context, None], days: int | None = 30
+    ) -> list[TherapistActivity]:
+        return await therapist_activity(info, days)  # type: ignore[return-value]
 
     @strawberry.field
     async def common_topics(

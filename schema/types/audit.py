@@ -10,10 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from db.enums import Role
 from resolvers import patients as patient_resolvers
 from resolvers.audit_log import audit_event_node
 from resolvers.context import Context
 from resolvers.ids import encode_id
+from resolvers.practices import audit_actor
 from resolvers.users import user_node
 from schema.node import Node, register_node
 from schema.types.patient import PatientType
@@ -40,6 +42,25 @@ class AuditEventType(Node):
         if root.actor_id is None:
             return None
         return await user_node(info.context, root.actor_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The actor's name, shown to everyone who may read the event "
+        "(a patient reading who saw their record included); null when unknown."
+    )
+    @staticmethod
+    async def actor_name(
+        root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
+    ) -> str | None:
+        found = await audit_actor(info.context, root.actor_id)
+        return found.full_name if found else None
+
+    @strawberry.field(description="The actor's role; null when unknown.")
+    @staticmethod
+    async def actor_role(
+        root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
+    ) -> Role | None:
+        found = await audit_actor(info.context, root.actor_id)
+        return found.role if found else None
 
     @strawberry.field(
         description="The global ID of the object concerned; null when the event"

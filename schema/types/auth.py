@@ -28,6 +28,11 @@ class SignupInput:
     first_name: str
     last_name: str
     role: Role
+    practice_name: str | None = strawberry.field(
+        default=None,
+        description="SIGNUP_MODE=open: the name of the practice the sign-up "
+        'creates (default "<First Last>\'s practice").',
+    )
 
     def to_new_user(self) -> NewUser:
         return NewUser(
@@ -35,6 +40,20 @@ class SignupInput:
         )
 
 
-@strawberry.input(description="An account created by an admin: any role.")
-class CreateUserInput(SignupInput):
-    pass
+@strawberry.input(
+    description="An account created by a practice administrator, in that "
+    "practice: any role."
+)
+class CreateUserInput:
+    email: str
+    password: str = strawberry.field(
+        description="12+ characters with upper, lower, digit and special."
+    )
+    first_name: str
+    last_name: str
+    role: Role
+
+    def to_new_user(self) -> NewUser:
+        return NewUser(
+            self.email, self.password, self.first_name, self.last_name, self.role
+        )

@@ -14,6 +14,7 @@ from resolvers import analytics as analytics_resolvers
 from resolvers import patients as resolve
 from resolvers import sessions as session_resolvers
 from resolvers.context import Context
+from resolvers.practices import consents
 from schema.connection import Connection
 from schema.node import Node, register_node
 from schema.types.session import TherapySessionType
@@ -22,9 +23,11 @@ from schema.types.user import UserType
 
 if TYPE_CHECKING:
     from schema.types.analytics import PatientProgress
+    from schema.types.practice import ConsentType
 
 FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
 Progress = Annotated["PatientProgress", strawberry.lazy("schema.types.analytics")]
+Consent = Annotated["ConsentType", strawberry.lazy("schema.types.practice")]
 
 
 @strawberry.type(name="Patient")
@@ -83,6 +86,15 @@ class PatientType(Node):
         weeks: int | None = 12,
     ) -> Progress:
         return await analytics_resolvers.progress_of(info, root, weeks)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The current state of each kind of consent ever recorded."
+    )
+    @staticmethod
+    async def consents(
+        root: strawberry.Parent[models.Patient], info: Info[Context, None]
+    ) -> list[Consent]:
+        return await consents(info.context, root)  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:

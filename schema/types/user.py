@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,8 +11,15 @@ from strawberry.types import Info
 from db import models
 from db.enums import Role
 from resolvers.context import Context
+from resolvers.practices import practice_of_user
 from resolvers.users import user_node
 from schema.node import Node, register_node
+from services.errors import NotFound
+
+if TYPE_CHECKING:
+    from schema.types.practice import PracticeType
+
+PracticeRef = Annotated["PracticeType", strawberry.lazy("schema.types.practice")]
 
 
 @strawberry.type(name="User")
@@ -28,6 +35,24 @@ class UserType(Node):
     @staticmethod
     def full_name(root: strawberry.Parent[models.User]) -> str:
         return root.full_name
+
+    @strawberry.field(
+        description="Administers its practice: every ADMIN, and a THERAPIST "
+        "who founded the practice (or was made its administrator)."
+    )
+    @staticmethod
+    def is_practice_admin(root: strawberry.Parent[models.User]) -> bool:
+        return root.administers_practice
+
+    @strawberry.field(description="The practice (workspace) of the account.")
+    @staticmethod
+    async def practice(
+        root: strawberry.Parent[models.User], info: Info[Context, None]
+    ) -> PracticeRef:
+        found = await practice_of_user(info.context, root)
+        if found is None:  # every readable user is of the caller's practice
+            raise NotFound("Practice")
+        return found  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:

@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
 from db.enums import Attendance
-from db.models import AnalyticsCoverage, DailyStats, PatientProgress, TherapySession
+from db.models import (
+    DEFAULT_PRACTICE_ID,
+    AnalyticsCoverage,
+    DailyStats,
+    PatientProgress,
+    TherapySession,
+)
 from db.runtime import migrate
 from services.analytics_jobs import due, run_scheduled
 from settings import Settings
@@ -172,15 +178,15 @@ def test_the_aggregate_command_backfills_idempotently(pg: PgServer) -> None:
         t, p = uuid.uuid4(), uuid.uuid4()
         conn.execute(
             "INSERT INTO users (id, email, password_hash, first_name, last_name, "
-            "role, is_verified, is_active, created_at, updated_at) VALUES "
-            "(%s, 'agg@example.test', 'x', 'A', 'B', 'THERAPIST', true, true, "
-            "now(), now())",
-            (t,),
+            "role, is_verified, is_active, created_at, updated_at, practice_id) "
+            "VALUES (%s, 'agg@example.test', 'x', 'A', 'B', 'THERAPIST', true, "
+            "true, now(), now(), %s)",
+            (t, DEFAULT_PRACTICE_ID),
         )
         conn.execute(
-            "INSERT INTO patients (id, name, created_at, updated_at) "
-            "VALUES (%s, 'P', now(), now())",
-            (p,),
+            "INSERT INTO patients (id, name, created_at, updated_at, practice_id) "
+            "VALUES (%s, 'P', now(), now(), %s)",
+            (p, DEFAULT_PRACTICE_ID),
         )
         conn.execute("INSERT INTO patient_therapists VALUES (%s, %s, now())", (p, t))
         conn.execute(

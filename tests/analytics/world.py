@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Attendance, Role
-from db.models import Patient, PatientTherapist, SessionMetrics, TherapySession, User
+from db.models import (
+    DEFAULT_PRACTICE_ID,
+    Patient,
+    PatientTherapist,
+    SessionMetrics,
+    TherapySession,
+    User,
+)
 from db.queries.analytics import Frame
 from services import analytics
 from tests.analytics.reference import World
@@ -27,6 +34,7 @@ async def load(db: AsyncSession, world: World) -> None:
                 id=pid,
                 name=f"P {pid.hex[:6]}",
                 archived_at=world.now if archived else None,
+                practice_id=DEFAULT_PRACTICE_ID,
             )
         )
         await db.flush()

@@ -29,6 +29,7 @@ from db.engine import create_engine, create_sessionmaker
 from db.runtime import migrate
 from services import mail
 from settings import Settings
+from tests.auth.practice_world import Clinic, make_clinic
 from tests.conftest import GQL
 from tests.e2e.server import free_port
 from tests.pg import PgServer
@@ -172,3 +173,9 @@ async def fresh_window(window: int = 60, margin: float = 15) -> None:
     left = seconds_left_in_window(window)
     if left < margin:
         await asyncio.sleep(left + 0.1)
+
+
+@pytest.fixture
+async def clinics(db: AsyncSession) -> tuple[Clinic, Clinic]:
+    """Practices A and B (tests/auth/practice_world.py)."""
+    return await make_clinic(db, "Practice A"), await make_clinic(db, "Practice B")

@@ -1,4 +1,5 @@
-"""Every Node type, automatically: another therapist cannot read it.
+"""Every Node type, automatically: another therapist cannot read it, and
+nobody of another practice can, in any role (ADMIN included).
 
 The Node types are read from the schema itself; each needs a factory below,
 so a new type without one fails here until its cross-therapist test exists.
@@ -8,20 +9,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import graphql
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.enums import ExportFormat, ExportKind, JobStatus
-from db.models import ExportJob, User
-from resolvers.ids import encode_id
+from db.enums import ExportFormat, ExportKind, JobStatus, Role
+from db.models import ExportJob, Invitation, Practice, User
+from resolvers.ids import encode_id, parse_id
 from schema import schema
 from services.audit import write_events
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import create_patient, create_practice, create_user, token_for
 from tests.graph.helpers import create_notes, create_plan, create_session
 
 NODE = "query($id: ID!) { node(id: $id) { id } }"
@@ -85,6 +87,29 @@ async def _audit_event(db: AsyncSession, owner: User) -> uuid.UUID:
     return event_id
 
 
+async def _practice(db: AsyncSession, owner: User) -> uuid.UUID:
+    # a practice is seen by its members: the owner moves into a new one
+    practice: Practice = await create_practice(db)
+    owner.practice_id = practice.id
+    await db.flush()
+    return practice.id
+
+
+async def _invitation(db: AsyncSession, owner: User) -> uuid.UUID:
+    invitation = Invitation(
+        practice_id=owner.practice_id,
+        email=f"invited-{uuid.uuid4().hex[:8]}@example.test",
+        role=Role.PATIENT,
+        patient_id=(await create_patient(db, owner)).id,
+        invited_by_id=owner.id,
+        token_hash=uuid.uuid4().hex,
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    db.add(invitation)
+    await db.flush()
+    return invitation.id
+
+
 FACTORIES: dict[str, Factory] = {
     "User": _user,
     "Patient": _patient,
@@ -93,6 +118,8 @@ FACTORIES: dict[str, Factory] = {
     "TreatmentPlan": _plan,
     "ExportJob": _export_job,
     "AuditEvent": _audit_event,
+    "Practice": _practice,
+    "Invitation": _invitation,
 }
 
 SDL = graphql.build_schema(schema.as_str())
@@ -169,3 +196,59 @@ async def test_other_therapist_gets_not_found_from_audit_log_of_a_patient(
     )
 
     assert error_codes(body) == ["NOT_FOUND"]
+
+
+# who probes from practice B: every role, and a therapist who administers B
+PROBERS = ["THERAPIST", "PRACTICE_ADMIN_THERAPIST", "ADMIN", "PATIENT"]
+
+
+async def prober_of(db: AsyncSession, practice: Practice, kind: str) -> User:
+    """A user of ``practice`` of the given kind, with a patient of their own
+    (a PATIENT is linked to a record of B), so their scoping is not empty."""
+    if kind == "PATIENT":
+        user = await create_user(db, practice, role=Role.PATIENT)
+        therapist = await create_user(db, practice)
+        await create_patient(db, therapist, user_id=user.id)
+        return user
+    if kind == "ADMIN":
+        return await create_user(db, practice, role=Role.ADMIN)
+    user = await create_user(
+        db, practice, is_practice_admin=kind == "PRACTICE_ADMIN_THERAPIST"
+    )
+    await create_patient(db, user)
+    return user
+
+
+@pytest.mark.parametrize("kind", PROBERS)
+async def test_another_practice_reads_no_node_of_any_type(
+    gql: GQL, db: AsyncSession, settings: Settings, kind: str
+) -> None:
+    # given every Node type in practice A, made by A's therapist (who also
+    # administers A), and a user of practice B
+    owner = await create_user(db, is_practice_admin=True)
+    await create_user(db, role=Role.ADMIN)  # A has an admin of its own too
+    prober = await prober_of(db, await create_practice(db), kind)
+    ids = [
+        encode_id(t, await FACTORIES[t](db, owner))
+        for t in node_types()
+        if t != "Practice"
+    ] + [encode_id("Practice", owner.practice_id)]
+    owner_token, token = token_for(settings, owner), token_for(settings, prober)
+
+    # when B asks for each of them by node, nodes and every root field by id
+    own = await gql(NODES, {"ids": ids}, token=owner_token)
+    by_nodes = await gql(NODES, {"ids": ids}, token=token)
+    answers = []
+    for gid in ids:
+        answers.append(await gql(NODE, {"id": gid}, token=token))
+        type_name = parse_id(gid)[0]
+        for f in root_fields_by_id(type_name):
+            doc = f"query($id: ID!) {{ {f}(id: $id) {{ id }} }}"
+            answers.append(await gql(doc, {"id": gid}, token=token))
+
+    # then the owner sees all, B sees none of them and no error but NOT_FOUND
+    assert None not in own["data"]["nodes"], "factory check"
+    assert by_nodes["data"] == {"nodes": [None] * len(ids)}
+    for body in answers:
+        assert all(v is None for v in (body.get("data") or {}).values()), body
+        assert set(error_codes(body)) <= {"NOT_FOUND"}, body

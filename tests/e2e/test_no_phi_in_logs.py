@@ -49,6 +49,11 @@ FORBIDDEN = (
 CREATE_PATIENT = """
 mutation($input: CreatePatientInput!) { createPatient(input: $input) { id name } }
 """
+CONSENT = """
+mutation($p: ID!, $k: ConsentKind!) {
+  recordConsent(patientId: $p, kind: $k, granted: true, formVersion: "v1") { id }
+}
+"""
 FROM_TRANSCRIPT = """
 mutation($p: ID!, $t: String!) {
   createSessionFromTranscript(patientId: $p, transcript: $t) { id status }
@@ -84,6 +89,9 @@ async def exercise(url: str, database_url: str, fake: FakeOpenAI) -> dict[str, A
     )
     assert created.get("data"), created
     patient_id = created["data"]["createPatient"]["id"]
+    for kind in ("RECORDING", "AI_PROCESSING"):
+        consent = await query(url, token, CONSENT, p=patient_id, k=kind)
+        assert consent.get("data"), consent
     # the pipeline from a transcript, and from an upload whose file is named
     session = await query(url, token, FROM_TRANSCRIPT, p=patient_id, t=TRANSCRIPT)
     session_id = session["data"]["createSessionFromTranscript"]["id"]

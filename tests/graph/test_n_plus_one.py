@@ -38,7 +38,11 @@ async def _practice(db: AsyncSession, therapist: User, patients: int) -> None:
     """``patients`` patients with 6 processed sessions each (one page is 5)."""
     rows: list[Any] = []
     for i in range(patients):
-        p = Patient(name=f"Patient {i:03d}", email=f"n{i}@example.test")
+        p = Patient(
+            name=f"Patient {i:03d}",
+            email=f"n{i}@example.test",
+            practice_id=therapist.practice_id,
+        )
         db.add(p)
         await db.flush()
         rows.append(PatientTherapist(patient_id=p.id, therapist_id=therapist.id))

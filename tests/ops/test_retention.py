@@ -4,10 +4,13 @@ deletes exactly what the dry run listed."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.enums import Role, SessionStatus
 from db.models import AudioFile, TherapySession
+from db.runtime import migrate
 from services import retention
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import create_patient, create_practice, create_user, token_for
 from tests.graph.helpers import create_session
+from tests.pg import PgServer
 
 CLEANUP = """
 mutation Cleanup($dry: Boolean) {
@@ -150,17 +155,34 @@ async def test_cleanup_mutation_reports_for_an_admin(
     left_after_dry = _present(ops_settings, planted.doomed)
     real = await ops_gql(CLEANUP, {"dry": False}, token=token)
 
+    # a practice admin cleans its practice's FAILED-session audio only; the
+    # orphans belong to no practice (the operator's CLI and daily task)
+    failed_key = planted.failed_audio.storage_key
     assert dry["data"]["cleanupAudio"] == {
         "dryRun": True,
-        "filesDeleted": 3,
+        "filesDeleted": 1,
         "sessionsCleaned": 1,
-        "bytesFreed": 1017.0,
+        "bytesFreed": 7.0,
         "errors": [],
     }
     assert left_after_dry == planted.doomed
-    assert real["data"]["cleanupAudio"]["filesDeleted"] == 3
+    assert real["data"]["cleanupAudio"]["filesDeleted"] == 1
     assert real["data"]["cleanupAudio"]["dryRun"] is False
-    assert _present(ops_settings, planted.doomed) == set()
+    assert _present(ops_settings, planted.doomed) == planted.doomed - {failed_key}
+
+
+async def test_another_practices_admin_cleans_nothing_of_this_practice(
+    db: AsyncSession, ops_gql: GQL, ops_settings: Settings
+) -> None:
+    planted = await _plant_all(db, ops_settings)
+    outsider = await create_user(db, await create_practice(db), role=Role.ADMIN)
+
+    real = await ops_gql(
+        CLEANUP, {"dry": False}, token=token_for(ops_settings, outsider)
+    )
+
+    assert real["data"]["cleanupAudio"]["filesDeleted"] == 0
+    assert _present(ops_settings, planted.doomed) == planted.doomed
 
 
 async def test_cleanup_is_forbidden_to_a_therapist_and_defaults_to_a_dry_run(
@@ -176,3 +198,33 @@ async def test_cleanup_is_forbidden_to_a_therapist_and_defaults_to_a_dry_run(
     assert error_codes(refused) == ["FORBIDDEN"]
     assert default["data"]["cleanupAudio"]["dryRun"] is True
     assert _present(ops_settings, planted.doomed) == planted.doomed
+
+
+def test_the_operator_cli_cleans_orphans_of_every_practice(
+    pg: PgServer, tmp_path: Path
+) -> None:
+    url = pg.create_database("tb_cleanup_cli")
+    migrate(url)
+    settings = Settings(environment="test", database_url=url, data_dir=tmp_path)
+    orphan = _plant(settings, "orphan.mp3", 48, size=5)
+    exe = str(Path(sys.executable).with_name("therapybridge"))
+    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(tmp_path)}
+
+    dry = subprocess.run(
+        [exe, "cleanup-audio"], env=env, capture_output=True, text=True, timeout=120
+    )
+    present_after_dry = (settings.storage_path / orphan).exists()
+    real = subprocess.run(
+        [exe, "cleanup-audio", "--apply"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert dry.returncode == 0, dry.stderr
+    assert "would delete 1 files (5 bytes)" in dry.stdout
+    assert present_after_dry
+    assert real.returncode == 0, real.stderr
+    assert "deleted 1 files" in real.stdout
+    assert not (settings.storage_path / orphan).exists()

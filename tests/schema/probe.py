@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from app import create_app
 from db.enums import Role
-from db.models import User
+from db.models import DEFAULT_PRACTICE_ID, User
 from resolvers.context import Context
 from schema import MUTATIONS, QUERIES, build_schema
 from schema.connection import Connection, PageInfo
@@ -94,6 +94,7 @@ class ProbeMutation:
                 first_name="Probe",
                 last_name="Probe",
                 role=Role.THERAPIST,
+                practice_id=DEFAULT_PRACTICE_ID,
             )
         )
         await session.flush()

@@ -1,0 +1,86 @@
+"""The PATIENT's export of their own record: what that role may read and
+nothing else. Each session's patient summary, action items and key topics, and
+the progress figures; never therapist notes, transcripts or risk flags (this
+module reads none of them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import ExportJob, User
+from db.queries import practices as q
+from db.queries.analytics import Frame
+from services import analytics
+from services.export_render import Block, Document
+from services.notes import NoteContent
+from settings import Settings
+
+MAX_SESSIONS = 500
+WEEKS = 12
+
+
+class Gone(Exception):
+    """What an export job exports is no longer readable by its requester."""
+
+
+def _day(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+async def patient_record(
+    session: AsyncSession, settings: Settings, requester: User, job: ExportJob
+) -> Document:
+    try:
+        patient = await analytics.readable_patient(session, requester, job.patient_id)
+    except Exception as exc:  # NOT_FOUND: unlinked since the request
+        raise Gone() from exc
+    frame = Frame(settings.scheduler_timezone, utcnow())
+    progress = await analytics.patient_progress(
+        session, requester, patient, frame, WEEKS
+    )
+    trend = progress.mood_trend
+    blocks = [
+        Block("heading", f"Progress over the last {WEEKS} weeks"),
+        Block(
+            "bullets",
+            items=[
+                f"Sessions: {progress.total_sessions}",
+                f"Attendance rate: {progress.attendance_rate:.0%}",
+                f"Current mood: {_words(trend.current)}",
+                f"Mood trajectory: {_words(trend.trajectory)}",
+            ]
+            + [f"Topic: {t.topic} ({t.frequency})" for t in progress.common_topics],
+        ),
+    ]
+    rows = await q.sessions_with_latest_notes(
+        session, requester, patient.id, MAX_SESSIONS
+    )
+    for ts, notes in rows:
+        content = NoteContent.from_dict(notes.content)
+        blocks.append(Block("heading", f"Session of {_day(ts.session_date)}"))
+        if content.patient_summary:
+            blocks.append(Block("text", content.patient_summary))
+        if content.key_topics:
+            blocks.append(Block("text", "Topics: " + ", ".join(content.key_topics)))
+        items = [
+            item.task + (f": {item.details}" if item.details else "")
+            for item in content.action_items
+        ]
+        if items:
+            blocks.append(Block("bullets", items=items))
+    if not rows:
+        blocks.append(Block("text", "No session summaries yet."))
+    return Document(
+        title="My record",
+        header=[("Patient", patient.name), ("Exported", _day(utcnow()))],
+        blocks=blocks,
+    )
+
+
+def _words(value: object | None) -> str:
+    if value is None:
+        return "n/a"
+    return str(getattr(value, "value", value)).replace("_", " ").capitalize()
