@@ -28,6 +28,7 @@ from schema.ops import OpsMutation
 from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.query import CoreQuery
+from schema.review import ReviewMutation
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
 from schema.types.analytics import AnalyticsQuery
@@ -50,6 +51,7 @@ MUTATIONS: tuple[type, ...] = (
     PipelineMutation,
     OpsMutation,
     ExportMutation,
+    ReviewMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
 # object types reachable only through interfaces (node/nodes)

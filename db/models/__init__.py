@@ -9,6 +9,7 @@ from db.models.analytics import (
 )
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
+from db.models.review import NoteAddendum, RiskAlert
 from db.models.sessions import (
     AudioFile,
     SessionNotes,
@@ -34,10 +35,12 @@ __all__ = [
     "EmailVerificationToken",
     "ExportJob",
     "LoginAttempt",
+    "NoteAddendum",
     "Patient",
     "PatientProgress",
     "PatientTherapist",
     "RateLimitCounter",
+    "RiskAlert",
     "SessionMetrics",
     "SessionNotes",
     "SessionStatusEvent",

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from db import models
 from db.enums import Mood, MoodTrajectory, NoteSource, RiskSeverity
 from resolvers import notes as resolve
+from resolvers import review
 from resolvers.context import Context
 from schema.node import Node, register_node
 from schema.types.user import UserType
@@ -45,6 +46,19 @@ class RiskFlagType:
     severity: RiskSeverity
 
 
+@strawberry.type(name="NoteAddendum")
+class NoteAddendumType:
+    text: str
+    created_at: datetime
+
+    @strawberry.field
+    @staticmethod
+    async def author(
+        root: strawberry.Parent[models.NoteAddendum], info: Info[Context, None]
+    ) -> UserType | None:
+        return await review.user_by_id(info, root.author_id)  # type: ignore[return-value]
+
+
 @strawberry.type(name="SessionNotes")
 class SessionNotesType(Node):
     version: int
@@ -53,6 +67,26 @@ class SessionNotesType(Node):
     source: NoteSource
     model: str | None
     created_at: datetime
+    prompt_version: str | None = strawberry.field(
+        description="The extraction prompt's version (null for therapist edits)."
+    )
+    unsupported_claims: int = strawberry.field(
+        description="Extracted items dropped because no quote could be verified."
+    )
+    signed_at: datetime | None = strawberry.field(
+        description="Set once the session's therapist signed this version; "
+        "a signed version is locked."
+    )
+
+    @strawberry.field
+    @staticmethod
+    async def signed_by(root: Notes, info: Info[Context, None]) -> UserType | None:
+        return await review.user_by_id(info, root.signed_by_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Dated, authored additions to the signed note.")
+    @staticmethod
+    async def addenda(root: Notes, info: Info[Context, None]) -> list[NoteAddendumType]:
+        return await review.addenda(info, root)  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod
