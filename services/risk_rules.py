@@ -406,9 +406,18 @@ SUICIDE: list[Rule] = [
         r"(?:my |his |her )?(?:stuff|things|belongings|possessions|valuables|"
         r"prized|favou?rite|most precious|pets?|dog|cat|guitar|jewell?e?ry|"
         r"collection|games|savings|books|records|treasures|art)|"
-        r"(?:giving|gave|give|given) (?:all )?(?:of )?my (?:stuff|things|belongings|"
-        r"possessions|valuables|prized possessions|pets?|dog|cat|guitar|"
-        r"jewell?e?ry|collection|games|savings) away",
+        r"(?:giving|gave|give|given|handing|handed) (?:all )?(?:of )?my <G4>(?:stuff|"
+        r"things|belongings|possessions|valuables|prized possessions|pets?|dog|cat|"
+        r"guitar|jewell?e?ry|collection|games|savings|records|vinyl|books|bike|"
+        r"art|paintings|treasures|camera|watch) <G6>away",
+    ),
+    rule(
+        SI,
+        r"(?:will not|would not|not going to|no longer) (?:be )?(?:need|needing) "
+        r"(?:it|them|this|that|these|those|my [a-z]+|anything|any of (?:it|this|"
+        r"them)) (?:anymore|any more|where i am going|after (?:this|that|today|"
+        r"tonight|next week)|for much longer|much longer|soon|where i will be)|"
+        r"where i am going(?= *(?:,|$))",
     ),
     rule(
         SI,

@@ -254,11 +254,21 @@ PARTNER: list[Rule] = [
         r"(?:to )?(?:leave|go out|see (?:my )?(?:friends|family|mom|parents|"
         r"sister)|have (?:my own )?(?:money|a phone|a job|a car|friends|keys|"
         r"a bank account)|talk to|work|use (?:my|the) phone|drive|out of the "
-        r"house|sleep|eat)|(?:controls|controlling|takes|took|tracks|tracking|"
-        r"monitors|monitoring|hides|hid|keeps|kept) (?:all )?(?:of )?my "
-        r"(?:money|phone|bank|cards|location|car keys|keys|passport|paycheck|"
-        r"paycheque|wages|documents|id)(?! (?:for (?:me|safekeeping)))",
+        r"house|sleep|eat)|(?:controls|controlling|tracks|tracking|monitors|"
+        r"monitoring) (?:all )?(?:of )?my (?:money|phone|bank|cards|location|"
+        r"car keys|keys|passport|paycheck|paycheque|wages|documents|id|"
+        r"messages|calls|every move)",
         self_directed=False,
+    ),
+    rule(
+        IPV,
+        r"(?:takes|took|hides|hid|keeps|kept|checks|checked|goes through|went "
+        r"through|reads) (?:all )?(?:of )?my (?:money|phone|bank|cards|car keys|"
+        r"keys|passport|paycheck|paycheque|wages|documents|id|messages|texts)"
+        r"(?! (?:for (?:me|safekeeping)))",
+        self_directed=False,
+        needs=r"\b(?:husband|wife|boyfriend|girlfriend|partner|fiance|fiancee|"
+        r"spouse|ex)\b",
     ),
     rule(
         IPV,
