@@ -78,3 +78,10 @@ class JobStatus(enum.StrEnum):
 class RiskAlertStatus(enum.StrEnum):
     OPEN = "OPEN"
     ACKNOWLEDGED = "ACKNOWLEDGED"
+
+
+class RiskSource(enum.StrEnum):
+    SCREEN = "SCREEN"  # the deterministic risk screen
+    AI = "AI"  # the model
+    BOTH = "BOTH"  # both found it
+    THERAPIST = "THERAPIST"  # added by the therapist's edit

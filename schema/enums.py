@@ -15,3 +15,9 @@ RiskSeverity = strawberry.enum(enums.RiskSeverity)
 NoteSource = strawberry.enum(enums.NoteSource)
 ExportFormat = strawberry.enum(enums.ExportFormat)
 JobStatus = strawberry.enum(enums.JobStatus)
+RiskSource = strawberry.enum(
+    enums.RiskSource,
+    description="Who found a risk flag: SCREEN (the deterministic screen), AI "
+    "(the model), BOTH, or THERAPIST (added by a therapist's edit).",
+)
+RiskAlertStatus = strawberry.enum(enums.RiskAlertStatus)

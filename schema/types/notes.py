@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
-from db.enums import Mood, MoodTrajectory, NoteSource, RiskSeverity
+from db.enums import Mood, MoodTrajectory, NoteSource, RiskSeverity, RiskSource
 from resolvers import notes as resolve
 from resolvers import review
 from resolvers.context import Context
@@ -24,12 +24,36 @@ strawberry.enum(NoteFormatValue, name="NoteFormat")
 Notes = strawberry.Parent[models.SessionNotes]
 
 
+@strawberry.type(
+    name="Evidence",
+    description="Where in the transcript a claim comes from; `verified` is the "
+    "server's own check of the quote against the segment it names.",
+)
+class EvidenceType:
+    segment_index: int
+    quote: str
+    start: float | None
+    end: float | None
+    verified: bool
+
+
+@strawberry.type(name="Topic")
+class TopicType:
+    name: str
+    evidence: list[EvidenceType] = strawberry.field(
+        description="Empty for a topic a therapist added by an edit."
+    )
+
+
 @strawberry.type(name="Strategy")
 class StrategyType:
     name: str
     category: str
     description: str
     context: str | None
+    evidence: list[EvidenceType] = strawberry.field(
+        description="Empty for a strategy a therapist added by an edit."
+    )
 
 
 @strawberry.type(name="ActionItem")
@@ -37,6 +61,9 @@ class ActionItemType:
     task: str
     category: str
     details: str | None
+    evidence: list[EvidenceType] = strawberry.field(
+        description="Empty for an item a therapist added by an edit."
+    )
 
 
 @strawberry.type(name="RiskFlag")
@@ -44,6 +71,12 @@ class RiskFlagType:
     type: str
     evidence: str
     severity: RiskSeverity
+    source: RiskSource
+    quotes: list[EvidenceType]
+    verified: bool = strawberry.field(
+        description="Whether a quote of the flag was found in the transcript; "
+        "a flag is never dropped for want of one."
+    )
 
 
 @strawberry.type(name="NoteAddendum")
@@ -104,6 +137,11 @@ class SessionNotesType(Node):
     @staticmethod
     def topic_summary(root: Notes) -> str:
         return resolve.topic_summary(root)
+
+    @strawberry.field(description="The key topics with their evidence.")
+    @staticmethod
+    def topics(root: Notes) -> list[TopicType]:
+        return resolve.content(root).topic_list()  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod
