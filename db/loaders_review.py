@@ -1,4 +1,5 @@
-"""Dataloaders for what follows a note: its addenda (scoped like the notes)."""
+"""Dataloaders for what follows a note: its addenda (scoped like the notes) and
+risk alerts (scoped like their patient, never for the PATIENT role)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from db.loaders import ScopedLoader, _many_each, _readable_session_ids
-from db.models import NoteAddendum
+from db.loaders import ScopedLoader, _many_each, _one_each, _readable_session_ids
+from db.models import NoteAddendum, RiskAlert
+from db.queries.alerts import readable_alerts
 from db.queries.scoping import Subject
 
 
@@ -27,3 +29,8 @@ class AddendaByNotesIdLoader(ScopedLoader[uuid.UUID, list[NoteAddendum]]):
             )
 
         return await _many_each(self, build, NoteAddendum.notes_id, keys)
+
+
+class RiskAlertByIdLoader(ScopedLoader[uuid.UUID, RiskAlert | None]):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[RiskAlert | None]:
+        return await _one_each(self, readable_alerts, RiskAlert.id, keys)

@@ -15,6 +15,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from schema import fast
+from schema.alerts import AlertMutation, AlertQuery, AlertSubscription
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
@@ -43,6 +44,7 @@ QUERIES: tuple[type, ...] = (
     SessionQuery,
     AuditQuery,
     AnalyticsQuery,
+    AlertQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -52,8 +54,9 @@ MUTATIONS: tuple[type, ...] = (
     OpsMutation,
     ExportMutation,
     ReviewMutation,
+    AlertMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription, AlertSubscription)
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = [
     SessionNotesType,
