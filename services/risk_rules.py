@@ -28,6 +28,18 @@ _NOT_ACCIDENT = (
     r"match|accident|crash)|falling|up about|up over|up for|out|off|back))"
 )
 
+# "if I was gone", "when I'm not around anymore", "once I've disappeared"
+_IF_GONE = (
+    r"(?:if|when|once|after) i <A>(?:(?:was|were|am|got|had|ended up|would be) "
+    r"<A>(?:gone|dead|never born|not born|killed|no longer here|no longer around)|"
+    r"(?:was not|were not|am not|was no longer|were no longer|was never|were never|"
+    r"had never been|had not been|would not be|will not be) <A>(?:around|here|"
+    r"alive|born|in the picture|in their lives|in the way|on this earth)|(?:died|"
+    r"disappeared|killed myself|ended it|never existed|did not exist|left for good|"
+    r"went away for good|stopped existing|vanished|was out of the picture|did not "
+    r"wake up|was to die))"
+)
+
 SUICIDE: list[Rule] = [
     # acts on oneself: "kill myself", "unalive myself", "kms", "off myself"
     rule(SI, rf"<KILLV> <A><SELF>{_NOT_IDIOM_SELF}"),
@@ -196,20 +208,19 @@ SUICIDE: list[Rule] = [
     ),
     rule(
         SI,
-        r"(?:no one|nobody|not a single person|not one person|none of them) "
-        r"(?:would|will|is going to|even) (?:even )?(?:care|notice|miss me|cry|"
-        r"come to my funeral|know) (?:if|when\b) i (?:was|were|am|died|disappeared|"
-        r"gone|killed|did not|left for good|stopped|was not|were not)|"
-        r"(?:no one|nobody|not a single person|not one person|none of them) "
-        r"(?:would|will|is going to) (?:even |really |ever )?miss me",
+        rf"(?:no one|nobody|not a single person|not one person|none of them|not "
+        rf"even my [a-z]+) (?:would|will|is going to|even|would even|will even) "
+        rf"(?:even |really |ever )?(?:care|notice|miss me|cry|come to my funeral|"
+        rf"know|mind|bat an eye|be sad|be upset) {_IF_GONE}|(?:no one|nobody|not "
+        rf"a single person|not one person|none of them) (?:would|will|is going "
+        rf"to) (?:even |really |ever )?miss me",
     ),
     rule(
         SI,
-        r"(?:be|are|is) (?:so much |much |a lot |all )?(?:better|happier|easier|"
-        r"fine|okay|ok|lighter|freer)(?: off)? (?:without me|if i (?:was|were|"
-        r"was not|were not|died|disappeared|left for good|was gone|were gone|"
-        r"was dead|were dead|never existed|had never been born|did not exist|"
-        r"was not here|was not around|were not around|were not here))",
+        rf"(?:be|are|is|feel|get|seem) <A>(?:so much |much |a lot |all )?(?:better|"
+        rf"happier|easier|fine|okay|ok|lighter|freer|simpler|calmer|nicer|"
+        rf"relieved|glad|safer)(?: off)?(?: for [a-z]+(?: [a-z]+)?)? (?:without "
+        rf"me|{_IF_GONE})",
     ),
     rule(SI, r"better off (?:dead|gone|without me|not (?:being )?(?:alive|here))"),
     rule(
