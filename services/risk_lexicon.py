@@ -120,7 +120,7 @@ MACROS: dict[str, str] = {
         r"slit|cut|burn|break|knife|shank|batter|maim|punch|hit|end|"
         r"beat the (?:crap|shit|hell|living daylights|snot|life) out of|"
         r"kick the (?:crap|shit|hell) out of|kick (?:his|her|their) ass|"
-        r"take out|blow up|shoot up|get rid of|bury)"
+        r"take out|blow up|shoot up|get rid of|bury|shake|throw|drop|squeeze)"
     ),
     "<HARMING>": (
         r"(?:killing|murdering|stabbing|shooting|strangling|choking|hurting|"
@@ -131,6 +131,7 @@ MACROS: dict[str, str] = {
     ),
     "<VICTIM>": (
         r"(?:him|her|them|everyone|everybody|people|someone|somebody|anyone|"
+        r"children|kids|babies|a baby|a child|women|men|strangers|"
         r"others|other people|all of them|the lot of them|"
         r"(?:that|this|the|those|these) (?:guy|man|woman|girl|boy|kid|kids|"
         r"bitch|bastard|asshole|jerk|bully|bullies|people|guys|girls|"

@@ -74,7 +74,9 @@ JOIN: dict[tuple[str, str], str] = {
     ("co", "worker"): "coworker", ("any", "more"): "anymore",
     ("self", "delete"): "kill myself", ("self", "deleting"): "killing myself",
     ("over", "dose"): "overdose", ("over", "dosed"): "overdosed",
-    ("no", "body"): "nobody", ("un", "alive"): "kill",
+    ("no", "body"): "nobody", ("un", "alive"): "unalive",
+    ("sewer", "slide"): "suicide", ("sewer", "side"): "suicide",
+    ("sue", "side"): "suicide", ("sui", "side"): "suicide",
 }  # fmt: skip
 
 # key terms a misspelling is corrected to (only words of 6 letters or more:

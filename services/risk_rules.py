@@ -225,6 +225,59 @@ SUICIDE: list[Rule] = [
     rule(SI, r"better off (?:dead|gone|without me|not (?:being )?(?:alive|here))"),
     rule(
         SI,
+        r"(?:want|wish|need|hope|wanted|wished|praying for) (?:for )?(?:it|this|"
+        r"everything|it all|all of this|all of it)(?: all)? (?:to )?(?:just )?"
+        r"(?:be )?(?:over|end|stop|go away|finish)(?= *(?:,|$|forever|for good|"
+        r"permanently|already|now|and\b|but\b|so\b|once and for all))",
+    ),
+    rule(
+        SI,
+        r"(?:want|wish|need|hope|wanted|wished|praying for) (?:for )?(?:the pain|my "
+        r"pain|the suffering|my suffering|the hurting)(?: all)? (?:to )?(?:just )?"
+        r"(?:be )?(?:over|end|stop|go away|finish)",
+        MEDIUM,
+    ),
+    rule(
+        SI,
+        r"(?:do not think|doubt|not sure|no idea if) (?:that )?i (?:will|would|am "
+        r"going to|can) (?:still )?(?:be|stay|last) (?:here|around|alive)? ?(?:for|"
+        r"by|to see|much longer|for much longer|until|till|next)",
+    ),
+    rule(
+        SI,
+        r"(?:stay|be|remain|sleep) asleep forever|(?:how|when|where) i (?:would|will|"
+        r"could|might|am going to|would want to) (?:do it|end it|kill <SELF>|die|end "
+        r"my life|go through with it)|only (?:way out|option|answer|solution|escape|"
+        r"way|thing left)(?: left)? (?:is|would be|seems|will be|seems to be) (?:to )?"
+        r"(?:die|death|dying|suicide|kill(?:ing)? <SELF>|end(?:ing)? it|end(?:ing)? "
+        r"my life|not be here|not exist)|(?:death|dying|suicide) (?:is|seems|would "
+        r"be|feels like) (?:the|my) only (?:way out|option|answer|solution|escape)",
+    ),
+    rule(SI, r"(?:there is )?no point (?:anymore|any more|in anything anymore|to "
+             r"anything|in anything|in trying anymore)"),
+    rule(SI, r"i am (?:so |just |completely |totally )?done(?= *(?:,|$))", MEDIUM),
+    rule(
+        SI,
+        r"(?:will not|not going to|might not|may not) be (?:here|around|alive) (?:for|"
+        r"by|to see) (?:my (?:birthday|kids|children|son|daughter|graduation|"
+        r"wedding|next birthday)|christmas|the holidays|new year|next (?:year|"
+        r"christmas|summer|spring|birthday)|them grow up|the end of)",
+    ),
+    rule(
+        SI,
+        r"(?:end|ending|stop|stopping) (?:my|the|all (?:the|my)|this) (?:suffering|"
+        r"pain|misery|torment|agony)(?: (?:for good|forever|permanently|once and for "
+        r"all))",
+    ),
+    rule(
+        SI,
+        r"(?:looking at|looked at|browsing|buying|bought|ordered|searching for|"
+        r"searched for|researching|researched) (?:a |some |the |for )?(?:ropes?|"
+        r"nooses?|guns?|pistols?|firearms?|razor blades|helium tanks?|exit bags?)"
+        r"(?! (?:for (?:hunting|climbing|camping|the farm|sailing|the boat)))",
+    ),
+    rule(
+        SI,
         r"(?:better|happier|easier|lighter|calmer|nicer|simpler) <G4>without me"
         r"(?! (?:at|for|on|there|tonight|today|this))|without me (?:in it|around|"
         r"here|alive|on this earth)",
@@ -371,16 +424,28 @@ SUICIDE: list[Rule] = [
     rule(
         SI,
         r"(?:jump|jumping|jumped|leap|leaping|leapt|throw <SELF>|throwing <SELF>|"
-        r"threw <SELF>|fling <SELF>|yeet <SELF>|drive|driving|drove|swerve|"
-        r"swerving|swerved|steer|steering|veer|veering|crash|crashing) "
-        r"(?:my car |the car |myself |it )?(?:off|from|in front of|onto|into|under|"
-        r"out of|out|over) (?:a |the |my |this |that |our |some |an |the top of "
-        r"(?:a|the) |oncoming )?(?:[a-z]+ )?(?:bridge|roof|rooftop|building|"
-        r"ledge|balcony|cliff|overpass|window|tower|train|trains|tracks|subway|"
-        r"traffic|highway|freeway|motorway|parking garage|car park|platform|"
-        r"top floor|skyscraper|wall|tree|truck|lorry|semi|bus|pole)"
+        r"threw <SELF>|fling <SELF>|yeet <SELF>|fall|falling) (?:off|from|out of|"
+        r"over) (?:a |the |my |this |that |our |some |an |the top of (?:a|the) )?"
+        r"(?:[a-z]+ )?(?:bridge|roof|rooftop|building|ledge|balcony|cliff|overpass|"
+        r"window|tower|parking garage|car park|top floor|skyscraper|railing|edge)"
         r"(?! (?:at my stop|to (?:get|catch|make)|for (?:a|the) (?:swim|photo|"
         r"picture|view)))",
+    ),
+    rule(
+        SI,
+        r"(?:jump|jumping|jumped|leap|leaping|leapt|throw <SELF>|throwing <SELF>|"
+        r"threw <SELF>|step|stepping|stepped|walk|walking|walked|lie|lying|lay) "
+        r"(?:out )?(?:in front of|under|onto|into) (?:a |the |an |oncoming )?"
+        r"(?:[a-z]+ )?(?:train|trains|tracks|subway|traffic|bus|truck|lorry|tram|"
+        r"car|semi|highway|freeway|motorway)",
+    ),
+    rule(
+        SI,
+        r"(?:drive|driving|drove|swerve|swerving|swerved|steer|steering|veer|"
+        r"veering|crash|crashing|crashed|ram|ramming) (?:my car |the car |myself |"
+        r"it )?(?:off|into|over) (?:a |the |my |an |oncoming )?(?:[a-z]+ )?(?:bridge|"
+        r"cliff|wall|tree|truck|lorry|semi|pole|traffic|river|lake|barrier|median|"
+        r"pillar|embankment)(?! (?:on the ice|in the snow|by accident|last winter))",
     ),
     rule(
         SI,
@@ -436,7 +501,7 @@ SUICIDE: list[Rule] = [
         r"affairs in order|tying up loose ends|(?:said|saying|say) (?:my )?"
         r"(?:final )?goodbyes(?! (?:at|before|after|and left|to the))|"
         r"(?:said|saying|say) goodbye to (?:everyone|everybody|my (?:family|kids|"
-        r"friends|mom|dad))(?! (?:at|before|after|and left|when\b|for the))",
+        r"friends|mom|dad|dog|cat|pets?|parents|wife|husband|children))(?! (?:at|before|after|and left|when\b|for the))",
     ),
     rule(
         SI,
@@ -491,6 +556,13 @@ SUICIDE: list[Rule] = [
 
 SELF_HARM: list[Rule] = [
     rule(SH, rf"<SHV> (?:on |into |at )?<A><SELF>{_NOT_ACCIDENT}"),
+    rule(
+        SH,
+        r"<SHV> (?:my |both )?<BODY> (?:with|using) (?:a |the |my |some )?(?:knife|"
+        r"razor|blade|glass|scissors|pin|needle|lighter|cigarette|compass|pencil "
+        r"sharpener|nails?|fingernails|shard|box cutter|safety pin)|<SHV> <G4>(?:on "
+        r"purpose|deliberately|intentionally)",
+    ),
     rule(
         SH,
         r"(?:carve|carved|carving|carves|etch|etched|etching|scratched|scratching|"

@@ -98,7 +98,9 @@ ABUSE: list[Rule] = [
         r"threatened|threatening|batters|battered|assaulted|assaults|"
         r"strikes|struck|throttled|throttles|pins|pinned) <A><VICT>"
         r"(?! (?:up|at (?:chess|cards|tennis|games|poker|golf|pool)|to it|"
-        r"with (?:the|a) (?:news|question|truth|bill)|back))",
+        r"with (?:the|a) (?:news|question|truth|bill|pillow|ball|snowball|water "
+        r"balloon|cushion)|back|playfully|jokingly|by accident|accidentally|"
+        r"during (?:a|the) (?:game|match|pillow fight)))",
         self_directed=False,
     ),
     rule(
@@ -189,6 +191,12 @@ ABUSE: list[Rule] = [
     ),
     rule(
         AB,
+        r"(?:is|are|was|were|being|gets|get|got|kept|keeps) (?:locked|shut) "
+        r"(?:in|inside) (?:his|her|their|my|the|a) (?:room|bedroom|closet|cupboard|"
+        r"basement|bathroom|cellar|shed|garage|attic|cage)|(?:without|no|with no) "
+        r"(?:food|water|meals|eating|anything to eat)(?: or water)? (?:all day|for "
+        r"(?:days|hours|a day|two days|three days|the whole day)|all weekend|all "
+        r"night)|"
         r"(?:left|leaves|leaving|leave) (?:me|us|the kids|the children|my "
         r"(?:little )?(?:brother|sister|siblings|brothers|sisters|kids|baby)|"
         r"the baby|him|her|them|grandma|grandpa|dad|mom) (?:home )?alone "
@@ -240,6 +248,14 @@ PARTNER: list[Rule] = [
         r"stab|strangle|choke|beat|burn|take the kids|take my kids|take the "
         r"baby|end)(?: (?:me|us|my (?:kids|children|baby|son|daughter|family|mom|"
         r"dog|cat)|the kids|the baby|himself|herself|themselves))?",
+        self_directed=False,
+    ),
+    rule(
+        IPV,
+        r"(?:scared|afraid|terrified|frightened|worried|fear|fearing) (?:that )?"
+        r"(?:my [a-z]+|he|she|they|him|her) (?:is going to|will|might|would|could|"
+        r"wants to|is gonna|is trying to|is about to) (?:kill|hurt|beat|shoot|stab|"
+        r"strangle|choke|murder|find|take) (?:me|us|my [a-z]+|the kids|the baby)",
         self_directed=False,
     ),
     rule(
@@ -315,6 +331,11 @@ SUBSTANCE: list[Rule] = [
         r"some |a few |the |all my |all of my |a couple of )?<PILLS>",
         needs=r"\b(?:drank|drinking|drunk|vodka|whiskey|whisky|wine|beer|"
         r"alcohol|booze|liquor|tequila|rum|gin|wasted|hammered)\b",
+    ),
+    rule(
+        SUB,
+        r"(?:mix|mixed|mixing|combine|combined|combining|took|taking|take) <PILLS> "
+        r"(?:and|with|plus|on top of) (?:my |some |the )?<PILLS>",
     ),
     rule(
         SUB,
