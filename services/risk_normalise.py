@@ -7,9 +7,10 @@ leetspeak inside words undone ("su1cide", "k!ll", "$uicide"); letters
 stretched for emphasis shrunk ("diiiie"); chat slang and euphemisms mapped to
 the words the patterns know ("kms" -> "kill myself", "unalive" -> "kill",
 "sewerslide" -> "suicide"); and misspelt key terms corrected by edit distance
-(rapidfuzz's optimal string alignment distance: 1 edit for terms of up to 7
-letters, 2 for longer ones, never for a word on the protected list of real
-words that sit that close to a key term, e.g. "decide", "overdoes").
+(rapidfuzz's optimal string alignment distance: 1 edit for terms of up to 8
+letters, 2 for longer ones that keep the first two letters, never for a word
+on the protected list of real words that sit that close to a key term, e.g.
+"decide", "overdoes", "starving").
 
 The result is the words joined by single spaces with commas kept as their own
 token (a comma ends the reach of a negation and of a pattern's gaps).
@@ -114,7 +115,8 @@ PROTECTED = frozenset(
     medication meditation medications meditations swallow swallows
     swelled disappears disapprove unaligned butting jutting nutting rutting
     tutting cuttings burping wrangle wrangled tangle spangle steeping
-    munched bunched lunched hunched""".split()
+    munched bunched lunched hunched starving starved carving craving
+    stabbing slapping swapping strapped""".split()
 )
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 
@@ -132,8 +134,10 @@ def correct(token: str) -> str:
             return token  # the term itself or an inflection of it
         if abs(len(term) - len(token)) > 2:
             continue
-        limit = 1 if len(term) <= 7 else 2
+        limit = 1 if len(term) <= 8 else 2
         distance = OSA.distance(token, term, score_cutoff=limit)
+        if distance == 2 and token[:2] != term[:2]:
+            continue  # two edits only within the same word stem
         if distance <= limit and distance < best_distance:
             best, best_distance = term, distance
     return best

@@ -25,7 +25,8 @@ _NOT_ACCIDENT = (
     r"counter|branch|rock|rocks|broken)|while (?:cooking|shaving|chopping|"
     r"working|playing|running|climbing|lifting|hiking|skiing|cycling|"
     r"biking|gardening)|by accident|when i fell|in (?:a|the) (?:fall|game|"
-    r"match|accident|crash)|falling|up about|up over|up for|out|off|back))"
+    r"match|accident|crash)|falling|up about|up over|up for|out|off|back|of "
+    r"(?:sleep|rest|fun|time)))"
 )
 
 # "if I was gone", "when I'm not around anymore", "once I've disappeared"
@@ -253,8 +254,11 @@ SUICIDE: list[Rule] = [
         r"my life|not be here|not exist)|(?:death|dying|suicide) (?:is|seems|would "
         r"be|feels like) (?:the|my) only (?:way out|option|answer|solution|escape)",
     ),
-    rule(SI, r"(?:there is )?no point (?:anymore|any more|in anything anymore|to "
-             r"anything|in anything|in trying anymore)"),
+    rule(
+        SI,
+        r"(?:there is )?no point (?:anymore|any more|in anything anymore|to "
+        r"anything|in anything|in trying anymore)",
+    ),
     rule(SI, r"i am (?:so |just |completely |totally )?done(?= *(?:,|$))", MEDIUM),
     rule(
         SI,
@@ -408,6 +412,18 @@ SUICIDE: list[Rule] = [
         r"(?:put|held|hold|holding|pointed|pointing|press|pressed|pressing) "
         r"(?:a |the |my )?(?:gun|pistol|knife|blade|razor) (?:to|at|against|into) "
         r"(?:my|me)",
+    ),
+    rule(
+        SI,
+        r"(?:use|used|using|turn|turned|turning|point|pointed|pointing) (?:it|the gun|"
+        r"a gun|my gun|the knife|a knife|them|the pills|the rifle) on <SELF>|"
+        r"(?:walk|walked|walking|swim|swimming|swam|wade|wading|waded) (?:out )?into "
+        r"(?:the )?(?:ocean|sea|lake|river|water|waves)(?! (?:for a swim|to swim|to "
+        r"cool off|with (?:the|my) (?:kids|dog|friends)))|(?:crash|wreck|total|drive|"
+        r"flip) (?:my|the) car (?:on purpose|deliberately|intentionally)|goodbye "
+        r"<G6>(?:will not|never|not going to) see (?:her|him|them|you|anyone|"
+        r"everyone|my [a-z]+) again|(?:told|said|saying|say) (?:my [a-z]+ |him |her "
+        r"|them |everyone )?goodbye (?:for good|for the last time|forever)",
     ),
     rule(
         SI,

@@ -100,7 +100,8 @@ ABUSE: list[Rule] = [
         r"(?! (?:up|at (?:chess|cards|tennis|games|poker|golf|pool)|to it|"
         r"with (?:the|a) (?:news|question|truth|bill|pillow|ball|snowball|water "
         r"balloon|cushion)|back|playfully|jokingly|by accident|accidentally|"
-        r"during (?:a|the) (?:game|match|pillow fight)))",
+        r"during (?:a|the) (?:game|match|pillow fight)|(?:in|on) the (?:arm|"
+        r"shoulder) (?:as a joke|for fun|playfully|jokingly)|as a joke|for fun))",
         self_directed=False,
     ),
     rule(
@@ -413,6 +414,14 @@ SUBSTANCE: list[Rule] = [
         r"oxy|xanax))|(?:drunk|high|wasted|hammered) (?:and|while) (?:driving|"
         r"drove)|(?:using|used|use|shoot up|shot up) (?:alone|by myself)",
         MEDIUM,
+    ),
+    rule(
+        SUB,
+        r"(?:shaking|shakes|tremors|trembling|sweats|sweating|seeing things|"
+        r"hallucinating|seizures?|fits)(?! (?:with|from) (?:laughter|excitement|"
+        r"nerves|cold))",
+        needs=r"\b(?:drink|drinking|drank|vodka|whiskey|whisky|alcohol|booze|wine|"
+        r"beer|withdrawal|detox|sober|using|heroin|benzos|xanax|opioids|pills)\b",
     ),
     rule(
         SUB,
