@@ -101,7 +101,8 @@ SUICIDE: list[Rule] = [
     rule(
         SI,
         r"(?:do not|no longer|not|never|did not|does not) <A>(?:(?:think|know if|"
-        r"know whether|believe|feel like) (?:that )?i (?:really )?)?(?:want|wanna|"
+        r"know whether|believe|feel like|sure|sure if|sure that|certain|convinced) "
+        r"(?:that )?i (?:really |even |still )?)?(?:want|wanna|"
         r"wish|care|feel like|see the point|see a reason|can|could) (?:<TO> )?<A>"
         r"(?:live|be alive|"
         r"exist|existing|living|be here anymore|be on this earth|be in this world|"
@@ -253,6 +254,34 @@ SUICIDE: list[Rule] = [
         r"(?:die|death|dying|suicide|kill(?:ing)? <SELF>|end(?:ing)? it|end(?:ing)? "
         r"my life|not be here|not exist)|(?:death|dying|suicide) (?:is|seems|would "
         r"be|feels like) (?:the|my) only (?:way out|option|answer|solution|escape)",
+    ),
+    rule(
+        SI,
+        r"how (?:much )?longer i (?:can|could|will be able to) (?:keep going|go on|do "
+        r"this|take (?:it|this)|hold on|last|survive|cope|carry on|keep living|"
+        r"stay alive)|(?:do not think|not sure|doubt) (?:that )?i (?:can|could|will "
+        r"be able to) (?:do this|go on|keep going|take (?:it|this)|hold on|last|"
+        r"cope|carry on|keep living|stay alive|survive)(?: much longer| anymore| "
+        r"any longer)?(?= *(?:,|$|much|anymore|any longer|and\b|but\b))|(?:can not|"
+        r"could not) (?:do|take|handle|bear|stand) (?:this|it|life) (?:much|any) "
+        r"longer",
+    ),
+    rule(
+        SI,
+        r"(?:do not|would not|could not|does not|did not|will not) (?:really |even )?"
+        r"care (?:if|whether) i (?:live|lived|die|died|wake up|woke up|make it|made "
+        r"it|was dead|were dead|got hit|survive)|(?:would not|will not|does not|"
+        r"did not|would never) matter if i (?:died|die|was dead|were dead|was gone|"
+        r"were gone|disappeared|was not here|was not around|killed myself)|(?:can "
+        r"not|do not|no longer|fail to|could not) see (?:a|any) future (?:for "
+        r"myself|for me|ahead|anymore|at all)|(?:not|no longer|never) (?:scared|"
+        r"afraid|frightened|worried) (?:of|to|about) (?:die|dying|death|being dead)|"
+        r"never want to see (?:tomorrow|another day|the morning|next year|another "
+        r"year|the sun again)|(?:anyone|anybody|someone) (?:would|will) (?:even |"
+        r"really |ever )?miss me|(?:(?:do not|can not|could not) see )?(?:no|any|"
+        r"another|other) (?:way|ways) out (?:except|but|"
+        r"other than|besides|apart from) (?:dying|death|to die|suicide|killing "
+        r"myself|ending it|ending my life)",
     ),
     rule(
         SI,

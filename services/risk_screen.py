@@ -71,7 +71,9 @@ _EXEMPT = re.compile(
     r"can not sleep|would not mind|would not care|do not mind|do not think|"
     r"do not feel like|can not|could not|if not|or not|no matter|"
     r"never felt so|never been so|never been this|not been able to|"
-    r"do not want anyone to know|no way out|no hope|no future|no escape)\b"
+    r"do not want anyone to know|no way out|no hope|no future|no escape|"
+    r"(?:would be )?lying if i (?:said|say) i (?:did not|do not|was not|am not)|"
+    r"not going to pretend i (?:do not|did not))\b"
 )
 _FICTION = re.compile(
     r"\b(?:movie|movies|film|films|show|shows|series|episode|episodes|book|books|"

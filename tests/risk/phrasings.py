@@ -612,3 +612,52 @@ FOURTH_ROUND_LOOKALIKES: list[str] = [
     "The plot is about a man who poisons his boss.",
     "I overdid it at the gym yesterday.",
 ]
+
+# A fifth round: risk said through negations ("I don't care if I live or
+# die", "I'm not afraid to die"). First run: 17 of 30 HIGH, 0 of 10
+# look-alikes HIGH.
+FIFTH_ROUND_HIGH: list[str] = [
+    "I can't stop thinking about killing myself",
+    "I don't know how much longer I can keep going",
+    "I never want to wake up again",
+    "no one would care if I died",
+    "I'm not going to be around for long",
+    "nothing matters, I just want to die",
+    "I don't care if I live or die",
+    "I wouldn't care if I died tomorrow",
+    "I don't want to be here anymore",
+    "I can't see a future for myself",
+    "I'm not scared of dying anymore",
+    "I have no reason to keep going",
+    "I never want to see tomorrow",
+    "I'd be lying if I said I didn't want to die",
+    "I don't think I can do this much longer",
+    "it's not like anyone would miss me",
+    "I don't see any way out except dying",
+    "I can't keep living like this",
+    "I don't want to wake up tomorrow",
+    "nobody would even notice if I was dead",
+    "I won't be a burden much longer",
+    "I'm not afraid to die",
+    "I didn't want to wake up this morning",
+    "I no longer want to live",
+    "I don't feel like living anymore",
+    "I can't go on anymore, I've had enough of life",
+    "I don't want to exist",
+    "it wouldn't matter if I died",
+    "I wish I wasn't alive",
+    "I'm not sure I want to live anymore",
+]
+
+FIFTH_ROUND_LOOKALIKES: list[str] = [
+    "I'm not dying to go to that party.",
+    "I don't want to die my hair again.",
+    "I never want to see that movie again.",
+    "I can't stop laughing at that video.",
+    "I don't want to be here at 8am on a Saturday.",
+    "No one would notice if I left the party early.",
+    "I can't keep going to bed so late.",
+    "I don't care if we lose the game.",
+    "I'm not afraid of the dark anymore.",
+    "I didn't want to wake up early for work.",
+]
