@@ -512,8 +512,8 @@ SUICIDE: list[Rule] = [
         r"(?:suicide|goodbye|farewell) (?:note|notes|letter|letters|message|"
         r"messages|video|texts?|post)|(?:wrote|written|writing|write|left|leave|"
         r"draft|drafted|drafting|typed|composed) (?:a |my |the |some |final |last )*"
-        r"(?:note|letter|letters|notes) (?:to|for\b) (?:my |everyone|everybody|"
-        r"each of|them|him|her|the kids|mom|dad)<G4>(?:goodbye|after i am gone|"
+        r"(?:note|letter|letters|notes) (?:to|for\b) (?:my [a-z]+|everyone|everybody|"
+        r"each of (?:them|you)|them|him|her|the kids|mom|dad) <G4>(?:goodbye|after i am gone|"
         r"when i am gone|to find|explaining|saying sorry|for after|in case)",
     ),
     rule(

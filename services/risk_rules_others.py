@@ -79,6 +79,23 @@ HARM_OTHERS: list[Rule] = [
         MEDIUM,
     ),
     rule(
+        HO,
+        r"(?:set|setting|light|lighting|burn|burning|burned|torch|torching) (?:down )?"
+        r"(?:my [a-z]+ |his |her |their |the |that )?(?:[a-z]+ )?(?:house|home|car|"
+        r"flat|apartment|place|school|office|shop)(?: down)? ?(?:on fire|down|to the "
+        r"ground)?(?= *(?:,|$|and\b|but\b|with|while|tonight|when))",
+        needs=r"\b(?:want|wanna|going to|thinking|thought|plan|planning|fantasi|"
+        r"will|gonna|dream|imagine|about to|tempted|urge)\w*",
+    ),
+    rule(
+        HO,
+        r"(?:kill|hurt|stab|shoot|murder|beat|strangle) (?:him|her|them|you|my [a-z]+) "
+        r"<G4>(?:i meant it|i mean it|i am serious|i am not joking|not joking|i "
+        r"will do it)|(?:use|using|used) (?:it|the knife|a knife|my knife|the gun|my "
+        r"gun|a gun|the bat|a bat) on (?:him|her|them|my [a-z]+|people|someone|"
+        r"somebody|that [a-z]+)",
+    ),
+    rule(
         HO, r"i know where (?:he|she\b|they) (?:lives|live|works|sleeps|parks)", MEDIUM
     ),
 ]
@@ -174,6 +191,21 @@ ABUSE: list[Rule] = [
         r"neglects|neglected|is rough with|was rough with) (?:her|him|them|me|"
         r"my [a-z]+|the residents|residents|patients|the kids|the children|"
         r"grandma|grandpa|us)",
+        self_directed=False,
+    ),
+    rule(
+        AB,
+        r"(?:comes|came|coming|walks|walked|walking|barges|barged|sneaks|snuck) "
+        r"(?:in|into) (?:the bathroom|my room|my bedroom|the shower|our room) (?:when|"
+        r"while) i (?:am )?(?:shower|showering|in the shower|bathe|bathing|undress|"
+        r"undressing|changing|change|sleep|sleeping|asleep|getting dressed)|"
+        r"(?:asks|asked|asking|wants|wanted|makes|made|tells|told|pressures|"
+        r"pressured|begs|begged) me to send (?:him |her |them )?(?:pictures|photos|"
+        r"nudes|pics|videos|some back|naked)|(?:sends|sent|sending|shows|showed) me "
+        r"(?:nudes|naked pictures|naked photos|porn|pictures of (?:himself|herself)|"
+        r"photos of (?:himself|herself)|his private|her private)|(?:leaves|left|"
+        r"leaving) (?:bruises|marks|welts|burns|scratches|cuts) on (?:her|his|my|"
+        r"their|me|the kids|the baby)",
         self_directed=False,
     ),
     # neglect (ACE, EASI)
@@ -425,6 +457,23 @@ SUBSTANCE: list[Rule] = [
     ),
     rule(
         SUB,
+        r"(?:can not|could not|can t) stop (?:using|taking|smoking|snorting|shooting "
+        r"up|doing)|(?:been )?up for (?:two|three|four|five|six|seven|[0-9]+) "
+        r"(?:days|nights)|heart (?:is |was |keeps )?(?:racing|pounding|stopping|"
+        r"skipping|going crazy)|chest pains?|(?:can not|could not) breathe",
+        needs=r"\b(?:meth|heroin|fentanyl|crack|coke|cocaine|opioids|oxy|speed|"
+        r"molly|mdma|ecstasy|ketamine|xanax|benzos|pills|dope|smack|amphetamines?|"
+        r"adderall|using|snorting|high)\b",
+    ),
+    rule(
+        SUB,
+        r"(?:took|taken|had|take|taking|drank|used) (?:way )?too (?:much|many)",
+        needs=r"\b(?:unconscious|unresponsive|hospital|ambulance|er|overdose|"
+        r"overdosed|not breathing|passed out|stomach pumped|narcan|naloxone|"
+        r"poison control|collapsed|blacked out|seizure)\b",
+    ),
+    rule(
+        SUB,
         r"(?:drinking|drank|drink|drinks) (?:a |two |three )?(?:fifth|handle|bottle|"
         r"bottles|whole bottle)(?: of (?:vodka|whiskey|whisky|wine|rum|gin|"
         r"tequila|liquor))? (?:a|every|each) (?:day|night)|(?:drinking|using) "
@@ -437,7 +486,8 @@ SUBSTANCE: list[Rule] = [
 VOICES: list[Rule] = [
     rule(
         CMD,
-        r"(?:voice|voices|god|the devil|devil|satan|demon|demons|spirit|spirits|"
+        r"(?:voice|voices|whisper|whispers|whispering|god|the devil|devil|satan|"
+        r"demon|demons|spirit|spirits|"
         r"angel|angels|the radio|the tv|the television|a man in my head|someone in "
         r"my head|something in my head|things in my head|someone inside me|"
         r"something inside me|they in my head|in my head) <G4>(?:tell|tells|"
@@ -454,8 +504,17 @@ VOICES: list[Rule] = [
     ),
     rule(
         CMD,
-        r"(?:hear|hearing|heard|hears) (?:voices|a voice|god|the devil|someone|"
-        r"them|him|her|things) <G2>(?:telling|tell|saying|commanding|ordering|"
+        r"(?:telling|tell|tells|told|saying|say|says|ordering|order|commanding) me "
+        r"<G6>(?:that )?i (?:have to|must|should|need to|deserve to|ought to) <A>"
+        r"(?:die|kill|hurt|end it|end my life|jump|cut|burn|drown|hang|stab|shoot|"
+        r"poison|attack)",
+        needs=r"\b(?:tv|television|radio|walls|voices?|whispers?|in my head|god|"
+        r"devil|satan|demons?|spirits?|they|angels?)\b",
+    ),
+    rule(
+        CMD,
+        r"(?:hear|hearing|heard|hears) (?:voices|a voice|whispers|whispering|god|the "
+        r"devil|someone|them|him|her|things) <G2>(?:telling|tell|saying|commanding|ordering|"
         r"that tell|that say|who tell|that command|that want|who want) "
         r"(?:me|that i)|command(?:ing)? hallucinations?|(?:have to|must|need to) "
         r"obey (?:the voices|them|the voice|it|him)|(?:the )?voices (?:are|keep) "

@@ -73,7 +73,9 @@ _EXEMPT = re.compile(
     r"never felt so|never been so|never been this|not been able to|"
     r"do not want anyone to know|no way out|no hope|no future|no escape|"
     r"(?:would be )?lying if i (?:said|say) i (?:did not|do not|was not|am not)|"
-    r"not going to pretend i (?:do not|did not))\b"
+    r"not going to pretend i (?:do not|did not)|(?:has |have |had |does |did |will "
+    r"|would |can |could )?(?:not|never) (?:stop|stopped|stops|quit|quits|let up)|"
+    r"will not leave me alone|does not leave me alone)\b"
 )
 _FICTION = re.compile(
     r"\b(?:movie|movies|film|films|show|shows|series|episode|episodes|book|books|"

@@ -661,3 +661,52 @@ FIFTH_ROUND_LOOKALIKES: list[str] = [
     "I'm not afraid of the dark anymore.",
     "I didn't want to wake up early for work.",
 ]
+
+# A sixth round: abuse, partner violence, harm to others, substance crisis and
+# voices, with denials inside them ("hasn't stopped hitting me", "I never told
+# anyone he touched me"). First run: 17 of 30 HIGH, 0 of 10 look-alikes HIGH.
+SIXTH_ROUND_HIGH: list[str] = [
+    "my dad hasn't stopped hitting me",
+    "I'm not allowed to tell anyone that my stepdad hurts me",
+    "nobody knows he beats me",
+    "he doesn't let me eat when I'm bad",
+    "I never told anyone he touched me",
+    "my mom's new husband keeps coming into the bathroom when I shower",
+    "my coach sends me pictures and asks me to send some back",
+    "grandma's carer shouts at her and leaves bruises on her arms",
+    "my husband gets drunk and beats me",
+    "I'm covered in bruises from him",
+    "my girlfriend threatened to stab me",
+    "he pinned me down and wouldn't let me go",
+    "he hurts me when I say no",
+    "my partner says he'll kill himself if I leave",
+    "I want my husband dead",
+    "I keep fantasizing about hurting the people who bullied me",
+    "I've been thinking of setting my ex's house on fire",
+    "I told my boss I'd kill him and I meant it",
+    "I have a knife and I'm going to use it on him",
+    "I'm going to hurt my mom tonight",
+    "the voices won't stop telling me to hurt myself",
+    "I hear whispers telling me to kill",
+    "they're telling me through the TV that I have to die",
+    "I took a bunch of my dad's oxy",
+    "I can't stop using meth, I've been up for five days",
+    "I nearly overdosed on pills last weekend",
+    "I drank until I blacked out and woke up somewhere I didn't know",
+    "I've been snorting coke every day and my heart is racing",
+    "I had a seizure when I stopped taking my xanax",
+    "my friend found me unconscious after I took too much",
+]
+
+SIXTH_ROUND_LOOKALIKES: list[str] = [
+    "My dad never hit me, he was always gentle.",
+    "My husband would never hurt me.",
+    "He doesn't drink at all.",
+    "I told him I'd kill him if he ate my cake, as a joke.",
+    "The guy in the game stabs zombies.",
+    "The TV said it's going to rain.",
+    "I took my kids to the park.",
+    "He pinned the poster to the wall.",
+    "I had a few beers at the game.",
+    "My sister threatened to tell mom I broke the vase.",
+]
