@@ -105,7 +105,8 @@ SUICIDE: list[Rule] = [
         r"(?:that )?i (?:really |even |still )?)?(?:want|wanna|"
         r"wish|care|feel like|see the point|see a reason|can|could) (?:<TO> )?<A>"
         r"(?:live|be alive|"
-        r"exist|existing|living|be here anymore|be on this earth|be in this world|"
+        r"exist|existing|living|be here anymore|be here no more|be here any longer|"
+        r"be around no more|be on this earth|be in this world|"
         r"be around anymore|wake up|keep living|stay alive|survive)"
         r"(?! (?:with|in\b|at|near|there|together|alone|by|under|on|off|inside|"
         r"here|next|close|far|so\b|early|late|until|till|before|for\b))",
@@ -377,6 +378,17 @@ SUICIDE: list[Rule] = [
         r"(?:pointless|meaningless|hopeless|over)",
         MEDIUM,
     ),
+    rule(
+        SI,
+        r"(?:drink|drinking|drank|swallow|swallowing|swallowed|ingest|ingesting|"
+        r"take|taking|took) (?:some |a bottle of |the |a cup of |a glass of )?"
+        r"(?:bleach|antifreeze|poison|rat poison|drain cleaner|weed killer|"
+        r"pesticide|lighter fluid|detergent pods?|tide pods?)|(?:what if|if only) i "
+        r"<A>(?:did not exist|was not here|was not alive|died|was dead|was gone|"
+        r"disappeared|never woke up|did not wake up|was never born)|<PILLS> "
+        r"(?:saved|stashed|hidden|ready|put aside|set aside|kept|lined up)(?: up)? "
+        r"(?:for|in case|just in case|when|until)",
+    ),
     rule(SI, r"unaliv(?:e|ed|es|ing)(?! (?:him|her|them|my (?!self)|his|the|that))"),
     # plan, method, means (C-SSRS 4 and 5, SAFE-T)
     rule(
@@ -612,6 +624,14 @@ SELF_HARM: list[Rule] = [
         SH,
         r"(?:carve|carved|carving|carves|etch|etched|etching|scratched|scratching|"
         r"scratch|scratches|engrave|engraved) <G3>(?:into|in\b|on|onto) my <BODY>",
+    ),
+    rule(
+        SH,
+        r"i (?:cut|burned|burnt|scratched|carved|sliced) (?:again|last night|"
+        r"yesterday|today|this morning|this week|tonight|the other day|twice|on "
+        r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))|my <BODY> "
+        r"(?:are|is|was|were|got) (?:covered in|full of|covered with) (?:cuts|scars|"
+        r"burns|scratches|wounds|marks|slashes)",
     ),
     rule(
         SH,

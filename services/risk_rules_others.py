@@ -208,6 +208,13 @@ ABUSE: list[Rule] = [
         r"their|me|the kids|the baby)",
         self_directed=False,
     ),
+    rule(
+        AB,
+        r"(?:makes|made|forces|forced|pressures|pressured|tells|told) me (?:to )?do "
+        r"(?:stuff|things|something|sexual things|stuff to him|things to him|things "
+        r"to her)(?: that)? (?:i (?:do not|did not) (?:want|like)|to him|to her)",
+        self_directed=False,
+    ),
     # neglect (ACE, EASI)
     rule(
         AB,

@@ -710,3 +710,51 @@ SIXTH_ROUND_LOOKALIKES: list[str] = [
     "I had a few beers at the game.",
     "My sister threatened to tell mom I broke the vase.",
 ]
+
+# A seventh round: chat slang, lower case, no punctuation. First run: 23 of
+# 30 HIGH, 0 of 10 look-alikes HIGH.
+SEVENTH_ROUND_HIGH: list[str] = [
+    "ngl i been thinking abt ending it",
+    "lowkey want to die rn",
+    "im so done with everything i just wanna sleep forever",
+    "i wanna kms so bad",
+    "thinking of unaliving myself tbh",
+    "sometimes i think about drinking bleach",
+    "i keep thinking about slitting my wrists in the bath",
+    "i want to hurt myself again, i miss the feeling",
+    "i cut last night, its bad",
+    "my arms are covered in cuts",
+    "i took like 20 of my antidepressants",
+    "i wanna od",
+    "i od'd on xans",
+    "im gonna kill him i swear",
+    "i want to stab the kid who bullies me",
+    "my step dad hits me n my mom",
+    "he makes me do stuff i dont want to do",
+    "my bf hits me when hes mad",
+    "my ex keeps threatening to kill me",
+    "the voices are telling me to do bad things",
+    "i hear voices telling me to hurt ppl",
+    "i don't wanna be here no more",
+    "life is pointless i wanna end it",
+    "what if i just didnt exist anymore",
+    "i wrote a suicide note",
+    "i have pills saved for when i decide",
+    "i'm planning to jump off the school roof",
+    "everyone would be happier if i was dead",
+    "i wish i could just die in my sleep",
+    "i deserve to die honestly",
+]
+
+SEVENTH_ROUND_LOOKALIKES: list[str] = [
+    "lol im dead",
+    "that test killed me",
+    "i'm dying lmao",
+    "my mom's gonna kill me for being late",
+    "bro i'm crying, this is so funny",
+    "i could kill for some pizza rn",
+    "ugh i want to die of embarrassment",
+    "that song slaps",
+    "he shot his shot with her",
+    "i'm so done with homework",
+]
