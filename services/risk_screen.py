@@ -14,9 +14,11 @@ services/risk_lexicon.py). A match is HIGH unless its rule says MEDIUM; then:
 - someone else's own ideation or act, reported by the client ("my friend said
   she wanted to die", "he told me he wants to kill his boss"), is MEDIUM, and
   LOW when the piece talks about a film, book, song or show;
-- the therapist's own words are LOW: the client's segments are weighed first
-  (a screening question "any thoughts of killing yourself?" is no disclosure).
-  A segment without a role (pasted text without labels) counts as the client's.
+- the therapist's questions and reflections are LOW: the client's segments are
+  weighed first (a screening question "any thoughts of killing yourself?" is no
+  disclosure); a first-person disclosure under a THERAPIST label keeps its
+  severity (a mislabelled speaker must not hide it). A segment without a role
+  (pasted text without labels) counts as the client's.
 
 Nothing is dropped: a lowered match is still a flag, only of lower severity.
 Flags are per kind of risk with their quotes (segment index + verbatim text),
@@ -187,7 +189,7 @@ def screen(records: Iterable[Segment | Mapping[str, Any]]) -> list[ScreenFlag]:
         from_client = seg.role != "THERAPIST"
         for piece in pieces(seg.text):
             for kind, severity in screen_text(piece).items():
-                if not from_client:
+                if not from_client and _asks_or_reflects(piece):
                     severity = RiskSeverity.LOW
                 found.setdefault(kind, []).append(
                     Quote(seg.index, piece, severity, from_client)
@@ -202,6 +204,17 @@ def screen(records: Iterable[Segment | Mapping[str, Any]]) -> list[ScreenFlag]:
         flags.append(ScreenFlag(kind, top, quotes[:MAX_QUOTES]))
     flags.sort(key=lambda f: -_RANK[f.severity])
     return flags
+
+
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|you've)\b", re.I)
+
+
+def _asks_or_reflects(piece: str) -> bool:
+    """A therapist's question or reflection ("have you thought of killing
+    yourself?", "you said you cut"): no disclosure of the therapist's own. A
+    first-person disclosure under a THERAPIST label is more likely a speaker
+    label gone wrong than a therapist's crisis: it keeps its severity."""
+    return piece.rstrip().endswith("?") or bool(_SECOND_PERSON.search(piece))
 
 
 def screen_text(piece: str) -> dict[str, RiskSeverity]:

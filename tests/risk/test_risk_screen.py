@@ -99,6 +99,12 @@ def test_the_therapists_screening_question_is_no_disclosure() -> None:
     assert [f.severity for f in flags] == [RiskSeverity.LOW]
 
 
+def test_a_first_person_disclosure_under_a_therapist_label_stays_high() -> None:
+    # diarisation may give the client's words the therapist's label
+    (flag,) = screen([Segment(0, "I just want to kill myself.", "THERAPIST")])
+    assert flag.severity is RiskSeverity.HIGH
+
+
 def test_the_clients_quote_comes_first_and_is_verbatim() -> None:
     segments = [
         Segment(0, "You said you want to kill yourself. Tell me more.", "THERAPIST"),
