@@ -85,3 +85,9 @@ class RiskSource(enum.StrEnum):
     AI = "AI"  # the model
     BOTH = "BOTH"  # both found it
     THERAPIST = "THERAPIST"  # added by the therapist's edit
+
+
+class SpeakerRole(enum.StrEnum):
+    THERAPIST = "THERAPIST"
+    CLIENT = "CLIENT"
+    OTHER = "OTHER"

@@ -21,3 +21,4 @@ RiskSource = strawberry.enum(
     "(the model), BOTH, or THERAPIST (added by a therapist's edit).",
 )
 RiskAlertStatus = strawberry.enum(enums.RiskAlertStatus)
+SpeakerRole = strawberry.enum(enums.SpeakerRole)
