@@ -27,9 +27,10 @@ from rapidfuzz import fuzz
 from db.enums import RiskSeverity
 from services.evidence import kind_of, normalise
 from services.extraction import extract_notes
-from services.notes_build import build_content, pasted_segments
+from services.notes_build import build_content
 from services.risk_lexicon import AB, IPV
-from services.risk_screen import screen
+from services.risk_screen import as_segments, screen
+from services.segments import for_prompt, parse_pasted
 from settings import Settings
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
@@ -125,8 +126,9 @@ async def evaluate_case(
     settings: Settings, facts: dict[str, Any], text: str
 ) -> CaseResult:
     """Extract one session's notes and score them."""
-    segments = pasted_segments(text)
-    extraction = await extract_notes(settings, text)
+    records = parse_pasted(text)
+    segments = as_segments(records)
+    extraction = await extract_notes(settings, for_prompt(text, records))
     built = build_content(extraction.notes, segments)
     draft = extraction.notes
     model_kinds = {

@@ -4,7 +4,6 @@ merged with the model's (services/evidence.py, services/risk_screen.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,43 +12,15 @@ from db.models import Transcript
 from services.evidence import Cite, by_index, keep_supported, merge_flags
 from services.notes import ActionItem, NoteContent, RiskFlag, Strategy, Topic
 from services.risk_screen import Segment, as_segments, screen
-
-_LABEL = re.compile(
-    r"^\s*(?P<label>therapist|counsell?or|clinician|client|patient|t|c|p)\s*:\s*"
-    r"(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-_ROLES = {"therapist": "THERAPIST", "counselor": "THERAPIST", "counsellor": "THERAPIST",
-          "clinician": "THERAPIST", "t": "THERAPIST", "client": "CLIENT",
-          "patient": "CLIENT", "c": "CLIENT", "p": "CLIENT"}  # fmt: skip
-
-
-def pasted_segments(text: str) -> list[Segment]:
-    """Segments of a transcript stored without any: a labelled line
-    (``Therapist:``, ``Client:``) is one segment, lines after it continue it,
-    unlabelled text becomes one segment per sentence (no role)."""
-    out: list[tuple[str, str | None]] = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        match = _LABEL.match(line)
-        if match:
-            out.append(
-                (match.group("rest").strip(), _ROLES[match.group("label").lower()])
-            )
-        elif out and out[-1][1] is not None:
-            out[-1] = (f"{out[-1][0]} {line.strip()}", out[-1][1])
-        else:
-            out.extend((s.strip(), None) for s in _SENTENCE.split(line) if s.strip())
-    return [Segment(i, t, role) for i, (t, role) in enumerate(out) if t]
+from services.segments import parse_pasted
 
 
 def segments_of(transcript: Transcript) -> list[Segment]:
-    """The stored segments, or the pasted text cut into segments."""
+    """The stored segments (the ones the prompt named by index), or, for a
+    transcript stored before segments were, the pasted text cut the same way."""
     if transcript.segments:
         return as_segments(transcript.segments)
-    return pasted_segments(transcript.text or "")
+    return as_segments(parse_pasted(transcript.text or ""))
 
 
 def _cites(item: Any, name: str) -> list[Cite] | None:
@@ -71,10 +42,15 @@ class Built:
 def build_content(draft: Any, segments: Sequence[Segment]) -> Built:
     """The note's content from a NotesDraft-shaped draft and the segments."""
     seg_map = by_index(segments)
-    topic_items = getattr(draft, "topics", None)
+    cited_topics = getattr(draft, "topic_evidence", None)
     topics: list[tuple[str, list[Cite] | None]]
-    if topic_items is not None:
-        topics = [(t.name, _cites(t, "evidence") or []) for t in topic_items]
+    if cited_topics is not None:
+        by_name: dict[str, list[Cite]] = {}
+        for t in cited_topics:
+            by_name.setdefault(t.name.strip().lower(), []).extend(
+                _cites(t, "evidence") or []
+            )
+        topics = [(n, by_name.get(n.strip().lower(), [])) for n in draft.key_topics]
     else:
         topics = [(name, None) for name in draft.key_topics]
     strategies = [

@@ -9,7 +9,7 @@ import pytest
 
 from cli import main
 from services import evaluation
-from settings import Settings
+from settings import Settings, get_settings
 from tests.fake_openai import FakeOpenAI
 
 
@@ -53,8 +53,12 @@ def test_the_command_writes_the_file_and_exits_zero(
     monkeypatch.setenv("OPENAI_API_KEY", "k")
     monkeypatch.setenv("ENVIRONMENT", "test")
     out = tmp_path / "RESULTS.md"
+    get_settings.cache_clear()  # read the environment set above
 
-    code = main(["eval", "--limit", "2", "--output", str(out)])
+    try:
+        code = main(["eval", "--limit", "2", "--output", str(out)])
+    finally:
+        get_settings.cache_clear()
 
     assert code == 0
     assert "Topic recall" in out.read_text()
