@@ -7,6 +7,7 @@ from db.models.analytics import (
     PatientProgress,
     SessionMetrics,
 )
+from db.models.documents import PersistedDocument
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
 from db.models.review import NoteAddendum, RiskAlert
@@ -39,6 +40,7 @@ __all__ = [
     "Patient",
     "PatientProgress",
     "PatientTherapist",
+    "PersistedDocument",
     "RateLimitCounter",
     "RiskAlert",
     "SessionMetrics",

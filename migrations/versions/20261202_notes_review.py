@@ -1,7 +1,7 @@
 """signed notes, note addenda, risk alerts, unsupported-claim counts
 
-Revision ID: 0006_notes_review
-Revises: 0005_file_encryption
+Revision ID: 0007_notes_review
+Revises: 0006_i19_persisted_documents
 Create Date: 2026-12-02 14:09:44
 
 session_notes gains signed_at / signed_by_id (a signed version is locked) and
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_notes_review"
-down_revision: str | None = "0005_file_encryption"
+revision: str = "0007_notes_review"
+down_revision: str | None = "0006_i19_persisted_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
