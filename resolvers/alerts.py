@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.types import Info
 
 from db.enums import RiskAlertStatus
-from db.loaders_review import RiskAlertByIdLoader
+from db.loaders import RiskAlertByIdLoader
 from db.models import RiskAlert
 from db.queries.alerts import ALERT_ORDER, alert_key, readable_alert, readable_alerts
 from db.queries.pagination import count, paginate

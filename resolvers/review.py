@@ -6,8 +6,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.loaders import UserByIdLoader
-from db.loaders_review import AddendaByNotesIdLoader
+from db.loaders import AddendaByNotesIdLoader, UserByIdLoader
 from db.models import NoteAddendum, SessionNotes, TherapySession, User
 from resolvers.audit import audit
 from resolvers.context import Context
