@@ -127,7 +127,7 @@ def requested_hash(extensions: Any, document_id: Any) -> str | None:
     return digest
 
 
-class _Recent:
+class Recent:
     """Documents this process has read or registered: a hit costs no query."""
 
     def __init__(self, size: int = 1024) -> None:
@@ -147,7 +147,7 @@ class _Recent:
             self._items.popitem(last=False)
 
 
-recent = _Recent()
+recent = Recent()
 
 
 async def resolve(

@@ -46,7 +46,7 @@ async def _client(
 @pytest.fixture(autouse=True)
 def _forget_documents() -> None:
     # the per-process cache: each test starts from what PostgreSQL holds
-    documents.recent = documents._Recent()
+    documents.recent = documents.Recent()
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ async def test_hash_and_query_register_for_every_process(
     stored = await db.scalar(
         select(PersistedDocument.document).where(PersistedDocument.sha256 == HASH)
     )
-    documents.recent = documents._Recent()  # another process: nothing cached
+    documents.recent = documents.Recent()  # another process: nothing cached
     async for other in _client(settings, session_factory):
         second = (await other.post("/graphql", json=apq(HASH))).json()
 
