@@ -517,5 +517,31 @@ def run() -> NoReturn:
 PARSER_HOOKS.append(_add_create_admin)
 
 
+def _add_eval(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="run the note extraction over eval/ and write eval/RESULTS.md",
+    )
+    p.add_argument("--limit", type=int, default=None, help="only the first N sessions")
+    p.add_argument("--output", type=Path, default=None, help="default eval/RESULTS.md")
+
+
+@command("eval")
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from services import evaluation
+
+    summary = asyncio.run(evaluation.evaluate(settings, limit=args.limit))
+    section = evaluation.render(summary)
+    out = args.output or evaluation.EVAL_DIR / "RESULTS.md"
+    evaluation.write_results(out, section, summary.prompt_version)
+    sys.stdout.write(section)
+    screen = summary.risk_recall("screen")
+    # the screen must find every disclosure of the suite
+    return 0 if screen is None or screen >= 1.0 else 1
+
+
+PARSER_HOOKS.append(_add_eval)
+
+
 if __name__ == "__main__":
     run()

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     failed_session_retention_days: int = Field(7, ge=1, le=3650)
     auto_cleanup_on_startup: bool = False
     export_retention_days: int = Field(7, ge=1, le=365)
+    # a HIGH risk alert nobody acknowledged within this many minutes is
+    # escalated by email to the session's therapist and the administrators
+    risk_escalation_minutes: int = Field(60, ge=1, le=10_080)
     exports_per_hour: int = Field(20, ge=1, le=10_000)
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)

@@ -82,6 +82,18 @@ class ConsentKind(enum.StrEnum):
     AI_PROCESSING = "AI_PROCESSING"
 
 
+class RiskAlertStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+
+
+class RiskSource(enum.StrEnum):
+    SCREEN = "SCREEN"  # the deterministic risk screen
+    AI = "AI"  # the model
+    BOTH = "BOTH"  # both found it
+    THERAPIST = "THERAPIST"  # added by the therapist's edit
+
+
 class SpeakerRole(enum.StrEnum):
     THERAPIST = "THERAPIST"
     CLIENT = "CLIENT"

@@ -34,8 +34,10 @@ from db.enums import SessionStatus
 from db.models import (
     AudioFile,
     ExportJob,
+    NoteAddendum,
     Patient,
     PatientTherapist,
+    RiskAlert,
     SessionNotes,
     SessionStatusEvent,
     TherapySession,
@@ -44,6 +46,7 @@ from db.models import (
     TreatmentPlan,
     User,
 )
+from db.queries.alerts import readable_alerts
 from db.queries.exports import readable_export_jobs
 from db.queries.pagination import Page, PageArgs
 from db.queries.partitioned import paginate_partitioned
@@ -554,3 +557,26 @@ class GoalsByPlanIdLoader(ScopedLoader[uuid.UUID, list[TreatmentGoal]]):
 class ExportJobByIdLoader(ScopedLoader[uuid.UUID, ExportJob | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[ExportJob | None]:
         return await _one_each(self, readable_export_jobs, ExportJob.id, keys)
+
+
+class AddendaByNotesIdLoader(ScopedLoader[uuid.UUID, list[NoteAddendum]]):
+    """The addenda of a note version, oldest first."""
+
+    async def batch_load_fn(
+        self, keys: Sequence[uuid.UUID]
+    ) -> list[list[NoteAddendum]]:
+        def build(user: Subject | None) -> Select[Any]:
+            return (
+                select(NoteAddendum)
+                .where(NoteAddendum.session_id.in_(_readable_session_ids(user)))
+                .order_by(NoteAddendum.created_at, NoteAddendum.id)
+            )
+
+        return await _many_each(self, build, NoteAddendum.notes_id, keys)
+
+
+class RiskAlertByIdLoader(ScopedLoader[uuid.UUID, RiskAlert | None]):
+    """Alerts scoped like their patient, never for the PATIENT role."""
+
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[RiskAlert | None]:
+        return await _one_each(self, readable_alerts, RiskAlert.id, keys)

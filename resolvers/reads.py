@@ -60,9 +60,14 @@ PHI_FIELDS: dict[str, frozenset[str]] = {
             "patientSummary",
             "riskFlags",
             "formatted",
+            "topics",
+            "addenda",
         }
     ),
     "TreatmentPlan": frozenset({"title", "status", "goals"}),
+    "RiskAlert": frozenset(
+        {"severity", "flags", "acknowledgementNote", "session", "patient"}
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from schema.alerts import AlertMutation, AlertQuery, AlertSubscription
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
@@ -28,6 +29,7 @@ from schema.patients import PatientMutation, PatientQuery
 from schema.pipeline import PipelineMutation, PipelineSubscription
 from schema.practices import PracticeMutation, PracticeQuery
 from schema.query import CoreQuery
+from schema.review import ReviewMutation
 from schema.scalars import SCALAR_MAP
 from schema.sessions import SessionMutation, SessionQuery
 from schema.types.analytics import AnalyticsQuery
@@ -44,6 +46,7 @@ QUERIES: tuple[type, ...] = (
     AuditQuery,
     AnalyticsQuery,
     PracticeQuery,
+    AlertQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -53,8 +56,10 @@ MUTATIONS: tuple[type, ...] = (
     OpsMutation,
     ExportMutation,
     PracticeMutation,
+    ReviewMutation,
+    AlertMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (PipelineSubscription, AlertSubscription)
 # object types reachable only through interfaces (node/nodes)
 TYPES: list[type] = [
     SessionNotesType,

@@ -16,4 +16,10 @@ NoteSource = strawberry.enum(enums.NoteSource)
 ExportFormat = strawberry.enum(enums.ExportFormat)
 JobStatus = strawberry.enum(enums.JobStatus)
 ConsentKind = strawberry.enum(enums.ConsentKind)
+RiskSource = strawberry.enum(
+    enums.RiskSource,
+    description="Who found a risk flag: SCREEN (the deterministic screen), AI "
+    "(the model), BOTH, or THERAPIST (added by a therapist's edit).",
+)
+RiskAlertStatus = strawberry.enum(enums.RiskAlertStatus)
 SpeakerRole = strawberry.enum(enums.SpeakerRole)

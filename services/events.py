@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
 from db.models import SessionStatusEvent, TherapySession, User
+from db.queries.alerts import ALERT_CHANNEL
 from db.queries.pipeline import STATUS_CHANNEL, event_with_readers
 from db.queries.scoping import may_read_patient
 from db.queries.users import get_user
@@ -70,6 +71,8 @@ def parse_notice(payload: str) -> StatusNotice | None:
 class StatusBroker:
     def __init__(self) -> None:
         self._subscribers: set[asyncio.Queue[StatusNotice]] = set()
+        # risk alerts ride the same connection: NOTIFY risk_alert <alert id>
+        self._alert_subscribers: set[asyncio.Queue[uuid.UUID]] = set()
         self._dsn: str | None = None
         self._conn: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -106,6 +109,7 @@ class StatusBroker:
         )
         self._conn.add_termination_listener(lambda _conn: self._lost.set())
         await self._conn.add_listener(STATUS_CHANNEL, self._on_notify)
+        await self._conn.add_listener(ALERT_CHANNEL, self._on_alert)
 
     async def _close(self) -> None:
         if self._conn is not None:
@@ -137,6 +141,27 @@ class StatusBroker:
                 queue.put_nowait(notice)
             except asyncio.QueueFull:
                 log.warning("a status subscriber is too slow; notice dropped")
+
+    def _on_alert(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        try:
+            alert_id = uuid.UUID(payload)
+        except ValueError:
+            return
+        for queue in list(self._alert_subscribers):
+            try:
+                queue.put_nowait(alert_id)
+            except asyncio.QueueFull:
+                log.warning("a risk-alert subscriber is too slow; notice dropped")
+
+    @contextlib.asynccontextmanager
+    async def subscribe_alerts(self) -> AsyncIterator[asyncio.Queue[uuid.UUID]]:
+        """A queue receiving the id of every risk alert raised while it runs."""
+        queue: asyncio.Queue[uuid.UUID] = asyncio.Queue(QUEUE_SIZE)
+        self._alert_subscribers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._alert_subscribers.discard(queue)
 
     async def resolve(
         self,

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import utcnow
 from db.enums import ExportFormat, ExportKind, JobStatus
-from db.models import ExportJob, Patient, User
+from db.models import ExportJob, Patient, SessionNotes, User
 from db.queries import export_files as q
+from db.queries import review as rq
 from db.queries import sessions as sq
 from db.queries.analytics import Frame
 from services import analytics, storage
@@ -125,17 +126,38 @@ async def _session_notes(
         blocks.append(
             Block("bullets", items=[ln.removeprefix("- ") for ln in body.splitlines()])
         )
-    return Document(
-        title=f"Session notes ({fmt.value})",
-        header=[
-            ("Patient", patient.name if patient else ""),
-            ("Session date", _when(row.session_date)),
-            ("Therapist", therapist.full_name if therapist else ""),
-            ("Note version", str(notes.version)),
-            ("Exported", _when(utcnow())),
-        ],
-        blocks=blocks,
-    )
+    header = [
+        ("Patient", patient.name if patient else ""),
+        ("Session date", _when(row.session_date)),
+        ("Therapist", therapist.full_name if therapist else ""),
+        ("Note version", str(notes.version)),
+    ]
+    blocks.extend(await _signature(session, notes, header))
+    header.append(("Exported", _when(utcnow())))
+    return Document(title=f"Session notes ({fmt.value})", header=header, blocks=blocks)
+
+
+async def _signature(
+    session: AsyncSession, notes: SessionNotes, header: list[tuple[str, str]]
+) -> list[Block]:
+    """The signature line in the header and the addenda after the note."""
+    if notes.signed_at is None:
+        header.append(("Signed", "Not signed"))
+        return []
+    signer = await session.get(User, notes.signed_by_id) if notes.signed_by_id else None
+    name = signer.full_name if signer else "a former user"
+    header.append(("Signed", f"{name}, {_when(notes.signed_at)}"))
+    addenda = await rq.addenda_of(session, [notes.id])
+    if not addenda:
+        return []
+    items = []
+    for addendum in addenda:
+        author = (
+            await session.get(User, addendum.author_id) if addendum.author_id else None
+        )
+        by = author.full_name if author else "a former user"
+        items.append(f"{_when(addendum.created_at)}, {by}: {addendum.text}")
+    return [Block("heading", "Addenda"), Block("bullets", items=items)]
 
 
 async def _progress_report(

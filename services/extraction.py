@@ -29,7 +29,7 @@ from services.prices import token_cost
 from services.segments import split_transcript
 from settings import Settings
 
-PROMPT_VERSION = "notes-v2"
+PROMPT_VERSION = "notes-v3"
 MAX_TOPICS = 20
 
 REFUSED = (
@@ -54,29 +54,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Cite(_Strict):
+    """Where a claim rests: a segment's index and a verbatim quote of it (the
+    server checks the quote: services/evidence.py)."""
+
+    segment_index: int
+    quote: str
+
+
+class TopicEvidence(_Strict):
+    name: str
+    evidence: list[Cite]
+
+
 class Strategy(_Strict):
     name: str
     category: str
     description: str
     context: str | None
+    evidence: list[Cite]
 
 
 class ActionItem(_Strict):
     task: str
     category: str
     details: str | None
+    evidence: list[Cite]
 
 
 class RiskFlag(_Strict):
     type: str
     evidence: str
     severity: RiskSeverity
+    quotes: list[Cite]
 
 
 class NotesDraft(_Strict):
     """The SessionNotes fields the model fills in."""
 
     key_topics: Annotated[list[str], AfterValidator(_at_most_topics)]
+    # one entry per key topic: the segments it rests on
+    topic_evidence: list[TopicEvidence]
     topic_summary: str
     strategies: list[Strategy]
     action_items: list[ActionItem]
@@ -95,13 +113,17 @@ SYSTEM_PROMPT = (
     "action items for the patient, the patient's overall mood and its "
     "trajectory within the session, clinical notes for the therapist, a "
     "plain-language summary addressed to the patient, and any risk indicators "
-    "(self-harm, harm to others, abuse, crisis) with the evidence quoted. Use "
-    "only what the transcript says."
+    "(self-harm, harm to others, abuse, crisis) with the evidence quoted. For "
+    "every key topic (in topic_evidence), strategy, action item and risk flag "
+    "(in quotes), cite the segments it rests on: the segment's index from the "
+    "brackets and a short verbatim quote copied exactly from that segment. "
+    "Leave out anything you cannot quote. Use only what the transcript says."
 )
 MERGE_PROMPT = (
     "The notes below were extracted from consecutive parts of ONE therapy "
     "session. Merge them into a single set of notes for the whole session: "
     "deduplicate topics, strategies and action items, keep every risk flag, "
+    "keep every item's segment indexes and quotes exactly as they are, "
     "and judge mood and trajectory across the whole session."
 )
 

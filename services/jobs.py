@@ -30,7 +30,7 @@ log = logging.getLogger("therapybridge.jobs")
 app = procrastinate.App(
     connector=PsycopgConnector(),
     # modules whose tasks a worker must know (imported when it starts)
-    import_paths=[__name__, "services.ops_jobs"],
+    import_paths=[__name__, "services.ops_jobs", "services.alert_jobs"],
 )
 app.add_tasks_from(analytics_jobs.blueprint, namespace="analytics")
 

@@ -20,12 +20,13 @@ from db.enums import Attendance, NoteSource
 from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
-from services import ai, consent, storage, transcription
+from db.queries import review as rq
+from services import ai, alerts, consent, storage, transcription
 from services import segments as seg
 from services.blobstore import MissingObject, StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
-from services.notes import NoteContent
+from services.notes_build import Built, build_content, segments_of
 from services.status import RESUME_FROM, transition
 from settings import Settings
 
@@ -178,6 +179,8 @@ async def request_extraction(
         raise Conflict("The session is still being processed", "sessionId")
     if await q.transcript_of(db, ts.id) is None:
         raise Conflict("The session has no transcript yet", "sessionId")
+    if await rq.signed_notes(db, ts.id) is not None:
+        raise Conflict("The notes are signed and locked", "sessionId")
     await transition(db, ts, S.TRANSCRIBED)
     return ts
 
@@ -310,30 +313,34 @@ async def run_extraction(
         ts = await q.lock_session(db, sid)
         if ts is None or ts.status is not S.EXTRACTING_NOTES:
             return
-        await _store_notes(db, ts, extraction)
+        # the risk screen runs on every transcript, whatever the model said
+        built = build_content(extraction.notes, segments_of(transcript))
+        row = await _store_notes(db, ts, extraction, built)
         await transition(db, ts, S.PROCESSED)
+        await alerts.raise_for_notes(db, ts, row, built.content)
         await db.commit()
 
 
 async def _store_notes(
-    db: AsyncSession, ts: TherapySession, extraction: Extraction
-) -> None:
+    db: AsyncSession, ts: TherapySession, extraction: Extraction, built: Built
+) -> SessionNotes:
     notes = extraction.notes
-    db.add(
-        SessionNotes(
-            session_id=ts.id,
-            version=await q.next_notes_version(db, ts.id),
-            source=NoteSource.AI,
-            content=NoteContent.model_validate(notes.model_dump(mode="json")).to_dict(),
-            session_mood=notes.session_mood,
-            mood_trajectory=notes.mood_trajectory,
-            model=extraction.model,
-            prompt_version=extraction.prompt_version,
-            input_tokens=extraction.input_tokens,
-            output_tokens=extraction.output_tokens,
-            cost_usd=extraction.cost_usd,
-        )
+    content = built.content
+    row = SessionNotes(
+        session_id=ts.id,
+        version=await q.next_notes_version(db, ts.id),
+        source=NoteSource.AI,
+        content=content.to_dict(),
+        session_mood=notes.session_mood,
+        mood_trajectory=notes.mood_trajectory,
+        model=extraction.model,
+        prompt_version=extraction.prompt_version,
+        input_tokens=extraction.input_tokens,
+        output_tokens=extraction.output_tokens,
+        cost_usd=extraction.cost_usd,
+        unsupported_claims=built.unsupported_claims,
     )
+    db.add(row)
     audio = await q.audio_of(db, ts.id)
     if ts.duration_minutes is None and audio and audio.duration_seconds:
         ts.duration_minutes = max(1, round(audio.duration_seconds / 60))
@@ -350,9 +357,10 @@ async def _store_notes(
             "attendance": ts.attendance,
             "duration_minutes": ts.duration_minutes,
             "mood_score": notes.session_mood.score,
-            "topics": list(notes.key_topics),
-            "strategies_count": len(notes.strategies),
-            "action_items_count": len(notes.action_items),
-            "has_risk_flags": bool(notes.risk_flags),
+            "topics": list(content.key_topics),
+            "strategies_count": len(content.strategies),
+            "action_items_count": len(content.action_items),
+            "has_risk_flags": bool(content.risk_flags),
         },
     )
+    return row

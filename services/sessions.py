@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
 from db.models import SessionNotes, SessionStatusEvent, TherapySession, User
+from db.queries import pipeline as pq
+from db.queries import review as rq
 from db.queries import sessions as q
 from services import storage
 from services import validation as v
@@ -133,6 +135,11 @@ async def update_notes(
     """A new note version (source THERAPIST, author the caller); older stay."""
     row = await writable_session(session, user, session_id)
     changes = _clean_notes(changes)
+    await pq.lock_session(session, row.id)  # not while it is being signed
+    if await rq.signed_notes(session, row.id) is not None:
+        raise Conflict(
+            "The notes are signed and locked; add an addendum instead", "sessionId"
+        )
     latest = await q.latest_notes(session, row.id)
     base = NoteContent.from_dict(latest.content if latest else None)
     mood = changes.pop("session_mood", None) or (

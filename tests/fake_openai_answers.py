@@ -117,7 +117,8 @@ def read_transcript(content: str) -> Steer:
             if name:
                 topics.append((name, _find(sentences, name)))
     elif merged is not None:
-        topics = [(t, sentences[0]) for t in merged["topics"]]
+        # a part's quote of the topic, as a real model keeps it when merging
+        topics = [(t, merged["cites"].get(t, sentences[0])) for t in merged["topics"]]
     else:
         found: dict[str, tuple[int, Sentence]] = {}
         for s in sentences:
@@ -137,7 +138,7 @@ def read_transcript(content: str) -> Steer:
                 risks.append((kind, s))
     if merged is not None:
         # merging: the parts' flags, not the words of their JSON
-        risks = [(kind, Sentence(0, quote)) for kind, quote in merged["risks"]]
+        risks = list(merged["risks"])
     if "miss the risk" in flags:
         risks = []
     whole = " ".join(s.text.lower() for s in sentences)
@@ -171,7 +172,8 @@ def _merged_parts(content: str) -> dict[str, Any] | None:
     if not content.startswith("Part 1:"):
         return None
     topics: list[str] = []
-    risks: list[tuple[str, str]] = []
+    risks: list[tuple[str, Sentence]] = []
+    cites: dict[str, Sentence] = {}
     for chunk in re.split(r"^Part \d+:\n", content, flags=re.M):
         try:
             part = json.loads(chunk)
@@ -180,9 +182,20 @@ def _merged_parts(content: str) -> dict[str, Any] | None:
         for t in part.get("key_topics", []):
             if t not in topics and t != FALLBACK_TOPIC:
                 topics.append(t)
+        for entry in part.get("topic_evidence", []):
+            for cite in entry.get("evidence", [])[:1]:
+                cites.setdefault(
+                    entry.get("name", ""),
+                    Sentence(int(cite.get("segment_index", 0)), cite.get("quote", "")),
+                )
         for r in part.get("risk_flags", []):
-            risks.append((r.get("type", "risk"), r.get("evidence", "")))
-    return {"topics": topics, "risks": risks}
+            quoted = (r.get("quotes") or [{}])[0]
+            where = Sentence(
+                int(quoted.get("segment_index", 0)),
+                quoted.get("quote") or r.get("evidence", ""),
+            )
+            risks.append((r.get("type", "risk"), where))
+    return {"topics": topics, "risks": risks, "cites": cites}
 
 
 def instance(schema: dict[str, Any], steer: Steer) -> Any:

@@ -16,6 +16,7 @@ from db.models.practices import (
     PatientConsent,
     Practice,
 )
+from db.models.review import NoteAddendum, RiskAlert
 from db.models.sessions import (
     AudioFile,
     SessionNotes,
@@ -43,6 +44,7 @@ __all__ = [
     "ExportJob",
     "Invitation",
     "LoginAttempt",
+    "NoteAddendum",
     "Patient",
     "PatientConsent",
     "PatientProgress",
@@ -50,6 +52,7 @@ __all__ = [
     "PersistedDocument",
     "Practice",
     "RateLimitCounter",
+    "RiskAlert",
     "SessionMetrics",
     "SessionNotes",
     "SessionStatusEvent",

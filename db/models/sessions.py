@@ -117,3 +117,10 @@ class SessionNotes(UUIDPk, Base):
         "users.id", nullable=True, ondelete="SET NULL"
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # extracted items dropped because no quote of theirs could be verified
+    unsupported_claims: Mapped[int] = mapped_column(default=0, server_default="0")
+    # a signed version is the legal record: no later version, only addenda
+    signed_at: Mapped[datetime | None]
+    signed_by_id: Mapped[uuid.UUID | None] = fk(
+        "users.id", nullable=True, ondelete="SET NULL"
+    )

@@ -9,8 +9,9 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
-from db.enums import Mood, MoodTrajectory, NoteSource, RiskSeverity
+from db.enums import Mood, MoodTrajectory, NoteSource, RiskSeverity, RiskSource
 from resolvers import notes as resolve
+from resolvers import review
 from resolvers.context import Context
 from schema.node import Node, register_node
 from schema.types.user import UserType
@@ -23,12 +24,36 @@ strawberry.enum(NoteFormatValue, name="NoteFormat")
 Notes = strawberry.Parent[models.SessionNotes]
 
 
+@strawberry.type(
+    name="Evidence",
+    description="Where in the transcript a claim comes from; `verified` is the "
+    "server's own check of the quote against the segment it names.",
+)
+class EvidenceType:
+    segment_index: int
+    quote: str
+    start: float | None
+    end: float | None
+    verified: bool
+
+
+@strawberry.type(name="Topic")
+class TopicType:
+    name: str
+    evidence: list[EvidenceType] = strawberry.field(
+        description="Empty for a topic a therapist added by an edit."
+    )
+
+
 @strawberry.type(name="Strategy")
 class StrategyType:
     name: str
     category: str
     description: str
     context: str | None
+    evidence: list[EvidenceType] = strawberry.field(
+        description="Empty for a strategy a therapist added by an edit."
+    )
 
 
 @strawberry.type(name="ActionItem")
@@ -36,6 +61,9 @@ class ActionItemType:
     task: str
     category: str
     details: str | None
+    evidence: list[EvidenceType] = strawberry.field(
+        description="Empty for an item a therapist added by an edit."
+    )
 
 
 @strawberry.type(name="RiskFlag")
@@ -43,6 +71,25 @@ class RiskFlagType:
     type: str
     evidence: str
     severity: RiskSeverity
+    source: RiskSource
+    quotes: list[EvidenceType]
+    verified: bool = strawberry.field(
+        description="Whether a quote of the flag was found in the transcript; "
+        "a flag is never dropped for want of one."
+    )
+
+
+@strawberry.type(name="NoteAddendum")
+class NoteAddendumType:
+    text: str
+    created_at: datetime
+
+    @strawberry.field
+    @staticmethod
+    async def author(
+        root: strawberry.Parent[models.NoteAddendum], info: Info[Context, None]
+    ) -> UserType | None:
+        return await review.user_by_id(info, root.author_id)  # type: ignore[return-value]
 
 
 @strawberry.type(name="SessionNotes")
@@ -53,6 +100,26 @@ class SessionNotesType(Node):
     source: NoteSource
     model: str | None
     created_at: datetime
+    prompt_version: str | None = strawberry.field(
+        description="The extraction prompt's version (null for therapist edits)."
+    )
+    unsupported_claims: int = strawberry.field(
+        description="Extracted items dropped because no quote could be verified."
+    )
+    signed_at: datetime | None = strawberry.field(
+        description="Set once the session's therapist signed this version; "
+        "a signed version is locked."
+    )
+
+    @strawberry.field
+    @staticmethod
+    async def signed_by(root: Notes, info: Info[Context, None]) -> UserType | None:
+        return await review.user_by_id(info, root.signed_by_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Dated, authored additions to the signed note.")
+    @staticmethod
+    async def addenda(root: Notes, info: Info[Context, None]) -> list[NoteAddendumType]:
+        return await review.addenda(info, root)  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod
@@ -70,6 +137,11 @@ class SessionNotesType(Node):
     @staticmethod
     def topic_summary(root: Notes) -> str:
         return resolve.topic_summary(root)
+
+    @strawberry.field(description="The key topics with their evidence.")
+    @staticmethod
+    def topics(root: Notes) -> list[TopicType]:
+        return resolve.content(root).topic_list()  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod

@@ -110,6 +110,20 @@ async def _invitation(db: AsyncSession, owner: User) -> uuid.UUID:
     return invitation.id
 
 
+async def _risk_alert(db: AsyncSession, owner: User) -> uuid.UUID:
+    from services.alerts import raise_for_notes
+    from services.notes import NoteContent, RiskFlag
+
+    session = await create_session(db, await create_patient(db, owner), owner)
+    content = NoteContent(
+        risk_flags=[RiskFlag(type="self-harm", evidence="x", severity="HIGH")]
+    )
+    notes = await create_notes(db, session, content=content.to_dict())
+    alert = await raise_for_notes(db, session, notes, content)
+    assert alert is not None
+    return alert.id
+
+
 FACTORIES: dict[str, Factory] = {
     "User": _user,
     "Patient": _patient,
@@ -120,6 +134,7 @@ FACTORIES: dict[str, Factory] = {
     "AuditEvent": _audit_event,
     "Practice": _practice,
     "Invitation": _invitation,
+    "RiskAlert": _risk_alert,
 }
 
 SDL = graphql.build_schema(schema.as_str())

@@ -15,11 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.encryption import Keyring, set_keyring
 from db.engine import create_engine, create_sessionmaker, to_libpq_url
-from db.enums import ExportFormat, ExportKind, Mood, MoodTrajectory, NoteSource
+from db.enums import (
+    ExportFormat,
+    ExportKind,
+    Mood,
+    MoodTrajectory,
+    NoteSource,
+    RiskSeverity,
+)
 from db.models import (
     AudioFile,
     ExportJob,
+    NoteAddendum,
     Patient,
+    RiskAlert,
     SessionNotes,
     TherapySession,
     Transcript,
@@ -42,6 +51,9 @@ MARKERS = {
     "note": "MARKER-NOTE panic attacks at work",
     "goal": "MARKER-GOAL sleep eight hours",
     "intervention": "MARKER-INTERVENTION CBT-I",
+    "addendum": "MARKER-ADDENDUM called the GP",
+    "alert": "MARKER-ALERT better off without me",
+    "ack": "MARKER-ACK safety plan agreed",
 }
 EXPECTED_COLUMNS = {
     "patients.phone",
@@ -54,6 +66,10 @@ EXPECTED_COLUMNS = {
     # each stored file's own key, sealed by the PHI key
     "audio_files.file_key",
     "export_jobs.file_key",
+    # signed notes' addenda and risk alerts (issue 18)
+    "note_addenda.text",
+    "risk_alerts.flags",
+    "risk_alerts.acknowledgement_note",
 }
 FILE_KEY = new_file_key()
 
@@ -113,6 +129,25 @@ async def seed_phi(session: AsyncSession) -> dict[str, Any]:
                 kind=ExportKind.PROGRESS_REPORT,
                 format=ExportFormat.PDF,
                 file_key=FILE_KEY,
+            ),
+        ]
+    )
+    await session.flush()
+    notes_id = await session.scalar(
+        select(SessionNotes.id).where(SessionNotes.session_id == visit.id)
+    )
+    session.add_all(
+        [
+            NoteAddendum(
+                session_id=visit.id, notes_id=notes_id, text=MARKERS["addendum"]
+            ),
+            RiskAlert(
+                session_id=visit.id,
+                patient_id=patient.id,
+                therapist_id=therapist.id,
+                severity=RiskSeverity.HIGH,
+                flags=[{"type": "suicidal ideation", "evidence": MARKERS["alert"]}],
+                acknowledgement_note=MARKERS["ack"],
             ),
         ]
     )
@@ -258,7 +293,7 @@ def test_rotate_phi_key_command_reports_counts(
     assert "rotated transcripts.text: 2" in done.stdout
     assert "rotated patients.phone: 2" in done.stdout
     assert "rotated audio_files.file_key: 2" in done.stdout
-    assert "re-encrypted 18 values" in done.stdout
+    assert "re-encrypted 24 values" in done.stdout
     assert without_old.returncode == 0, without_old.stderr
     assert "re-encrypted 0 values" in without_old.stdout
     with psycopg.connect(to_libpq_url(url)) as conn:

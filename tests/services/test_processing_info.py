@@ -74,7 +74,7 @@ async def test_the_therapist_sees_models_usage_and_cost_and_others_do_not(
     assert info == {
         "transcriptionModel": transcription,
         "extractionModel": extraction,
-        "promptVersion": "notes-v2",
+        "promptVersion": "notes-v3",
         "inputTokens": notes.input_tokens,
         "outputTokens": notes.output_tokens,
         "audioSeconds": 30.0,

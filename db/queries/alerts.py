@@ -1,0 +1,103 @@
+"""Risk alerts: scoping, the escalation scan, recipients, the NOTIFY."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, false, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import RiskAlertStatus, RiskSeverity, Role
+from db.models import Patient, RiskAlert, User
+from db.queries.pagination import Ordering
+from db.queries.scoping import Subject, readable_patient_ids
+
+ALERT_CHANNEL = "risk_alert"
+ALERT_ORDER = Ordering(
+    [RiskAlert.raised_at.expression, RiskAlert.id.expression], descending=True
+)
+
+
+def alert_key(alert: RiskAlert) -> list[Any]:
+    return [alert.raised_at, alert.id]
+
+
+def readable_alerts(
+    user: Subject | None, status: RiskAlertStatus | None = None
+) -> Select[RiskAlert]:
+    """Alerts about patients the caller treats; nothing for the PATIENT role."""
+    if user is None or user.role is Role.PATIENT:
+        return select(RiskAlert).where(false())
+    stmt = select(RiskAlert).where(RiskAlert.patient_id.in_(readable_patient_ids(user)))
+    if status is not None:
+        stmt = stmt.where(RiskAlert.status == status)
+    return stmt
+
+
+async def readable_alert(
+    session: AsyncSession, user: User | None, alert_id: uuid.UUID, *, lock: bool = False
+) -> RiskAlert | None:
+    stmt = readable_alerts(user).where(RiskAlert.id == alert_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def alerts_of_session(
+    session: AsyncSession, session_id: uuid.UUID
+) -> list[RiskAlert]:
+    stmt = (
+        select(RiskAlert)
+        .where(RiskAlert.session_id == session_id)
+        .order_by(RiskAlert.raised_at)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def due_for_escalation(
+    session: AsyncSession, raised_before: datetime, limit: int = 100
+) -> list[RiskAlert]:
+    """Open HIGH alerts raised before the cut-off and not yet escalated; rows
+    another worker is escalating are skipped."""
+    stmt = (
+        select(RiskAlert)
+        .where(
+            RiskAlert.status == RiskAlertStatus.OPEN,
+            RiskAlert.severity == RiskSeverity.HIGH,
+            RiskAlert.escalated_at.is_(None),
+            RiskAlert.raised_at < raised_before,
+        )
+        .order_by(RiskAlert.raised_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def escalation_recipients(session: AsyncSession, alert: RiskAlert) -> list[User]:
+    """The session's therapist and the administrators of the patient's
+    practice (ADMIN, or a THERAPIST with ``is_practice_admin``), active ones
+    only: never anyone of another practice."""
+    practice_id = (
+        select(Patient.practice_id)
+        .where(Patient.id == alert.patient_id)
+        .scalar_subquery()
+    )
+    is_admin = (User.role == Role.ADMIN) | User.is_practice_admin.is_(True)
+    stmt = select(User).where(
+        User.is_active.is_(True),
+        User.practice_id == practice_id,
+        (User.id == alert.therapist_id) | is_admin,
+    )
+    return list((await session.execute(stmt.order_by(User.id))).scalars())
+
+
+async def notify_alert(session: AsyncSession, alert_id: uuid.UUID) -> None:
+    """NOTIFY the alert's id (delivered when the transaction commits)."""
+    await session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": ALERT_CHANNEL, "payload": str(alert_id)},
+    )

@@ -1,0 +1,57 @@
+"""Signed notes: signing locks the latest version (the legal record); after
+that the note changes only by dated, authored addenda."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import NoteAddendum, SessionNotes, User
+from db.queries import pipeline as pq
+from db.queries import review as q
+from services import validation as v
+from services.errors import Conflict, Forbidden
+from services.sessions import writable_session
+
+MAX_ADDENDUM = 20_000
+
+
+async def sign_notes(
+    session: AsyncSession, user: User, session_id: uuid.UUID
+) -> SessionNotes:
+    """Sign the latest version; only the session's own therapist may."""
+    row = await writable_session(session, user, session_id)
+    if row.therapist_id != user.id:
+        # the caller can see the session (a co-therapist): say why, not NOT_FOUND
+        raise Forbidden("Only the session's own therapist can sign its notes")
+    await pq.lock_session(session, row.id)  # one signature or edit at a time
+    notes = await q.lock_latest_notes(session, row.id)
+    if notes is None:
+        raise Conflict("The session has no notes to sign yet", "sessionId")
+    if notes.signed_at is not None or await q.signed_notes(session, row.id):
+        raise Conflict("The notes are already signed", "sessionId")
+    notes.signed_at = utcnow()
+    notes.signed_by_id = user.id
+    await session.flush()
+    return notes
+
+
+async def add_addendum(
+    session: AsyncSession, user: User, session_id: uuid.UUID, text: str
+) -> SessionNotes:
+    """Append an addendum to the signed notes; returns the signed version."""
+    clean = v.text("text", text or "", MAX_ADDENDUM, required=True)
+    row = await writable_session(session, user, session_id)
+    await pq.lock_session(session, row.id)
+    notes = await q.signed_notes(session, row.id)
+    if notes is None:
+        raise Conflict("Only signed notes take addenda; edit the notes instead")
+    session.add(
+        NoteAddendum(
+            session_id=row.id, notes_id=notes.id, author_id=user.id, text=clean
+        )
+    )
+    await session.flush()
+    return notes
