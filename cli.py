@@ -255,8 +255,10 @@ async def _run_worker(settings: Settings, url: str) -> None:
     await jobs.open_jobs(settings, url, create_sessionmaker(engine))
     log.info("worker started")
     try:
-        # procrastinate stops gracefully on SIGINT/SIGTERM
+        # SIGINT/SIGTERM cancel it, and procrastinate then stops gracefully
         await jobs.run_worker(install_signal_handlers=True)
+    except asyncio.CancelledError:
+        log.info("worker stopped")
     finally:
         await jobs.close_jobs()
         await engine.dispose()

@@ -36,7 +36,15 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    ArgumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    Visitor,
+    parse,
+    visit,
+)
 from starlette.websockets import WebSocket
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -80,6 +88,27 @@ def is_subscription(query: str, operation_name: str | None, max_tokens: int) -> 
     )
 
 
+@lru_cache(maxsize=256)
+def asks_replay(query: str, max_tokens: int) -> bool:
+    """Whether the document passes an ``after`` argument anywhere: such a
+    subscription replays stored events from its own cursor first, so it must
+    run on its own (a member joining a running group would miss its replay)."""
+    try:
+        document = parse(query, no_location=True, max_tokens=max_tokens)
+    except (GraphQLError, RecursionError, ValueError):
+        return False
+    found = False
+
+    class Finder(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            nonlocal found
+            if node.name.value == "after":
+                found = True
+
+    visit(document, Finder())
+    return found
+
+
 def group_key(
     ctx: Any,
     query: str | None,
@@ -99,8 +128,10 @@ def group_key(
         return None
     # parsed here before the guard runs: only within the guard's own limits
     limits = Limits.from_settings(ctx.settings)
-    if len(query) > limits.chars or not is_subscription(
-        query, operation_name, limits.tokens
+    if (
+        len(query) > limits.chars
+        or not is_subscription(query, operation_name, limits.tokens)
+        or asks_replay(query, limits.tokens)
     ):
         return None
     try:

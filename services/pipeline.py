@@ -20,7 +20,7 @@ from db.enums import Attendance, NoteSource
 from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
-from services import ai, storage
+from services import ai, enqueue, storage
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
 from services.notes import NoteContent
@@ -249,6 +249,8 @@ async def run_transcription(
         if audio is not None and result.duration:
             audio.duration_seconds = result.duration
         await transition(db, ts, S.TRANSCRIBED)
+        # committed with TRANSCRIBED, so no crash can leave it without its job
+        await enqueue.session_stage(db, "extract", sid)
         await db.commit()
     return True
 
