@@ -21,8 +21,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from db.engine import autocommit_sessionmaker
+from db.errors import is_unavailable
 from resolvers.context import Context
-from schema.errors import SUGGESTION, format_error
+from schema.errors import SUGGESTION, format_error, unavailable_response
 from schema.fanout import SharingTransportWSHandler
 from schema.guard import is_known_query
 from schema.http_policy import (
@@ -143,6 +144,11 @@ class GraphQLView(GraphQL[Context, None]):
             response = refusal_response(exc)
         except StarletteHTTPException as exc:  # e.g. an unparsable multipart body
             response = refusal_response(HTTPException(exc.status_code, exc.detail))
+        except Exception as exc:
+            # the database went away before execution (reading the token's user)
+            if not is_unavailable(exc):
+                raise
+            response = unavailable_response()
         finally:
             # refused requests never reach the unit of work that closes it
             ctx = scope.pop(CONTEXT_KEY, None)

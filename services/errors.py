@@ -71,3 +71,16 @@ class RateLimited(AppError):
 
 class QueryTooComplex(AppError):
     code = "QUERY_TOO_COMPLEX"
+
+
+class ServiceUnavailable(AppError):
+    """The database is down or restarting: a retry later will do."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, retry_after: int = 5) -> None:
+        super().__init__(
+            "The database is unavailable; retry shortly",
+            kind="database",
+            retryAfter=retry_after,
+        )
