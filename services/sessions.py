@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
 from db.models import SessionNotes, SessionStatusEvent, TherapySession, User
 from db.queries import sessions as q
+from db.queries.pipeline import add_status_event
 from services import validation as v
 from services.errors import BadInput, Conflict, NotFound
 from services.notes import NoteContent
@@ -53,8 +54,10 @@ async def schedule_session(
     )
     session.add(row)
     await session.flush()
-    session.add(SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED))
-    await session.flush()
+    # like every other status event: NOTIFYed, and in id order (replay)
+    await add_status_event(
+        session, SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED)
+    )
     return row
 
 
