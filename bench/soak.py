@@ -155,6 +155,8 @@ async def request(
                 headers={**headers, "apollo-require-preflight": "true"},
             )
         else:
+            if kind == "session" and _any_session(state, therapist) is None:
+                kind = "read"  # nothing created yet to read
             doc, variables = {
                 "read": (READ, {}),
                 "session": (SESSION, {"id": _any_session(state, therapist)}),
@@ -201,10 +203,10 @@ async def request(
 THERAPISTS: list[Therapist] = []
 
 
-def _any_session(state: State, therapist: Therapist) -> str:
+def _any_session(state: State, therapist: Therapist) -> str | None:
     index = THERAPISTS.index(therapist)
     mine = [s for s, (i, _) in state.sessions.items() if i == index]
-    return random.choice(mine) if mine else "VGhlcmFweVNlc3Npb246MA"
+    return random.choice(mine) if mine else None
 
 
 async def drive(state: State, url: str, seconds: float) -> None:
@@ -242,6 +244,18 @@ def process_rss(server: ServerProcess, worker: ServerProcess) -> dict[str, float
             out[f"serve worker {n + 1}"] = child.memory_info().rss / 2**20
     out["job worker"] = psutil.Process(worker.proc.pid).memory_info().rss / 2**20
     return out
+
+
+def final_statuses(libpq: str) -> dict[str, Any]:
+    with psycopg.connect(libpq, connect_timeout=3) as conn:
+        sessions = conn.execute(
+            "SELECT status, count(*) FROM therapy_sessions GROUP BY status"
+        ).fetchall()
+        jobs = conn.execute(
+            "SELECT task_name, status::text, count(*) FROM procrastinate_jobs"
+            " GROUP BY 1, 2"
+        ).fetchall()
+    return {"sessions": [list(r) for r in sessions], "jobs": [list(r) for r in jobs]}
 
 
 def db_connections(libpq: str) -> int | None:
@@ -282,8 +296,8 @@ async def restart_database(
     report: dict[str, Any],
 ) -> None:
     await asyncio.sleep(after)
-    socket_dir = await asyncio.to_thread(stop_cluster, pgdata)
     stopped = time.monotonic()
+    socket_dir = await asyncio.to_thread(stop_cluster, pgdata)
     async with httpx.AsyncClient(timeout=30) as client:
         await asyncio.sleep(min(1.0, down / 2))
         health = await client.get(f"{url}/health")
@@ -297,7 +311,8 @@ async def restart_database(
                 break
             await asyncio.sleep(0.05)
         report["healthy after start (s)"] = round(time.monotonic() - started, 2)
-    state.outage = (stopped - state.started, time.monotonic() - state.started)
+    # from a moment before the stop: requests already running then end in it
+    state.outage = (stopped - 1.0 - state.started, time.monotonic() - state.started)
     # the first request of any kind that succeeded after the start
     while True:
         ok = [
@@ -382,6 +397,21 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.sleep(1)
         sampler.cancel()
         report.update(summarise(state, subs, samples))
+        if args.dump:
+            dump = {
+                sid: {
+                    "order": order,
+                    "got": [
+                        s.received[op].get(sid, [])
+                        for s in subs
+                        if s.index == i
+                        for op in s.ops[:1]
+                    ],
+                }
+                for sid, (i, order) in state.sessions.items()
+            }
+            dump["_final"] = await asyncio.to_thread(final_statuses, libpq)
+            await asyncio.to_thread(Path(args.dump).write_text, json.dumps(dump))
         for s in subs:
             await s.stop()
     finally:
@@ -458,6 +488,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--restart-after", type=float, default=None)
     parser.add_argument("--down-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--dump", default=None, help="write what each session's subscribers got"
+    )
     args = parser.parse_args()
     report = asyncio.run(soak(args))
     sys.stdout.write(json.dumps(report, indent=2) + "\n")
