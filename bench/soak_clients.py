@@ -48,8 +48,8 @@ class SubscriptionClient:
         while not self._stopping:
             try:
                 await self._connection()
-            except (OSError, websockets.WebSocketException, TimeoutError):
-                pass
+            except Exception as exc:  # any failure: reconnect with the cursors
+                self.errors.append(repr(exc))
             if self._stopping:
                 return
             if not first or self._ready.is_set():
@@ -84,7 +84,9 @@ class SubscriptionClient:
                         self.errors.append(message)
                         return  # resubscribe on a fresh connection
                     continue
-                event = message["payload"].get("data", {}).get("sessionStatusChanged")
+                event = (message["payload"].get("data") or {}).get(
+                    "sessionStatusChanged"
+                )
                 if not event:
                     self.errors.append(message["payload"])
                     continue

@@ -121,7 +121,7 @@ async def session_status_changed(
                     continue
                 if wanted is not None and notice.session_id != wanted:
                     continue
-                resolved = await broker.resolve(notice, ctx.session_factory)
+                resolved = await broker.resolve_patiently(notice, ctx.session_factory)
                 if resolved is None or not resolved.readable_by(user):
                     continue
                 yield await _deliver(ctx, resolved.event, resolved.session)

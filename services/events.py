@@ -27,6 +27,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
+from db.errors import is_unavailable
 from db.models import SessionStatusEvent, TherapySession, User
 from db.queries.pipeline import (
     LISTENER_EVENTS_AFTER_SQL,
@@ -37,7 +38,7 @@ from db.queries.pipeline import (
 )
 from db.queries.scoping import may_read_patient
 from db.queries.users import get_user
-from services.errors import Forbidden, Unauthenticated
+from services.errors import Forbidden, ServiceUnavailable, Unauthenticated
 from services.tokens import decode_access_token
 from settings import Settings
 
@@ -48,6 +49,7 @@ CONNECT_TIMEOUT = 5.0
 # how often an idle listener checks that its connection still answers
 PROBE_SECONDS = 15.0
 CATCH_UP_BATCH = 1000
+RESOLVE_PATIENCE = 30.0
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,36 @@ class StatusBroker:
             self._resolved[notice.event_id] = task
             while len(self._resolved) > RESOLVED_CACHE:
                 self._resolved.popitem(last=False)
-        # one subscriber going away must not cancel the load for the others
-        return await asyncio.shield(task)
+        try:
+            # one subscriber going away must not cancel the load for the others
+            return await asyncio.shield(task)
+        except Exception:
+            # a failed load is not kept: the next subscriber asks again
+            if self._resolved.get(notice.event_id) is task:
+                del self._resolved[notice.event_id]
+            raise
+
+    async def resolve_patiently(
+        self,
+        notice: StatusNotice,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> ResolvedNotice | None:
+        """``resolve``, retried while the database is unreachable: right
+        after a database restart the pool's first connections are stale, and
+        a subscription must not die of that. Gives up (ServiceUnavailable:
+        the client resubscribes with its cursor) after RESOLVE_PATIENCE s."""
+        deadline = asyncio.get_running_loop().time() + RESOLVE_PATIENCE
+        delay = 0.1
+        while True:
+            try:
+                return await self.resolve(notice, session_factory)
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise ServiceUnavailable() from None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[StatusNotice]]:

@@ -30,7 +30,7 @@ async def _die(ctx: Any, committed: bool) -> None:
 
 
 async def main(token: str, patient_id: str) -> None:
-    unit_of_work.run_after_commit = _die  # type: ignore[assignment]
+    unit_of_work.run_after_commit = _die
     settings = get_settings()
     assert settings.database_url
     engine = create_engine(settings, settings.database_url)
