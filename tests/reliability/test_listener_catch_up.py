@@ -11,16 +11,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from db.engine import create_sessionmaker, to_libpq_url
+from db.engine import create_engine, create_sessionmaker, to_libpq_url
 from db.enums import SessionStatus as S
 from db.models import TherapySession
 from db.queries.pipeline import lock_session
 from db.runtime import migrate
 from services.events import StatusBroker, StatusNotice
 from services.status import transition
+from settings import Settings
 from tests.factories import create_patient, create_user
 from tests.pg import PgServer
 
@@ -56,9 +59,16 @@ async def _new_session(factory: Any) -> uuid.UUID:
         return ts.id
 
 
-async def test_a_reconnected_listener_hands_out_what_it_missed(pg: PgServer) -> None:
+@pytest.fixture(scope="module")
+def listen_url(pg: PgServer) -> str:
+    """A database of these tests' own: they commit, and cut connections."""
     url = pg.create_database("tb_listen")
-    await asyncio.to_thread(migrate, url)
+    migrate(url)
+    return url
+
+
+async def test_a_reconnected_listener_hands_out_what_it_missed(listen_url: str) -> None:
+    url = listen_url
     engine = create_async_engine(url, poolclass=NullPool)
     factory = create_sessionmaker(engine)
     broker = StatusBroker()
@@ -106,3 +116,48 @@ async def test_a_reconnected_listener_hands_out_what_it_missed(pg: PgServer) -> 
     finally:
         await broker.stop()
         await engine.dispose()
+
+
+def _cut_connections(url: str) -> None:
+    """What a database restart does to a pool: every connection is gone."""
+    with psycopg.connect(to_libpq_url(url), autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+async def test_a_notice_is_loaded_again_when_the_pool_was_stale(
+    listen_url: str,
+) -> None:
+    # given a notice, and the app's own engine with a connection in its pool
+    settings = Settings(environment="test", database_url=listen_url)
+    writer = create_async_engine(listen_url, poolclass=NullPool)
+    sid = await _new_session(create_sessionmaker(writer))
+    event_id = await _move(create_sessionmaker(writer), sid, S.TRANSCRIBING)
+    await writer.dispose()
+    notice = StatusNotice(sid, event_id)
+    results: dict[str, Any] = {}
+    for name in ("once", "patiently"):
+        engine = create_engine(settings, listen_url)
+        factory = create_sessionmaker(engine)
+        async with factory() as db:
+            await db.execute(text("SELECT 1"))
+        # when the database drops every connection (a restart) right away
+        _cut_connections(listen_url)
+        broker = StatusBroker()
+        try:
+            if name == "once":
+                await broker.resolve(notice, factory)
+            else:
+                results[name] = await broker.resolve_patiently(notice, factory)
+        except Exception as exc:
+            results[name] = exc
+        finally:
+            await engine.dispose()
+
+    # then one attempt meets the stale connection; the patient load succeeds
+    assert isinstance(results["once"], Exception)
+    found = results["patiently"]
+    assert not isinstance(found, Exception), found
+    assert found.event.id == event_id
