@@ -275,6 +275,12 @@ class GraphQLView(GraphQL[Context, None]):
         except Unauthenticated:
             await _close(context, 4401, "Unauthorized")
             raise ConnectionRejectionError from None
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # the database is away: the client may reconnect (with its cursor)
+            await _close(context, 1013, "Database unavailable; try again later")
+            raise ConnectionRejectionError from None
         ack: UnsetType = UNSET
         return ack
 
