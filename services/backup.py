@@ -42,7 +42,9 @@ class Report:
     database_bytes: int
 
 
-def _manifest(settings: Settings, tools: pg.Tools, url: str, files: int) -> bytes:
+def _manifest(
+    settings: Settings, tools: pg.Tools, url: str, files: int, *, local: bool
+) -> bytes:
     _, server = pg.server_version(url)
     data: dict[str, Any] = {
         "format": FORMAT,
@@ -52,7 +54,7 @@ def _manifest(settings: Settings, tools: pg.Tools, url: str, files: int) -> byte
         "postgres_server": server,
         "pg_dump": tools.version,
         "alembic_revision": pg.alembic_revision(url),
-        "storage": "local",
+        "storage": "local" if local else "s3 (files not in this archive)",
         "storage_files": files,
     }
     return json.dumps(data, indent=2).encode()
@@ -82,14 +84,21 @@ def backup(
     try:
         tools = pg.find_tools(url, embedded_bin)
         storage = settings.storage_path
+        # with an S3-compatible store the files stay in the bucket (back it
+        # up with the bucket's own tools); only a local store is archived
+        local = getattr(settings, "storage_backend", "local") == "local"
         files = (
-            [p for p in storage.rglob("*") if p.is_file()] if storage.is_dir() else []
+            [p for p in storage.rglob("*") if p.is_file()]
+            if local and storage.is_dir()
+            else []
         )
         with tempfile.TemporaryDirectory(prefix="tb-backup-") as tmp:
             dumped = Path(tmp) / DUMP_NAME
             pg.dump(url, tools, dumped)
             manifest = Path(tmp) / "manifest.json"
-            manifest.write_bytes(_manifest(settings, tools, url, len(files)))
+            manifest.write_bytes(
+                _manifest(settings, tools, url, len(files), local=local)
+            )
             out = os.fdopen(fd, "wb")
             fd = -1  # owned by ``out`` from here on
             with out, tarfile.open(fileobj=out, mode="w") as tar:
