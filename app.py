@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,9 +30,10 @@ from resolvers.export_requests import download_id
 from schema import AppSchema, schema_for
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
-from services import exports, jobs, logs, metrics, ops_jobs
+from services import exports, jobs, logs, metrics, ops_jobs, storage
 from services.audit import batcher as audit_batcher
 from services.auth import user_from_token
+from services.blobstore import StorageUnavailable
 from services.collector import collector
 from services.errors import Unauthenticated
 from services.events import broker
@@ -184,6 +185,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await jobs.close_jobs()
+            await storage.close_stores()
             await broker.stop()
             await audit_batcher.flush()
             if engine is not None:
@@ -200,7 +202,12 @@ def create_app(
     graphql = LazyGraphQL(settings, factory, schema or schema_for(settings))
 
     async def health(request: Request) -> Response:
-        body: dict[str, str] = {"status": "ok", "database": "ok", "jobs": "ok"}
+        body: dict[str, str] = {
+            "status": "ok",
+            "database": "ok",
+            "jobs": "ok",
+            "storage": "ok",
+        }
         try:
             # a database that hangs must not hang the health check
             async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
@@ -213,6 +220,8 @@ def create_app(
             log.warning("health check: database unreachable (%s)", type(exc).__name__)
             body["database"] = "unavailable"
             body["jobs"] = "unavailable"
+        if not await storage.check(settings):
+            body["storage"] = "unavailable"
         failing = [k for k, v in body.items() if k != "status" and v != "ok"]
         if failing:
             body["status"] = "unavailable: " + ", ".join(failing)
@@ -273,6 +282,10 @@ def create_app(
 
 
 NOT_FOUND_BODY = {"error": "Not found"}
+INTERNAL_ERROR_BODY = {
+    "error": "Internal server error",
+    "code": "INTERNAL_SERVER_ERROR",
+}
 
 
 async def download_export(
@@ -307,12 +320,26 @@ async def download_export(
             )
         if found is None:
             return JSONResponse(NOT_FOUND_BODY, status_code=404)
+        try:
+            # the first chunk is authenticated before any header is sent
+            opened = await storage.open_stream(settings, found.ref)
+        except (storage.DamagedFile, StorageUnavailable):
+            # the cause (key and chunk, no content) is logged by storage
+            return JSONResponse(INTERNAL_ERROR_BODY, status_code=500)
+        if opened is None:
+            log.warning("export file missing from storage")
+            return JSONResponse(NOT_FOUND_BODY, status_code=404)
         await session.commit()  # the audit event, before any byte leaves
-    return FileResponse(
-        found.path,
-        media_type=found.media_type,
-        filename=found.filename,
-        headers={"cache-control": "no-store"},
+    headers = {
+        "cache-control": "no-store",
+        "content-disposition": f'attachment; filename="{found.filename}"',
+    }
+    if opened.size is not None:
+        headers["content-length"] = str(opened.size)
+    # a chunk that fails later raises inside the body: the server aborts the
+    # connection, so the client sees a failed download, never garbage
+    return StreamingResponse(
+        opened.body(), media_type=found.media_type, headers=headers
     )
 
 

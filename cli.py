@@ -160,13 +160,48 @@ async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
         await engine.dispose()
 
 
-@command("migrate")
-def migrate(args: argparse.Namespace, settings: Settings) -> int:
+def migrate_all(settings: Settings, url: str, *, strict: bool) -> None:
+    """The schema migrations, then the store made ready (an S3 bucket that
+    does not exist is created) and the encryption of files stored before
+    encryption (resumable, see services/file_migration.py). ``strict``: an
+    unreachable store is an error; otherwise (serve) it is logged and the
+    files wait for the next start."""
     from db.runtime import migrate as run_migrations
-    from db.runtime import resolve_database_url, stop_embedded
+    from services.blobstore import StorageUnavailable
+
+    run_migrations(url)
+
+    async def encrypt() -> None:
+        from db.engine import create_engine, create_sessionmaker
+        from services.file_migration import encrypt_plain_files
+        from services.storage import close_stores, get_store
+
+        engine = create_engine(settings, url)
+        try:
+            await get_store(settings).prepare()
+            await encrypt_plain_files(create_sessionmaker(engine), settings)
+        finally:
+            await close_stores()
+            await engine.dispose()
 
     try:
-        run_migrations(resolve_database_url())
+        asyncio.run(encrypt())
+    except StorageUnavailable as exc:
+        if strict:
+            raise
+        log.warning("stored files not encrypted yet, storage unavailable: %s", exc)
+
+
+@command("migrate")
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.blobstore import StorageUnavailable
+
+    try:
+        migrate_all(settings, resolve_database_url(), strict=True)
+    except StorageUnavailable as exc:
+        sys.stderr.write(f"therapybridge: error: storage unavailable: {exc}\n")
+        return 1
     finally:
         stop_embedded()
     log.info("migrations applied")
@@ -177,7 +212,6 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from db.runtime import migrate as run_migrations
     from db.runtime import resolve_database_url, stop_embedded
 
     workers = args.workers or settings.workers
@@ -195,7 +229,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ["IN_PROCESS_WORKER"] = "false" if args.no_worker else "true"
     get_settings.cache_clear()
     try:
-        run_migrations(resolve_database_url())
+        migrate_all(settings, resolve_database_url(), strict=False)
         uvicorn.run(
             "app:create_app",
             factory=True,

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     openai_timeout: float = Field(120.0, gt=0)
     openai_max_retries: int = Field(3, ge=0, le=10)
     storage_dir: Path | None = None
+    # stored files (audio, exports): a local directory or an S3-compatible bucket
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_connect_timeout: float = Field(5.0, gt=0, le=120)
     max_upload_mb: int = Field(100, ge=1, le=10_000)
     # the pipeline: job retries, worker heartbeat, long inputs
     job_max_attempts: int = Field(3, ge=1, le=10)
@@ -124,6 +132,8 @@ class Settings(BaseSettings):
                 )
             if not self.phi_encryption_key:
                 raise ValueError("PHI_ENCRYPTION_KEY must be set in production")
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("S3_BUCKET must be set when STORAGE_BACKEND=s3")
         if self.phi_encryption_key:
             _decode_key("PHI_ENCRYPTION_KEY", self.phi_encryption_key)
         for old in self.old_phi_keys:
@@ -158,6 +168,8 @@ class Settings(BaseSettings):
 
     @property
     def exports_path(self) -> Path:
+        """Where exports were written before they moved into the store
+        (read once by the file migration)."""
         return self.data_dir / "exports"
 
     @property

@@ -1,4 +1,10 @@
-"""Scenario (f): a 200 MB upload; the server's peak RSS growth while it lands."""
+"""Scenario (f): a 200 MB upload; the server's peak RSS growth while it lands,
+once per storage backend: the local directory and an S3 bucket (moto's S3
+server, in this process, so its memory is not the server's). Both encrypt on
+the way (services/storage.py).
+
+Alone: ``.venv/bin/python -m bench.upload`` (a fresh embedded PostgreSQL, one
+therapist and patient); ``bench/run.py`` runs it as the last scenario."""
 
 from __future__ import annotations
 
@@ -41,11 +47,36 @@ def run(url: str, env: dict[str, str], token: str, targets: dict[str, Any]) -> s
     tmp = Path(tempfile.mkdtemp(prefix="tb-upload-"))
     audio = tmp / "big.wav"
     _wav(audio, SIZE_MB * 1024 * 1024)
-    server_env = {
-        **env,
-        "MAX_UPLOAD_MB": str(SIZE_MB + 50),
-        "STORAGE_DIR": str(tmp / "s"),
-    }
+    lines = ["\n### (f) 200 MB upload\n"]
+    try:
+        lines.append(
+            _measure(
+                "local", audio, {**env, "STORAGE_DIR": str(tmp / "s")}, token, targets
+            )
+        )
+        from tests.s3 import MotoS3
+
+        moto = MotoS3().start()
+        try:
+            s3_env = {**env, **moto.env(moto.new_bucket())}
+            lines.append(_measure("s3", audio, s3_env, token, targets))
+        finally:
+            moto.stop()
+    finally:
+        for p in tmp.rglob("*"):
+            if p.is_file():
+                p.unlink()
+    return "\n".join(lines)
+
+
+def _measure(
+    backend: str,
+    audio: Path,
+    env: dict[str, str],
+    token: str,
+    targets: dict[str, Any],
+) -> str:
+    server_env = {**env, "MAX_UPLOAD_MB": str(SIZE_MB + 50)}
     with ServerProcess("serve", "--no-worker", env=server_env) as server:
         server.wait_healthy(120)
         assert server.proc is not None
@@ -91,13 +122,57 @@ def run(url: str, env: dict[str, str], token: str, targets: dict[str, Any]) -> s
     body = response.json()
     ok = "errors" not in body
     growth = (peak[0] - baseline) / 2**20
-    for p in tmp.rglob("*"):
-        if p.is_file():
-            p.unlink()
     return (
-        "\n### (f) 200 MB upload\n\n"
-        f"One {SIZE_MB} MB WAV through `uploadSessionAudio` (multipart, streamed): "
+        f"- `{backend}`: one {SIZE_MB} MB WAV through `uploadSessionAudio` "
+        "(multipart, streamed, encrypted): "
         f"{'accepted' if ok else 'REFUSED: ' + str(body.get('errors'))} in "
         f"{elapsed:.1f}s; server RSS {baseline / 2**20:.0f} MB before, peak growth "
         f"{growth:.1f} MB (target <= 64 MB)."
     )
+
+
+def main() -> None:
+    import asyncio
+
+    from bench.run import JWT_SECRET
+    from db.runtime import migrate
+    from services.tokens import create_access_token
+    from settings import Settings
+    from tests.pg import PgServer
+
+    pg = PgServer()
+    try:
+        url = pg.create_database("tb_upload")
+        migrate(url)
+        targets, user = asyncio.run(_account(url))
+        settings = Settings(environment="test", jwt_secret_key=JWT_SECRET)
+        token = create_access_token(settings, user.id, user.role)
+        env = {
+            "DATABASE_URL": url,
+            "JWT_SECRET_KEY": JWT_SECRET,
+            "ENVIRONMENT": "development",
+            "LOG_LEVEL": "WARNING",
+        }
+        print(run(url, env, token, targets))
+    finally:
+        pg.close()
+
+
+async def _account(url: str) -> tuple[dict[str, Any], Any]:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from db.engine import create_sessionmaker
+    from tests.factories import create_patient, create_user
+
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with create_sessionmaker(engine)() as db:
+        user = await create_user(db)
+        patient = await create_patient(db, user)
+        await db.commit()
+    await engine.dispose()
+    return {"patient_id": patient.id}, user
+
+
+if __name__ == "__main__":
+    main()

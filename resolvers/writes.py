@@ -98,7 +98,7 @@ async def delete_session(info: Ctx, session_id: str) -> bool:
         key, settings = storage_key, ctx.settings
 
         async def remove_file() -> None:
-            sessions.remove_stored_file(settings, key)
+            await sessions.remove_stored_file(settings, key)
 
         ctx.after_commit(remove_file)
     return True

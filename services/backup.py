@@ -86,7 +86,7 @@ def backup(
         storage = settings.storage_path
         # with an S3-compatible store the files stay in the bucket (back it
         # up with the bucket's own tools); only a local store is archived
-        local = getattr(settings, "storage_backend", "local") == "local"
+        local = settings.storage_backend == "local"
         files = (
             [p for p in storage.rglob("*") if p.is_file()]
             if local and storage.is_dir()

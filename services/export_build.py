@@ -1,5 +1,5 @@
 """Running one export job: read what the requester may still read, build the
-document, render it in a thread, store it under DATA_DIR/exports."""
+document, render it in a thread, store it encrypted (services/storage.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,7 +16,7 @@ from db.models import ExportJob, Patient, User
 from db.queries import export_files as q
 from db.queries import sessions as sq
 from db.queries.analytics import Frame
-from services import analytics
+from services import analytics, storage
 from services.export_render import Block, Document, mood_chart, render, topic_chart
 from services.note_format import NoteFormat
 from services.note_format import render as render_note
@@ -49,8 +48,10 @@ async def run_export(
         try:
             doc = await build_document(session, settings, job)
             data = await asyncio.to_thread(render, doc, job.format)
-            key = f"{job.id}.{EXTENSIONS[job.format]}"
-            await asyncio.to_thread(_write, settings.exports_path, key, data)
+            key = f"{storage.EXPORTS_DIR}/{job.id}.{EXTENSIONS[job.format]}"
+            # encrypted on its way to the store; a row that never commits
+            # leaves an object the clean-up removes
+            file_key = await storage.put_bytes(settings, key, data)
         except Exception as exc:
             await session.rollback()
             await _fail(session_factory, export_id, exc)
@@ -58,6 +59,8 @@ async def run_export(
         now = utcnow()
         job.status = JobStatus.DONE
         job.storage_key = key
+        job.file_key = file_key
+        job.encrypted = True
         job.completed_at = now
         job.expires_at = now + timedelta(days=settings.export_retention_days)
         await session.commit()
@@ -78,14 +81,6 @@ async def _fail(
         job.completed_at = utcnow()
         await session.commit()
     log.warning("export failed: %s", type(exc).__name__, extra={"job": str(export_id)})
-
-
-def _write(root: Path, key: str, data: bytes) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / key
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(data)
-    partial.rename(target)
 
 
 async def build_document(

@@ -21,10 +21,12 @@ from db.models import ExportJob, User
 from db.queries import export_files as q
 from db.queries import patients as pq
 from db.queries import sessions as sq
+from services import storage
 from services.audit import write_events
 from services.errors import BadInput, Forbidden, NotFound
 from services.note_format import NoteFormat
 from services.ratelimit import Limit, enforce_limits
+from services.storage import FileRef
 from settings import Settings
 
 log = logging.getLogger("therapybridge.exports")
@@ -132,7 +134,7 @@ async def _create(
 
 @dataclass
 class Download:
-    path: Path
+    ref: FileRef
     media_type: str
     filename: str
 
@@ -146,14 +148,13 @@ async def open_download(
     ip_address: str | None,
 ) -> Download | None:
     """The caller's own finished, unexpired export, with an EXPORT audit event
-    added to the session; None for anything else (the caller answers 404)."""
+    added to the session; None for anything else (the caller answers 404).
+    The caller opens the file (``storage.open_stream``) and commits the event
+    once its first chunk is authenticated, before any byte is sent."""
     now = utcnow()
     job = await q.downloadable_export(session, user, job_id, now)
-    if job is None or job.storage_key is None:
-        return None
-    path = settings.exports_path / job.storage_key
-    if not path.is_file():
-        return None
+    if job is None or job.storage_key is None or not job.encrypted:
+        return None  # (not yet encrypted: `migrate` moves it into the store)
     event = {
         "id": uuid.uuid4(),
         "at": now,
@@ -169,8 +170,8 @@ async def open_download(
     await write_events(session, [event])
     stamp = job.created_at.strftime("%Y%m%d")
     kind = "session-notes" if job.kind is ExportKind.SESSION_NOTES else "progress"
-    name = f"therapybridge-{kind}-{stamp}.{path.suffix.lstrip('.')}"
-    return Download(path, MEDIA_TYPES[job.format], name)
+    name = f"therapybridge-{kind}-{stamp}.{job.storage_key.rsplit('.', 1)[-1]}"
+    return Download(FileRef.of(job), MEDIA_TYPES[job.format], name)
 
 
 async def delete_expired(
@@ -180,10 +181,12 @@ async def delete_expired(
     now = now or utcnow()
     jobs = await q.expired_exports(session, now)
     for job in jobs:
-        if job.storage_key:
-            path = settings.exports_path / job.storage_key
-            await asyncio.to_thread(_unlink, path)
+        if job.storage_key and job.encrypted:
+            await storage.delete(settings, job.storage_key)
+        elif job.storage_key:  # written before the store: under DATA_DIR/exports
+            await asyncio.to_thread(_unlink, settings.exports_path / job.storage_key)
         job.storage_key = None
+        job.file_key = None
     await session.flush()
     if jobs:
         log.info("deleted %d expired export files", len(jobs))

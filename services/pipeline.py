@@ -21,6 +21,7 @@ from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
 from services import ai, enqueue, storage
+from services.blobstore import MissingObject, StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
 from services.notes import NoteContent
@@ -62,11 +63,16 @@ async def create_from_upload(
                 content_type=stored.content_type,
                 size_bytes=stored.size_bytes,
                 storage_key=stored.key,
+                file_key=stored.file_key,
+                encrypted=True,
             )
         )
         await transition(db, ts, S.UPLOADING, new=session_id is None)
     except BaseException:
-        storage.delete(settings, stored.key)
+        try:
+            await storage.delete(settings, stored.key)
+        except StorageUnavailable:  # an orphan: the clean-up removes it
+            log.warning("stored audio not removed after a failed upload")
         raise
     return ts
 
@@ -224,10 +230,9 @@ async def run_transcription(
     try:
         async with factory() as db:
             audio = await q.audio_of(db, sid)
-        path = storage.path_of(settings, audio.storage_key) if audio else None
-        if path is None or not path.is_file():
-            raise ai.AIError("The audio file is missing from storage; upload it again.")
-        result = await ai.transcribe(settings, path)
+        if audio is None:
+            raise ai.AIError(MISSING_AUDIO)
+        result = await _transcribe_stored(settings, storage.FileRef.of(audio))
         if not result.text:
             raise ai.AIError("No speech was recognised in the recording.")
     except Exception as exc:
@@ -253,6 +258,27 @@ async def run_transcription(
         await enqueue.session_stage(db, "extract", sid)
         await db.commit()
     return True
+
+
+MISSING_AUDIO = "The audio file is missing from storage; upload it again."
+
+
+async def _transcribe_stored(
+    settings: Settings, ref: storage.FileRef
+) -> ai.TranscriptResult:
+    """Decrypt the audio into a private temporary file for the AI code (which
+    reads and splits a local path), chunk by chunk; removed afterwards."""
+    try:
+        async with storage.open_local(settings, ref) as path:
+            return await ai.transcribe(settings, path)
+    except MissingObject:
+        raise ai.AIError(MISSING_AUDIO) from None
+    except storage.DamagedFile:
+        raise ai.AIError(
+            "The stored audio is damaged and cannot be read; upload it again."
+        ) from None
+    except StorageUnavailable:
+        raise ai.AIError("File storage is unavailable.", transient=True) from None
 
 
 async def run_extraction(

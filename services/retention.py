@@ -1,33 +1,33 @@
-"""Retention clean-up of stored audio.
+"""Retention clean-up of stored files, in whichever store is configured.
 
-Two kinds of files go: orphaned files (nothing in ``audio_files`` points at
-them, or only a row whose session was deleted) older than
-ORPHANED_FILE_RETENTION_HOURS, and the audio of sessions that FAILED more than
-FAILED_SESSION_RETENTION_DAYS ago. Session rows are kept for the record; the
-audio row gets ``deleted_at``. A dry run computes the same plan and deletes
-nothing, so a real run right after it deletes exactly what it listed.
+Three kinds of files go: orphaned audio (nothing in ``audio_files`` points at
+it, or only a row whose session was deleted) and orphaned exports (no
+``export_jobs`` row names them: a job killed between storing and committing)
+older than ORPHANED_FILE_RETENTION_HOURS, and the audio of sessions that
+FAILED more than FAILED_SESSION_RETENTION_DAYS ago. Session rows are kept for
+the record; the audio row gets ``deleted_at``. A dry run computes the same
+plan and deletes nothing, so a real run right after it deletes exactly what it
+listed. A real run also aborts uploads interrupted that long ago (S3 multipart
+uploads, partial local files), which have no row and are not in the listing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.queries import retention as q
+from services import storage
+from services.blobstore import StorageUnavailable
 from settings import Settings
 
 log = logging.getLogger("therapybridge.retention")
 
-# uploads are written under this folder of the storage directory
-AUDIO_DIR = "audio"
 # keep IN lists well under PostgreSQL's parameter limit
 CHUNK = 1000
 
@@ -57,23 +57,33 @@ async def plan_cleanup(
 ) -> list[CleanupItem]:
     """What a clean-up run at ``now`` deletes."""
     now = now or utcnow()
-    root = settings.storage_path
+    store = storage.get_store(settings)
     cutoff = now - timedelta(hours=settings.orphaned_file_retention_hours)
-    old = await asyncio.to_thread(_old_files, root, cutoff.timestamp())
     items: dict[str, CleanupItem] = {}
-    keys = sorted(old)
-    for i in range(0, len(keys), CHUNK):
-        chunk = keys[i : i + CHUNK]
-        live = await q.live_audio_keys(session, chunk)
-        orphans = [k for k in chunk if k not in live]
-        unlinked = await q.unlinked_audio_ids(session, orphans)
-        for key in orphans:
-            items[key] = CleanupItem(key, old[key], "orphaned", unlinked.get(key))
+    for prefix, live_keys in (
+        (storage.AUDIO_DIR, q.live_audio_keys),
+        (storage.EXPORTS_DIR, q.live_export_keys),
+    ):
+        old = {
+            b.key: b.size for b in await store.list(f"{prefix}/") if b.modified < cutoff
+        }
+        keys = sorted(old)
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i : i + CHUNK]
+            live = await live_keys(session, chunk)
+            orphans = [k for k in chunk if k not in live]
+            unlinked = (
+                await q.unlinked_audio_ids(session, orphans)
+                if prefix == storage.AUDIO_DIR
+                else {}
+            )
+            for key in orphans:
+                items[key] = CleanupItem(key, old[key], "orphaned", unlinked.get(key))
     failed_before = now - timedelta(days=settings.failed_session_retention_days)
     for audio_id, session_id, key in await q.failed_session_audio(
         session, failed_before
     ):
-        size = await asyncio.to_thread(_size, root, key)
+        size = await store.size(key) or 0  # already gone: the row is still marked
         items[key] = CleanupItem(key, size, "failed_session", audio_id, session_id)
     return sorted(items.values(), key=lambda item: item.key)
 
@@ -88,14 +98,20 @@ async def cleanup_audio(
     """Plan the clean-up and, unless ``dry_run``, delete the files and mark
     their rows (flushed, not committed)."""
     now = now or utcnow()
-    plan = await plan_cleanup(session, settings, now)
+    try:
+        plan = await plan_cleanup(session, settings, now)
+    except StorageUnavailable as exc:
+        log.warning("audio clean-up: storage unavailable: %s", exc)
+        raise storage.StorageError() from None
     report = CleanupReport(dry_run=dry_run)
     deleted: list[CleanupItem] = []
+    store = storage.get_store(settings)
     for item in plan:
         if not dry_run:
-            error = await asyncio.to_thread(_unlink, settings.storage_path, item.key)
-            if error:
-                report.errors.append(f"{item.key}: {error}")
+            try:
+                await store.delete(item.key)
+            except StorageUnavailable as exc:
+                report.errors.append(f"{item.key}: {exc}")
                 continue
         deleted.append(item)
     report.keys = [item.key for item in deleted]
@@ -106,6 +122,16 @@ async def cleanup_audio(
         ids = [item.audio_id for item in deleted if item.audio_id]
         await q.mark_audio_deleted(session, ids, now)
         await session.flush()
+        # uploads interrupted by a killed process: parts (S3) or partial files
+        cutoff = now - timedelta(hours=settings.orphaned_file_retention_hours)
+        for prefix in (storage.AUDIO_DIR, storage.EXPORTS_DIR):
+            try:
+                aborted = await store.abort_stale(f"{prefix}/", cutoff)
+            except StorageUnavailable as exc:
+                report.errors.append(f"{prefix}/ (interrupted uploads): {exc}")
+                continue
+            if aborted:
+                log.info("cleared %d interrupted uploads under %s/", aborted, prefix)
     log.info(
         "audio clean-up%s: %d files, %d sessions, %d bytes, %d errors",
         " (dry run)" if dry_run else "",
@@ -115,49 +141,3 @@ async def cleanup_audio(
         len(report.errors),
     )
     return report
-
-
-def _old_files(root: Path, before: float) -> dict[str, int]:
-    """Storage key -> size of the audio files last modified before ``before``."""
-    found: dict[str, int] = {}
-    base = root / AUDIO_DIR
-    if not base.is_dir():
-        return found
-    for dirpath, _dirs, files in os.walk(base):
-        for name in files:
-            path = Path(dirpath) / name
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue  # removed while we looked
-            if st.st_mtime < before:
-                found[path.relative_to(root).as_posix()] = st.st_size
-    return found
-
-
-def _inside(root: Path, key: str) -> Path | None:
-    base = root.resolve()
-    path = (base / key).resolve()
-    return path if path.is_relative_to(base) and path != base else None
-
-
-def _size(root: Path, key: str) -> int:
-    path = _inside(root, key)
-    try:
-        return path.stat().st_size if path else 0
-    except FileNotFoundError:
-        return 0  # already gone: the row is still marked
-
-
-def _unlink(root: Path, key: str) -> str | None:
-    """Delete one stored file; the reason it failed, or None."""
-    path = _inside(root, key)
-    if path is None:
-        return "outside the storage directory"
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        return exc.strerror or type(exc).__name__
-    return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +14,9 @@ from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
 from db.models import SessionNotes, SessionStatusEvent, TherapySession, User
 from db.queries import sessions as q
 from db.queries.pipeline import add_status_event
+from services import storage
 from services import validation as v
+from services.blobstore import StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
 from services.notes import NoteContent
 from services.patients import require_clinician, writable_patient
@@ -88,14 +89,13 @@ async def delete_session(
     return row, audio.storage_key if audio is not None else None
 
 
-def remove_stored_file(settings: Settings, storage_key: str) -> None:
-    """Delete a file under the storage directory; keys never escape it."""
-    root = settings.storage_path.resolve()
-    path = (root / storage_key).resolve()
-    if not path.is_relative_to(root) or path == root:
-        log.warning("refused to delete a storage key outside the storage directory")
-        return
-    Path(path).unlink(missing_ok=True)
+async def remove_stored_file(settings: Settings, storage_key: str) -> None:
+    """Delete a stored file (keys are checked by the store: they never
+    escape it); an unreachable store leaves an orphan the clean-up removes."""
+    try:
+        await storage.delete(settings, storage_key)
+    except (StorageUnavailable, ValueError) as exc:
+        log.warning("stored file not deleted: %s", type(exc).__name__)
 
 
 _NOTE_TEXT = {

@@ -9,6 +9,7 @@ to fail with next (429, 500, ...), and invalid JSON answers to give next.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import time
@@ -71,13 +72,15 @@ def build_app(script: Script) -> Starlette:
     async def transcriptions(request: Request) -> JSONResponse:
         form = await request.form()
         upload: Any = form["file"]
-        size = len(await upload.read())
+        received = await upload.read()
+        size = len(received)
         script.calls.append(
             {
                 "endpoint": "transcriptions",
                 "model": form.get("model"),
                 "format": form.get("response_format"),
                 "bytes": size,
+                "sha256": hashlib.sha256(received).hexdigest(),
             }
         )
         failed = await _pre("transcriptions")

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Uuid
+from sqlalchemy import Index, String, Uuid, true
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, UUIDPk, utcnow
+from db.encryption import EncryptedText
 from db.enums import ExportFormat, ExportKind, JobStatus
 from db.models._types import enum_column, fk
 
@@ -51,6 +52,9 @@ class ExportJob(UUIDPk, Base):
     status: Mapped[JobStatus] = enum_column(JobStatus, default=JobStatus.PENDING)
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     storage_key: Mapped[str | None] = mapped_column(String(500))
+    # the file's own AES key sealed by the PHI key, as for audio_files
+    file_key: Mapped[str | None] = mapped_column(EncryptedText)
+    encrypted: Mapped[bool] = mapped_column(default=True, server_default=true())
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]

@@ -7,7 +7,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Identity,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Timestamps, UUIDPk, utcnow
@@ -66,6 +74,11 @@ class AudioFile(UUIDPk, Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     duration_seconds: Mapped[float | None]
     storage_key: Mapped[str] = mapped_column(String(500), unique=True)
+    # the file's own AES key, sealed by the PHI key (services/storage.py);
+    # rotate-phi-key rewraps it without touching the file
+    file_key: Mapped[str | None] = mapped_column(EncryptedText)
+    # False only for files stored before encryption, until `migrate` ran
+    encrypted: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import SessionStatus
-from db.models import AudioFile, TherapySession
+from db.models import AudioFile, ExportJob, TherapySession
 
 
 async def live_audio_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
@@ -24,6 +24,15 @@ async def live_audio_keys(session: AsyncSession, keys: Iterable[str]) -> set[str
         AudioFile.session_id.is_not(None),
     )
     return set((await session.execute(stmt)).scalars())
+
+
+async def live_export_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    """The keys among ``keys`` that an export job row still names."""
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    stmt = select(ExportJob.storage_key).where(ExportJob.storage_key.in_(wanted))
+    return {k for k in (await session.execute(stmt)).scalars() if k is not None}
 
 
 async def unlinked_audio_ids(

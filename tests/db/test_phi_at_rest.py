@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.encryption import Keyring, set_keyring
 from db.engine import create_engine, create_sessionmaker, to_libpq_url
-from db.enums import Mood, MoodTrajectory, NoteSource
+from db.enums import ExportFormat, ExportKind, Mood, MoodTrajectory, NoteSource
 from db.models import (
+    AudioFile,
+    ExportJob,
     Patient,
     SessionNotes,
     TherapySession,
@@ -26,6 +28,7 @@ from db.models import (
 )
 from db.rotation import count_stale, encrypted_columns, rotate_phi_key
 from db.runtime import migrate
+from services.filecrypt import new_file_key
 from settings import Settings
 from tests.e2e.server import EXE, ROOT
 from tests.factories import create_patient, create_user, utc
@@ -48,7 +51,11 @@ EXPECTED_COLUMNS = {
     "session_notes.content",
     "treatment_goals.description",
     "treatment_goals.interventions",
+    # each stored file's own key, sealed by the PHI key
+    "audio_files.file_key",
+    "export_jobs.file_key",
 }
+FILE_KEY = new_file_key()
 
 
 @pytest.fixture
@@ -92,6 +99,21 @@ async def seed_phi(session: AsyncSession) -> dict[str, Any]:
                 description=MARKERS["goal"],
                 interventions=[MARKERS["intervention"]],
             ),
+            AudioFile(
+                session_id=visit.id,
+                filename="a.mp3",
+                content_type="audio/mpeg",
+                size_bytes=1,
+                storage_key=f"audio/{visit.id.hex}.mp3",
+                file_key=FILE_KEY,
+            ),
+            ExportJob(
+                requested_by_id=therapist.id,
+                patient_id=patient.id,
+                kind=ExportKind.PROGRESS_REPORT,
+                format=ExportFormat.PDF,
+                file_key=FILE_KEY,
+            ),
         ]
     )
     await session.flush()
@@ -129,7 +151,7 @@ async def test_raw_tables_hold_no_plaintext_phi(
         assert stored, column
         for value in stored:
             assert value.startswith(f"tb1:{Keyring(keys[0]).current_id}:"), column
-            for marker in (*MARKERS.values(), "MARKER", "hopeless", "1977"):
+            for marker in (*MARKERS.values(), "MARKER", "hopeless", "1977", FILE_KEY):
                 assert marker not in value, column
 
 
@@ -164,6 +186,9 @@ async def test_rotation_rekeys_everything_and_old_keys_are_no_longer_needed(
         goal = await fresh.scalar(
             select(TreatmentGoal).where(TreatmentGoal.plan_id == ids["plan"])
         )
+        audio = await fresh.scalar(
+            select(AudioFile).where(AudioFile.session_id == ids["session"])
+        )
     assert patient is not None
     assert patient.phone == MARKERS["phone"]
     assert patient.date_of_birth == MARKERS["dob"]
@@ -175,6 +200,9 @@ async def test_rotation_rekeys_everything_and_old_keys_are_no_longer_needed(
     assert goal is not None
     assert goal.description == MARKERS["goal"]
     assert goal.interventions == [MARKERS["intervention"]]
+    # a file key is rewrapped, not replaced: the stored file still opens
+    assert audio is not None
+    assert audio.file_key == FILE_KEY
 
 
 def _b64(key: bytes) -> str:
@@ -229,7 +257,8 @@ def test_rotate_phi_key_command_reports_counts(
     assert done.returncode == 0, done.stderr
     assert "rotated transcripts.text: 2" in done.stdout
     assert "rotated patients.phone: 2" in done.stdout
-    assert "re-encrypted 14 values" in done.stdout
+    assert "rotated audio_files.file_key: 2" in done.stdout
+    assert "re-encrypted 18 values" in done.stdout
     assert without_old.returncode == 0, without_old.stderr
     assert "re-encrypted 0 values" in without_old.stdout
     with psycopg.connect(to_libpq_url(url)) as conn:

@@ -279,7 +279,7 @@ async def test_expired_exports_are_404_and_their_files_deleted(
     )
     assert row is not None
     assert row.storage_key is not None
-    path = ops_settings.exports_path / row.storage_key
+    path = ops_settings.storage_path / row.storage_key
     assert path.is_file()
     row.expires_at = utcnow() - timedelta(minutes=1)
     await db.flush()
