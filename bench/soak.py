@@ -448,6 +448,19 @@ def summarise(
         name: round((rss_last.get(name, 0) - mb) / mb * 100, 1)
         for name, mb in rss_first.items()
     }
+    # the floor of each window: a login hashes with argon2 (tens of MiB while
+    # it runs), so one sample can catch a transient; a leak raises the floor
+    second = [x["rss"] for x in samples if 60 <= x["t"] < 120]
+    final = [x["rss"] for x in samples if x["t"] >= end - 60]
+    floor_growth = {
+        name: round(
+            (min(x.get(name, 0) for x in final) - min(x[name] for x in second))
+            / min(x[name] for x in second)
+            * 100,
+            1,
+        )
+        for name in (second[0] if second and final else {})
+    }
     db = [s["db"] for s in samples if s["db"] is not None]
     first_db = [s["db"] for s in samples if s["t"] < 70 and s["db"] is not None]
     expected = sum(s.expected(state.sessions) for s in subs)
@@ -465,6 +478,10 @@ def summarise(
         "RSS after 1 min (MB)": {k: round(v, 1) for k, v in rss_first.items()},
         "RSS at end (MB)": {k: round(v, 1) for k, v in rss_last.items()},
         "RSS growth (%)": growth,
+        "RSS floor growth, 2nd minute -> last minute (%)": floor_growth,
+        "RSS samples (MB, every 10 s)": {
+            name: [round(x["rss"].get(name, 0)) for x in samples] for name in rss_first
+        },
         "DB connections first minute max": max(first_db, default=None),
         "DB connections overall max / at end": (
             max(db, default=None),
