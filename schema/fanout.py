@@ -39,8 +39,10 @@ import orjson
 from graphql import (
     ArgumentNode,
     GraphQLError,
+    NullValueNode,
     OperationDefinitionNode,
     OperationType,
+    VariableNode,
     Visitor,
     parse,
     visit,
@@ -89,24 +91,36 @@ def is_subscription(query: str, operation_name: str | None, max_tokens: int) -> 
 
 
 @lru_cache(maxsize=256)
-def asks_replay(query: str, max_tokens: int) -> bool:
-    """Whether the document passes an ``after`` argument anywhere: such a
-    subscription replays stored events from its own cursor first, so it must
-    run on its own (a member joining a running group would miss its replay)."""
+def replay_arguments(query: str, max_tokens: int) -> tuple[bool, frozenset[str]]:
+    """How the document passes ``after`` arguments: (a literal that is not
+    null, the names of the variables given to one)."""
     try:
         document = parse(query, no_location=True, max_tokens=max_tokens)
     except (GraphQLError, RecursionError, ValueError):
-        return False
-    found = False
+        return False, frozenset()
+    literal = False
+    names: set[str] = set()
 
     class Finder(Visitor):
         def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
-            nonlocal found
-            if node.name.value == "after":
-                found = True
+            nonlocal literal
+            if node.name.value != "after":
+                return
+            if isinstance(node.value, VariableNode):
+                names.add(node.value.name.value)
+            elif not isinstance(node.value, NullValueNode):
+                literal = True
 
     visit(document, Finder())
-    return found
+    return literal, frozenset(names)
+
+
+def asks_replay(query: str, variables: dict[str, Any] | None, max_tokens: int) -> bool:
+    """Whether the subscription replays stored events from a cursor of its
+    own first (``after`` not null): it must then run on its own, as a member
+    joining a running group would miss its replay."""
+    literal, names = replay_arguments(query, max_tokens)
+    return literal or any((variables or {}).get(n) is not None for n in names)
 
 
 def group_key(
@@ -131,7 +145,7 @@ def group_key(
     if (
         len(query) > limits.chars
         or not is_subscription(query, operation_name, limits.tokens)
-        or asks_replay(query, limits.tokens)
+        or asks_replay(query, variables, limits.tokens)
     ):
         return None
     try:
