@@ -413,6 +413,26 @@ def rotate_phi_key(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.remaining else 0
 
 
+def _ai_check_parser(sub: Any) -> None:
+    sub.add_parser(
+        "ai-check",
+        help="send one second of audio and one small extraction to the AI providers",
+    )
+
+
+PARSER_HOOKS.append(_ai_check_parser)
+
+
+@command("ai-check")
+def ai_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when both providers work, 1 otherwise."""
+    from services.ai_check import report, run_checks
+
+    results = asyncio.run(run_checks(settings))
+    sys.stdout.write(report(results))
+    return 0 if all(check.ok for check, _ in results) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

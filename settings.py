@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     transcription_model: str = "whisper-1"
     extraction_model: str = "gpt-4o"
+    # each stage may use its own server; unset: the OPENAI_* value
+    transcription_base_url: str | None = None
+    transcription_api_key: str | None = None
+    extraction_base_url: str | None = None
+    extraction_api_key: str | None = None
+    # json_schema: strict structured outputs; json_object: the schema in the
+    # prompt, for OpenAI-compatible servers without strict schemas
+    ai_structured_output: Literal["json_schema", "json_object"] = "json_schema"
     openai_timeout: float = Field(120.0, gt=0)
     openai_max_retries: int = Field(3, ge=0, le=10)
     storage_dir: Path | None = None
@@ -59,6 +67,8 @@ class Settings(BaseSettings):
     worker_stalled_seconds: float = Field(30.0, gt=0)
     extraction_token_budget: int = Field(24_000, ge=500)
     transcription_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    # length of the parts long audio is cut into (under every model's limit)
+    transcription_chunk_seconds: int = Field(1200, ge=10, le=1400)
     phi_encryption_key: str = ""
     phi_encryption_old_keys: str = ""
     cors_origins: str = ""

@@ -73,3 +73,9 @@ class JobStatus(enum.StrEnum):
     RUNNING = "RUNNING"
     DONE = "DONE"
     FAILED = "FAILED"
+
+
+class SpeakerRole(enum.StrEnum):
+    THERAPIST = "THERAPIST"
+    CLIENT = "CLIENT"
+    OTHER = "OTHER"

@@ -11,14 +11,14 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.enums import Role
+from db.enums import Role, SpeakerRole
 from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
 from db.queries.pipeline import readable_session
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_event_cursor, decode_id
-from services import enqueue, pipeline
+from services import enqueue, pipeline, speakers
 from services.audit import batcher
 from services.errors import NotFound
 from services.events import broker, replay
@@ -83,6 +83,26 @@ async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
     row = await pipeline.request_extraction(ctx.session, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["notes"])
     await _enqueue(ctx, row.id, "extract")
+    return row
+
+
+async def set_speaker_roles(
+    info: Ctx, session_id: str, roles: list[tuple[str, SpeakerRole]]
+) -> TherapySession:
+    ctx = info.context
+    user = ctx.require_role(*WRITERS)
+    sid = decode_id(session_id, "TherapySession", "sessionId")
+    row, transcript = await speakers.set_roles(ctx.session, user, sid, roles)
+    audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
+    return row
+
+
+async def swap_speaker_roles(info: Ctx, session_id: str) -> TherapySession:
+    ctx = info.context
+    user = ctx.require_role(*WRITERS)
+    sid = decode_id(session_id, "TherapySession", "sessionId")
+    row, transcript = await speakers.swap_roles(ctx.session, user, sid)
+    audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
     return row
 
 

@@ -46,6 +46,7 @@ from resolvers.reads import (
     static_selection,
 )
 from services.errors import BadInput, Forbidden, NotFound
+from services.processing import Processing, processing_info
 
 
 def session_filter(
@@ -195,6 +196,18 @@ async def transcript(
     if found is not None:
         audit_reads(info, "Transcript", [(found.id, root.patient_id)])
     return found
+
+
+async def processing(
+    info: Info[Context, Any], root: TherapySession
+) -> Processing | None:
+    """Hidden from patients like the transcript it describes."""
+    refuse_patient_role(info.context)
+    ctx = info.context
+    transcript = await ctx.loader(TranscriptBySessionIdLoader).load(root.id)
+    audio = await ctx.loader(AudioFileBySessionIdLoader).load(root.id)
+    versions = await ctx.loader(NoteVersionsBySessionIdLoader).load(root.id)
+    return processing_info(transcript, audio, versions)
 
 
 def notes(

@@ -10,14 +10,42 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
+from db.enums import SpeakerRole
 from resolvers import pipeline as resolve
 from resolvers.context import Context
 from schema.types.session import TherapySessionType
 from schema.types.status_event import SessionStatusEventType
 
 
+@strawberry.input(description="The role one speaker label of a transcript has.")
+class SpeakerRoleInput:
+    speaker: str
+    role: SpeakerRole
+
+
 @strawberry.type
 class PipelineMutation:
+    @strawberry.mutation(
+        description="Correct the roles of a transcript's speaker labels "
+        "(labels not named keep theirs); re-run extractNotes to use them."
+    )
+    async def set_speaker_roles(
+        self,
+        info: Info[Context, None],
+        session_id: strawberry.ID,
+        roles: list[SpeakerRoleInput],
+    ) -> TherapySessionType:
+        pairs = [(r.speaker, r.role) for r in roles]
+        return await resolve.set_speaker_roles(  # type: ignore[return-value]
+            info, session_id, pairs
+        )
+
+    @strawberry.mutation(description="THERAPIST segments become CLIENT, and back.")
+    async def swap_speaker_roles(
+        self, info: Info[Context, None], session_id: strawberry.ID
+    ) -> TherapySessionType:
+        return await resolve.swap_speaker_roles(info, session_id)  # type: ignore[return-value]
+
     @strawberry.mutation(
         description="Multipart upload (needs an Apollo-Require-Preflight or "
         "X-Requested-With header). Returns at once with status UPLOADING; "

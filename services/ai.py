@@ -1,27 +1,23 @@
-"""The OpenAI boundary: the client, transcription (with splitting of long
-audio) and the errors the pipeline tells apart.
+"""The OpenAI boundary: the clients of the two stages and the errors the
+pipeline tells apart.
 
-Any OpenAI-compatible server works through OPENAI_BASE_URL, so clinics can
-keep PHI on premises.
+Any OpenAI-compatible server works through the base URLs, so clinics can keep
+PHI on premises; transcription and extraction may use different servers
+(TRANSCRIPTION_* / EXTRACTION_*, each falling back to OPENAI_*).
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 import openai
 from openai import AsyncOpenAI
 
 from settings import Settings
 
+Stage = Literal["transcription", "extraction"]
 NOT_CONFIGURED = "AI provider not configured: set OPENAI_API_KEY or OPENAI_BASE_URL"
-# each chunk re-encoded to 48 kbit/s mono: 20 minutes is about 7 MB
-CHUNK_SECONDS = 1200
 
 
 class AIError(Exception):
@@ -50,134 +46,90 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT_ERRORS)
 
 
-def describe(exc: BaseException, stage: str) -> str:
-    """A therapist-readable message for a failure during ``stage``."""
-    if isinstance(exc, AIError):
-        return exc.message
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return "The AI provider rejected the credentials; check OPENAI_API_KEY."
-    if is_transient(exc):
-        return (
-            f"The AI service was unavailable or rate-limited during {stage} "
-            "after several attempts; retry the session later."
-        )
-    if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
-        return (
-            f"The AI service refused the input during {stage}; check the "
-            "recording or transcript and retry."
-        )
-    return f"Processing failed unexpectedly during {stage}; retry the session."
+@dataclass(frozen=True)
+class Provider:
+    """Where one stage's requests go, and the settings that say so."""
+
+    stage: Stage
+    base_url: str | None
+    api_key: str | None
+    model: str
+
+    @property
+    def prefix(self) -> str:
+        return "TRANSCRIPTION" if self.stage == "transcription" else "EXTRACTION"
 
 
-def client(settings: Settings) -> AsyncOpenAI:
-    """The client for the configured provider, or AIError when there is none."""
-    if not settings.openai_api_key and not settings.openai_base_url:
+def provider(settings: Settings, stage: Stage) -> Provider:
+    if stage == "transcription":
+        return Provider(
+            stage,
+            settings.transcription_base_url or settings.openai_base_url,
+            settings.transcription_api_key or settings.openai_api_key,
+            settings.transcription_model,
+        )
+    return Provider(
+        stage,
+        settings.extraction_base_url or settings.openai_base_url,
+        settings.extraction_api_key or settings.openai_api_key,
+        settings.extraction_model,
+    )
+
+
+def client(settings: Settings, stage: Stage = "extraction") -> AsyncOpenAI:
+    """The client for the stage's provider, or AIError when there is none."""
+    p = provider(settings, stage)
+    if not p.api_key and not p.base_url:
         raise AIError(NOT_CONFIGURED)
     return AsyncOpenAI(
         # local OpenAI-compatible servers often need no key
-        api_key=settings.openai_api_key or "unused",
-        base_url=settings.openai_base_url,
+        api_key=p.api_key or "unused",
+        base_url=p.base_url,
         timeout=settings.openai_timeout,
         max_retries=settings.openai_max_retries,
     )
 
 
-@dataclass
-class TranscriptResult:
-    text: str
-    language: str | None
-    segments: list[dict[str, Any]] = field(default_factory=list)
-    duration: float | None = None
+STAGE_WORDS = {"transcription": "transcription", "extraction": "note extraction"}
 
 
-async def transcribe(settings: Settings, path: Path) -> TranscriptResult:
-    """Transcribe one audio file, splitting it first when it is over the limit."""
-    api = client(settings)
-    size = (await asyncio.to_thread(path.stat)).st_size
-    if size <= settings.transcription_max_bytes:
-        return await _transcribe_file(api, settings, path)
-    with tempfile.TemporaryDirectory(prefix="tb-chunks-") as tmp:
-        chunks = await split_audio(path, Path(tmp))
-        parts = [await _transcribe_file(api, settings, c) for c in chunks]
-    return stitch(parts)
-
-
-async def _transcribe_file(
-    api: AsyncOpenAI, settings: Settings, path: Path
-) -> TranscriptResult:
-    model = settings.transcription_model
-    # only whisper models return segments with timestamps (verbose_json)
-    verbose = model.startswith("whisper")
-    create: Any = api.audio.transcriptions.create  # overloads by response_format
-    with path.open("rb") as audio:
-        response: Any = await create(
-            model=model,
-            file=audio,
-            response_format="verbose_json" if verbose else "json",
-            **({"timestamp_granularities": ["segment"]} if verbose else {}),
+def describe(exc: BaseException, stage: Stage) -> str:
+    """A therapist-readable message for a failure during ``stage``: it names
+    the setting to check and never repeats the provider's own text (which may
+    quote the input)."""
+    if isinstance(exc, AIError):
+        return exc.message
+    words = STAGE_WORDS[stage]
+    p = "TRANSCRIPTION" if stage == "transcription" else "EXTRACTION"
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return (
+            f"The AI provider rejected the credentials during {words}; "
+            f"check {p}_API_KEY (or OPENAI_API_KEY)."
         )
-    segments = [
-        {
-            "start": float(_get(s, "start") or 0.0),
-            "end": float(_get(s, "end") or 0.0),
-            "speaker": _get(s, "speaker"),
-            "text": str(_get(s, "text") or "").strip(),
-        }
-        for s in (_get(response, "segments") or [])
-    ]
-    duration = _get(response, "duration")
-    return TranscriptResult(
-        text=str(_get(response, "text") or "").strip(),
-        language=_get(response, "language"),
-        segments=segments,
-        duration=float(duration) if duration is not None else None,
-    )
-
-
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def stitch(parts: list[TranscriptResult]) -> TranscriptResult:
-    """Join chunk transcripts, shifting each chunk's segments by the audio
-    that came before it."""
-    offset = 0.0
-    segments: list[dict[str, Any]] = []
-    for part in parts:
-        for seg in part.segments:
-            segments.append(
-                {**seg, "start": seg["start"] + offset, "end": seg["end"] + offset}
-            )
-        last_end = part.segments[-1]["end"] if part.segments else 0.0
-        offset += part.duration if part.duration is not None else last_end
-    return TranscriptResult(
-        text=" ".join(p.text for p in parts if p.text),
-        language=next((p.language for p in parts if p.language), None),
-        segments=segments,
-        duration=offset,
-    )
-
-
-async def split_audio(path: Path, out_dir: Path) -> list[Path]:
-    """Cut ``path`` into re-encoded chunks with ffmpeg, or fail saying why."""
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise AIError(
-            "The audio is larger than the transcription service's 25 MB limit "
-            "and cannot be split on this server (ffmpeg is not installed); "
-            "upload a shorter or compressed recording."
+    if is_transient(exc):
+        return (
+            f"The AI service was unavailable or rate-limited during {words} "
+            "after several attempts; retry the session later."
         )
-    proc = await asyncio.create_subprocess_exec(
-        ffmpeg,
-        *("-nostdin", "-loglevel", "error", "-i", str(path), "-vn", "-ac", "1"),
-        *("-ar", "16000", "-b:a", "48k", "-f", "segment"),
-        *("-segment_time", str(CHUNK_SECONDS), str(out_dir / "chunk%04d.mp3")),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    if await proc.wait() != 0:
-        raise AIError(
-            "The audio could not be split into parts for transcription; "
-            "check that the file plays and upload it again."
+    if isinstance(exc, openai.NotFoundError):
+        return (
+            f"The AI service does not know the model or address used for {words}; "
+            f"check {p}_MODEL / {p}_BASE_URL."
         )
-    return sorted(await asyncio.to_thread(lambda: list(out_dir.glob("chunk*.mp3"))))
+    if isinstance(exc, openai.APIStatusError) and exc.status_code == 413:
+        return (
+            "The recording was too large for the transcription service; "
+            "check TRANSCRIPTION_MAX_BYTES or upload a shorter recording."
+        )
+    if isinstance(exc, openai.APIStatusError):
+        hint = (
+            " and AI_STRUCTURED_OUTPUT (json_object for servers without strict "
+            "JSON schemas)"
+            if stage == "extraction"
+            else ""
+        )
+        return (
+            f"The AI service refused the {words} request (HTTP "
+            f"{exc.status_code}); check {p}_MODEL / {p}_BASE_URL{hint}."
+        )
+    return f"Processing failed unexpectedly during {words}; retry the session."

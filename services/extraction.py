@@ -1,33 +1,53 @@
 """Note extraction: a transcript in, validated SessionNotes fields out.
 
-Structured outputs (a JSON schema made from the Pydantic model), temperature
-0, one repair round with the validation errors, and split-then-merge for
-transcripts over the token budget. Usage and cost come from the API's figures.
+AI_STRUCTURED_OUTPUT=json_schema (default): the openai SDK's own structured
+outputs (``chat.completions.parse(response_format=NotesDraft)``), which turns
+the Pydantic model into the strict schema by OpenAI's rules. json_object: for
+OpenAI-compatible servers without strict schemas, the schema goes in the
+prompt and ``response_format`` is ``{"type": "json_object"}``. Either way the
+answer is validated by the same model (constraints strict mode cannot express
+are Pydantic validators, which the schema does not carry), an invalid answer
+is sent back once with the errors, a refusal fails on its own, and transcripts
+over the token budget are split, extracted per part and merged. Usage and
+cost come from the API's figures.
 """
 
 from __future__ import annotations
 
-import copy
+import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+import openai
 from openai import AsyncOpenAI
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from db.enums import Mood, MoodTrajectory, RiskSeverity
 from services.ai import AIError, client
+from services.prices import token_cost
+from services.segments import split_transcript
 from settings import Settings
 
-PROMPT_VERSION = "notes-v1"
-# USD per million tokens (input, output), from the provider's price list
-PRICES: dict[str, tuple[Decimal, Decimal]] = {
-    "gpt-4o": (Decimal("2.50"), Decimal("10.00")),
-    "gpt-4o-mini": (Decimal("0.15"), Decimal("0.60")),
-    "gpt-4.1": (Decimal("2.00"), Decimal("8.00")),
-    "gpt-4.1-mini": (Decimal("0.40"), Decimal("1.60")),
-}
-CHARS_PER_TOKEN = 4
+PROMPT_VERSION = "notes-v2"
+MAX_TOPICS = 20
+
+REFUSED = (
+    "The AI model declined to write notes for this transcript; write the "
+    "notes by hand or retry the session."
+)
+INVALID_TWICE = (
+    "The AI model returned notes that did not match the expected format "
+    "twice; retry the session or write the notes by hand."
+)
+
+
+def _at_most_topics(value: list[str]) -> list[str]:
+    # maxItems is not a keyword every strict-schema server accepts: the limit
+    # is checked here, and a longer list goes back to the model once
+    if len(value) > MAX_TOPICS:
+        raise ValueError(f"at most {MAX_TOPICS} key topics")
+    return value
 
 
 class _Strict(BaseModel):
@@ -56,7 +76,7 @@ class RiskFlag(_Strict):
 class NotesDraft(_Strict):
     """The SessionNotes fields the model fills in."""
 
-    key_topics: list[str] = Field(max_length=20)
+    key_topics: Annotated[list[str], AfterValidator(_at_most_topics)]
     topic_summary: str
     strategies: list[Strategy]
     action_items: list[ActionItem]
@@ -69,13 +89,14 @@ class NotesDraft(_Strict):
 
 SYSTEM_PROMPT = (
     "You are a clinical documentation assistant for a licensed therapist. "
-    "From the session transcript, write structured notes: the key topics, a "
-    "short topic summary, the coping strategies discussed (name, category, "
-    "description, context), action items for the patient, the patient's "
-    "overall mood and its trajectory within the session, clinical notes for "
-    "the therapist, a plain-language summary addressed to the patient, and "
-    "any risk indicators (self-harm, harm to others, abuse, crisis) with the "
-    "evidence quoted. Use only what the transcript says."
+    "The session transcript comes one segment per line as `[index] SPEAKER: "
+    "text`. Write structured notes: the key topics, a short topic summary, the "
+    "coping strategies discussed (name, category, description, context), "
+    "action items for the patient, the patient's overall mood and its "
+    "trajectory within the session, clinical notes for the therapist, a "
+    "plain-language summary addressed to the patient, and any risk indicators "
+    "(self-harm, harm to others, abuse, crisis) with the evidence quoted. Use "
+    "only what the transcript says."
 )
 MERGE_PROMPT = (
     "The notes below were extracted from consecutive parts of ONE therapy "
@@ -85,25 +106,14 @@ MERGE_PROMPT = (
 )
 
 
-def notes_schema() -> dict[str, Any]:
-    """The JSON schema in the strict form structured outputs require."""
-    schema = copy.deepcopy(NotesDraft.model_json_schema())
-
-    def strict(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            for key in ("title", "default", "maxItems", "description"):
-                node.pop(key, None)
-            for value in node.values():
-                strict(value)
-        elif isinstance(node, list):
-            for item in node:
-                strict(item)
-
-    strict(schema)
-    return schema
+def json_object_instructions() -> str:
+    """For json_object mode: the schema the answer must follow, in words the
+    API's JSON mode requires (the word JSON must be in the messages)."""
+    schema = json.dumps(NotesDraft.model_json_schema(), separators=(",", ":"))
+    return (
+        "Answer with one JSON object only, no prose, matching this JSON "
+        f"schema (every property present; null where allowed): {schema}"
+    )
 
 
 @dataclass
@@ -129,17 +139,13 @@ class _Usage:
 
 def cost_of(model: str, input_tokens: int, output_tokens: int) -> Decimal | None:
     """The price of the tokens in USD, or None for a model without a price."""
-    price = PRICES.get(model)
-    if price is None:
-        return None
-    per_million = Decimal(1_000_000)
-    total = (input_tokens * price[0] + output_tokens * price[1]) / per_million
-    return total.quantize(Decimal("0.000001"))
+    return token_cost(model, input_tokens, output_tokens)
 
 
 async def extract_notes(settings: Settings, transcript: str) -> Extraction:
-    """Extract notes from ``transcript``; split and merge when it is long."""
-    api = client(settings)
+    """Extract notes from ``transcript`` (the prompt form of its segments,
+    see ``services.segments.for_prompt``); split and merge when it is long."""
+    api = client(settings, "extraction")
     usage = _Usage()
     chunks = split_transcript(transcript, settings.extraction_token_budget)
     if len(chunks) == 1:
@@ -161,88 +167,119 @@ async def extract_notes(settings: Settings, transcript: str) -> Extraction:
     )
 
 
-def split_transcript(text: str, token_budget: int) -> list[str]:
-    """Cut at line (then word) boundaries into pieces within the budget."""
-    limit = token_budget * CHARS_PER_TOKEN
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.splitlines() or [text]:
-        pieces = [line] if len(line) <= limit else _wrap(line, limit)
-        for piece in pieces:
-            if size + len(piece) > limit and current:
-                chunks.append("\n".join(current))
-                current, size = [], 0
-            current.append(piece)
-            size += len(piece) + 1
-    if current:
-        chunks.append("\n".join(current))
-    return chunks
+# reasoning models accept only their default temperature
+_REASONING = ("o1", "o3", "o4", "gpt-5")
 
 
-def _wrap(line: str, limit: int) -> list[str]:
-    out: list[str] = []
-    words = line.split(" ")
-    current = ""
-    for word in words:
-        while len(word) > limit:  # a "word" longer than the budget
-            out.append(word[:limit])
-            word = word[limit:]
-        if current and len(current) + 1 + len(word) > limit:
-            out.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        out.append(current)
-    return out
+def _sampling(model: str) -> dict[str, Any]:
+    """temperature 0 (the same transcript, the same notes) where allowed."""
+    return {} if model.startswith(_REASONING) else {"temperature": 0}
+
+
+@dataclass
+class _Answer:
+    content: str
+    refusal: str | None
+    notes: NotesDraft | None = None
+    error: ValidationError | None = None
+
+
+async def _schema_answer(
+    api: AsyncOpenAI, settings: Settings, messages: list[dict[str, str]], usage: _Usage
+) -> _Answer:
+    """One strict structured-output request made by the SDK; the raw body is
+    kept so that an answer the model got wrong can be shown to it again."""
+    parse: Any = api.chat.completions.with_raw_response.parse
+    raw = await parse(
+        model=settings.extraction_model,
+        **_sampling(settings.extraction_model),
+        messages=messages,
+        response_format=NotesDraft,
+    )
+    body = json.loads(raw.text)
+    choice = (body.get("choices") or [{}])[0]
+    message = choice.get("message") or {}
+    usage.add(_UsageView(body.get("usage") or {}))
+    answer = _Answer(str(message.get("content") or ""), message.get("refusal"))
+    if answer.refusal:
+        return answer
+    try:
+        completion = raw.parse()
+    except ValidationError as exc:
+        answer.error = exc
+        return answer
+    except openai.LengthFinishReasonError:
+        raise AIError(
+            "The AI model ran out of room while writing the notes; retry the "
+            "session or write the notes by hand."
+        ) from None
+    except openai.ContentFilterFinishReasonError:
+        raise AIError(REFUSED) from None
+    answer.notes = completion.choices[0].message.parsed
+    return answer
+
+
+class _UsageView:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.prompt_tokens = raw.get("prompt_tokens", 0)
+        self.completion_tokens = raw.get("completion_tokens", 0)
+
+
+async def _object_answer(
+    api: AsyncOpenAI, settings: Settings, messages: list[dict[str, str]], usage: _Usage
+) -> _Answer:
+    """One JSON-mode request; the answer is validated here."""
+    create: Any = api.chat.completions.create  # overloads by stream
+    response: Any = await create(
+        model=settings.extraction_model,
+        **_sampling(settings.extraction_model),
+        messages=messages,
+        response_format={"type": "json_object"},
+    )
+    usage.add(response.usage)
+    message = response.choices[0].message
+    answer = _Answer(message.content or "", getattr(message, "refusal", None))
+    if not answer.refusal:
+        try:
+            answer.notes = NotesDraft.model_validate_json(answer.content)
+        except ValidationError as exc:
+            answer.error = exc
+    return answer
 
 
 async def _ask(
     api: AsyncOpenAI, settings: Settings, system: str, content: str, usage: _Usage
 ) -> NotesDraft:
+    json_mode = settings.ai_structured_output == "json_object"
+    if json_mode:
+        system = f"{system}\n\n{json_object_instructions()}"
     messages: list[dict[str, str]] = [
         {"role": "system", "content": system},
         {"role": "user", "content": content},
     ]
-    last_error = ""
+    ask = _object_answer if json_mode else _schema_answer
     for attempt in range(2):
-        create: Any = api.chat.completions.create  # overloads by stream
-        response: Any = await create(
-            model=settings.extraction_model,
-            temperature=0,
-            messages=messages,
-            response_format={
-                "type": "json_schema",
-                "json_schema": {
-                    "name": "session_notes",
-                    "schema": notes_schema(),
-                    "strict": True,
-                },
-            },
-        )
-        usage.add(response.usage)
-        answer = response.choices[0].message.content or ""
-        try:
-            return NotesDraft.model_validate_json(answer)
-        except ValidationError as exc:
-            last_error = _errors_without_input(exc)
-            if attempt == 0:
-                # send the answer back once with what was wrong with it
-                messages.append({"role": "assistant", "content": answer})
-                messages.append(
-                    {
-                        "role": "user",
-                        "content": "Your answer did not match the schema: "
-                        f"{last_error}. Answer again with valid JSON only.",
-                    }
-                )
-    raise AIError(
-        "The AI model returned notes that did not match the expected format "
-        "twice; retry the session or write the notes by hand."
-    )
+        answer = await ask(api, settings, messages, usage)
+        if answer.refusal:
+            raise AIError(REFUSED)
+        if answer.notes is not None:
+            return answer.notes
+        if attempt == 0:
+            # send the answer back once with what was wrong with it
+            problem = (
+                _errors_without_input(answer.error)
+                if answer.error is not None
+                else "the answer was empty"
+            )
+            messages.append({"role": "assistant", "content": answer.content})
+            messages.append(
+                {
+                    "role": "user",
+                    "content": f"Your answer did not match the schema: {problem}. "
+                    "Answer again with valid JSON only.",
+                }
+            )
+    raise AIError(INVALID_TWICE)
 
 
 def _errors_without_input(exc: ValidationError) -> str:

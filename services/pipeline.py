@@ -20,7 +20,8 @@ from db.enums import Attendance, NoteSource
 from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
-from services import ai, enqueue, storage
+from services import ai, enqueue, storage, transcription
+from services import segments as seg
 from services.blobstore import MissingObject, StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
@@ -119,10 +120,11 @@ async def create_from_transcript(
     """A session whose transcript is given: TRANSCRIBED at once; the caller
     enqueues extraction after commit."""
     text = text.strip()
-    if not text:
-        raise BadInput("transcript", "The transcript is empty")
     if len(text) > MAX_TRANSCRIPT_CHARS:
         raise BadInput("transcript", "The transcript is too long")
+    segments = seg.parse_pasted(text)
+    if not segments:
+        raise BadInput("transcript", "The transcript has no text to take notes from")
     await _readable_patient(db, user, patient_id)
     ts = TherapySession(
         id=uuid.uuid4(),
@@ -133,7 +135,7 @@ async def create_from_transcript(
     )
     db.add(ts)
     await db.flush()
-    db.add(Transcript(session_id=ts.id, text=text, segments=[], model=None))
+    db.add(Transcript(session_id=ts.id, text=text, segments=segments, model=None))
     await transition(db, ts, S.TRANSCRIBED, new=True)
     return ts
 
@@ -204,7 +206,7 @@ async def _fail(
     sid: uuid.UUID,
     working: S,
     exc: BaseException,
-    stage: str,
+    stage: ai.Stage,
 ) -> None:
     log.warning(
         "session processing failed: %s",
@@ -265,12 +267,12 @@ MISSING_AUDIO = "The audio file is missing from storage; upload it again."
 
 async def _transcribe_stored(
     settings: Settings, ref: storage.FileRef
-) -> ai.TranscriptResult:
+) -> transcription.TranscriptResult:
     """Decrypt the audio into a private temporary file for the AI code (which
     reads and splits a local path), chunk by chunk; removed afterwards."""
     try:
         async with storage.open_local(settings, ref) as path:
-            return await ai.transcribe(settings, path)
+            return await transcription.transcribe(settings, path)
     except MissingObject:
         raise ai.AIError(MISSING_AUDIO) from None
     except storage.DamagedFile:
@@ -295,11 +297,12 @@ async def run_extraction(
             transcript = await q.transcript_of(db, sid)
         if transcript is None or not transcript.text:
             raise ai.AIError("The session has no transcript; upload the audio again.")
-        extraction = await extract_notes(settings, transcript.text)
+        prompt = seg.for_prompt(transcript.text, list(transcript.segments or []))
+        extraction = await extract_notes(settings, prompt)
     except Exception as exc:
         if will_retry(exc):
             raise
-        await _fail(factory, sid, S.EXTRACTING_NOTES, exc, "note extraction")
+        await _fail(factory, sid, S.EXTRACTING_NOTES, exc, "extraction")
         return
     async with factory() as db:
         ts = await q.lock_session(db, sid)

@@ -15,6 +15,7 @@ from resolvers.context import Context
 from schema.fast import repeatable
 from schema.node import Node, register_node
 from schema.types.notes import SessionNotesType
+from schema.types.processing import ProcessingInfoType
 from schema.types.status_event import SessionStatusEventType
 from schema.types.transcript import AudioFileType, TranscriptType
 from schema.types.user import UserType
@@ -60,6 +61,16 @@ class TherapySessionType(Node):
         root: strawberry.Parent[models.TherapySession], info: Info[Context, None]
     ) -> TranscriptType | None:
         return await resolve.transcript(info, root)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Models, usage and cost; null before processing; "
+        "FORBIDDEN for patients."
+    )
+    @staticmethod
+    async def processing(
+        root: strawberry.Parent[models.TherapySession], info: Info[Context, None]
+    ) -> ProcessingInfoType | None:
+        return await resolve.processing(info, root)  # type: ignore[return-value]
 
     @strawberry.field(description="The latest version; null until PROCESSED.")
     @staticmethod

@@ -7,28 +7,44 @@ from typing import Any, cast
 import strawberry
 
 from db import models
+from db.enums import SpeakerRole
 from schema.completers import RawRecords
 
 
-@strawberry.type(name="TranscriptSegment")
+@strawberry.type(
+    name="TranscriptSegment",
+    description="One stretch of speech; times are null for pasted text and "
+    "for models that give none; role is the speaker label's SpeakerRole.",
+)
 class TranscriptSegmentType:
-    start: float
-    end: float
+    index: int
+    start: float | None
+    end: float | None
     speaker: str | None
+    role: SpeakerRole | None
     text: str
 
 
-def _seconds(value: Any) -> float:
-    return value if type(value) is float else float(value or 0.0)
+def _seconds(value: Any) -> float | None:
+    if value is None or type(value) is float:
+        return value
+    return float(value) if isinstance(value, int | str) else None
+
+
+def _role(value: Any) -> SpeakerRole | None:
+    return SpeakerRole(value) if value in SpeakerRole.__members__ else None
 
 
 def _segment(raw: dict[str, Any]) -> TranscriptSegmentType:
     # a value already of its field's type is kept as it is (RawRecords)
     text = raw.get("text")
+    index = raw.get("index")
     return TranscriptSegmentType(
+        index=index if type(index) is int else 0,
         start=_seconds(raw.get("start")),
         end=_seconds(raw.get("end")),
         speaker=raw.get("speaker"),
+        role=_role(raw.get("role")),
         text=text if type(text) is str else str(text or ""),
     )
 
@@ -44,6 +60,9 @@ class TranscriptType:
         root: strawberry.Parent[models.Transcript],
     ) -> list[TranscriptSegmentType]:
         records = [s for s in root.segments or [] if isinstance(s, dict)]
+        if any("index" not in s for s in records):
+            # stored before segments had indexes: their position is the index
+            records = [{**s, "index": i} for i, s in enumerate(records)]
         return cast("list[TranscriptSegmentType]", RawRecords(records, _segment))
 
 

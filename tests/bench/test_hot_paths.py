@@ -128,9 +128,11 @@ def test_complete_a_transcripts_segments(benchmark: Any) -> None:
 
     segments = [
         TranscriptSegmentType(
+            index=i,
             start=i * 4.5,
             end=i * 4.5 + 4.0,
             speaker="A" if i % 2 else "B",
+            role=None,
             text="word " * 15,
         )
         for i in range(400)

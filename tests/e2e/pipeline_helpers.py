@@ -4,8 +4,10 @@ database, a multipart upload client, a graphql-transport-ws subscriber."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,34 @@ from db.engine import create_sessionmaker
 from settings import Settings
 from tests.factories import create_patient, create_user, token_for
 
-MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 4000
+
+def wav(seconds: float, rate: int = 8000, tone: int = 0) -> bytes:
+    """A real WAV recording (silence, or a square wave of ``tone`` Hz), so the
+    fake OpenAI server can read its duration as the real API decodes it."""
+    frames = int(seconds * rate)
+    if tone:
+        period = max(2, rate // tone)
+        one = b"".join(
+            (8000 if (i % period) < period // 2 else -8000).to_bytes(
+                2, "little", signed=True
+            )
+            for i in range(period)
+        )
+        pcm = (one * (frames // period + 1))[: frames * 2]
+    else:
+        pcm = b"\x00\x00" * frames
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return out.getvalue()
+
+
+# 12.5 s of audio (the name is historical: the uploads' file name says .mp3,
+# the stored file is typed by its bytes)
+MP3 = wav(12.5)
 
 UPLOAD = """
 mutation Upload($patientId: ID!, $audio: Upload!) {

@@ -13,11 +13,13 @@ import psycopg
 import pytest
 
 from db.engine import to_libpq_url
+from services.extraction import cost_of
 from tests.e2e.pipeline_helpers import (
     MP3,
     Subscriber,
     make_account,
     pipeline_env,
+    query,
     upload,
     wait_status,
 )
@@ -26,6 +28,9 @@ from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
 
+ROLES = """
+query R($id: ID!) { session(id: $id) { transcript { segments { speaker role } } } }
+"""
 ORDER = ["UPLOADING", "TRANSCRIBING", "TRANSCRIBED", "EXTRACTING_NOTES", "PROCESSED"]
 
 
@@ -56,12 +61,29 @@ def _stored_files(data_dir: Path) -> list[Path]:
     return [p for p in (data_dir / "storage").rglob("*") if p.is_file()]
 
 
+@pytest.fixture(scope="module")
+def speech() -> Iterator[FakeOpenAI]:
+    """A second provider, for transcription only."""
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
 async def test_upload_is_processed_and_the_subscriber_sees_every_status(
-    e2e_database_url: str, data_dir: Path, fake: FakeOpenAI
+    e2e_database_url: str, data_dir: Path, fake: FakeOpenAI, speech: FakeOpenAI
 ) -> None:
-    # given a server with its in-process worker and a subscriber for all sessions
+    # given a server with its in-process worker and a subscriber for all
+    # sessions; transcription goes to its own provider
     fake.configure()
-    server = _serve(pipeline_env(e2e_database_url, data_dir, fake.base_url))
+    speech.configure(api_key="speech-key")
+    env = pipeline_env(
+        e2e_database_url,
+        data_dir,
+        fake.base_url,
+        TRANSCRIPTION_BASE_URL=speech.base_url,
+        TRANSCRIPTION_API_KEY="speech-key",
+    )
+    server = _serve(env)
     try:
         account = await make_account(e2e_database_url)
         watcher = await Subscriber(server.url, account.token).start()
@@ -80,9 +102,15 @@ async def test_upload_is_processed_and_the_subscriber_sees_every_status(
         assert watcher.statuses() == ORDER
         assert session["status"] == "PROCESSED"
         assert [e["status"] for e in session["events"]] == ORDER
-        assert session["transcript"]["segments"][1]["start"] == 6.0
+        # whisper-1's three sentences spread over the 12.5 s of audio
+        assert [s["start"] for s in session["transcript"]["segments"]] == [
+            0.0,
+            4.167,
+            8.333,
+        ]
         assert session["notes"]["version"] == 1
-        assert session["notes"]["keyTopics"] == ["work stress", "sleep"]
+        # the double's topics are the topic words of the transcript itself
+        assert session["notes"]["keyTopics"] == ["stress", "work", "sleep"]
         assert session["notes"]["model"] == "gpt-4o"
         # another therapist's subscription saw nothing of it
         assert outsider.statuses() == []
@@ -95,10 +123,20 @@ async def test_upload_is_processed_and_the_subscriber_sees_every_status(
             e2e_database_url,
             "SELECT input_tokens, output_tokens, cost_usd FROM session_notes",
         )
-        assert [(n[0], n[1], str(n[2])) for n in notes] == [(1000, 200, "0.004500")]
+        ((tokens_in, tokens_out, cost),) = notes
+        assert isinstance(tokens_in, int)
+        assert isinstance(tokens_out, int)
+        assert tokens_in > 100
+        assert tokens_out > 50
+        assert cost == cost_of("gpt-4o", tokens_in, tokens_out)
         chat = [c for c in fake.calls() if c["endpoint"] == "chat"]
         assert chat[0]["temperature"] == 0
         assert chat[0]["response_format"] == "json_schema"
+        # each stage went to its own provider, with its own key
+        assert {c["endpoint"] for c in fake.calls()} == {"chat"}
+        assert [(c["endpoint"], c["status"]) for c in speech.calls()] == [
+            ("transcriptions", 200)
+        ]
         await watcher.stop()
         await outsider.stop()
     finally:
@@ -214,8 +252,14 @@ async def test_three_processes_subscriber_on_a_upload_on_b_separate_worker(
     e2e_database_url: str, data_dir: Path, fake: FakeOpenAI
 ) -> None:
     # given servers A and B without workers, sharing storage, and one worker
+    # transcribing with the diarizing model
     fake.configure()
-    env = pipeline_env(e2e_database_url, data_dir, fake.base_url)
+    env = pipeline_env(
+        e2e_database_url,
+        data_dir,
+        fake.base_url,
+        TRANSCRIPTION_MODEL="gpt-4o-transcribe-diarize",
+    )
     a = _serve(env, "--no-worker")
     b = _serve(env, "--no-worker")
     worker = ServerProcess("worker", env=env).start()
@@ -232,6 +276,13 @@ async def test_three_processes_subscriber_on_a_upload_on_b_separate_worker(
         assert watcher.statuses() == ORDER
         events = [e["data"]["sessionStatusChanged"] for e in watcher.events]
         assert {e["session"]["id"] for e in events} == {sid}
+        # and the diarized turns carry speaker labels and roles
+        body = await query(a.url, account.token, ROLES, id=sid)
+        segments = body["data"]["session"]["transcript"]["segments"]
+        assert [(s["speaker"], s["role"]) for s in segments] == [
+            ("A", "THERAPIST"),
+            ("B", "CLIENT"),
+        ]
         await watcher.stop()
     finally:
         worker.stop()

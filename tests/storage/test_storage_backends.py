@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import time
+import wave
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,18 @@ MARKER = b"PATIENT-VOICE-MARKER "
 
 
 def wav(size: int) -> bytes:
-    head = b"RIFF\x00\x00\x00\x00WAVEfmt "
-    body = (MARKER * (size // len(MARKER) + 1))[: size - len(head)]
-    return head + body
+    """A real WAV of ``size`` bytes (even sizes; 8 kHz 16-bit mono) whose
+    samples are MARKER repeated: it decodes as audio (the fake OpenAI server
+    refuses what does not) and shows plainly if it is stored unencrypted."""
+    frames = (size - 44) // 2
+    body = (MARKER * (2 * frames // len(MARKER) + 1))[: 2 * frames]
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(body)
+    return out.getvalue()
 
 
 class Upload:
