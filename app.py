@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import hmac
 import logging
 import time
 import uuid
@@ -28,6 +27,9 @@ from db.queries.ops import job_store_ready
 from db.runtime import resolve_database_url
 from resolvers.export_requests import download_id
 from schema import AppSchema, schema_for
+from schema.documents import load_manifest
+from schema.graphiql import STATIC_PREFIX, static_asset
+from schema.metrics_http import metrics_allowed, metrics_body, metrics_port_server
 from schema.upload_guard import UploadGuard
 from schema.view import GraphQLView
 from services import exports, jobs, logs, metrics, ops_jobs, storage
@@ -111,24 +113,11 @@ class RequestContextMiddleware:
             logs.clear()
 
 
-LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
-
-
-def metrics_allowed(request: Request, settings: Settings) -> bool:
-    """METRICS_TOKEN set: that bearer token; else in production loopback only."""
-    if settings.metrics_token:
-        given = request.headers.get("authorization", "")
-        expected = f"Bearer {settings.metrics_token}"
-        return hmac.compare_digest(given.encode(), expected.encode())
-    if settings.is_production:
-        return request.client is not None and request.client.host in LOOPBACK
-    return True
-
-
-def _claim_worker_slot(settings: Settings, state: dict[str, Any]) -> bool:
-    """One in-process job worker per machine and DATA_DIR: with --workers N
-    the uvicorn processes race for a file lock; the lock dies with its holder."""
-    path = settings.data_dir.expanduser().resolve() / "worker.lock"
+def _claim_lock(settings: Settings, state: dict[str, Any], name: str) -> bool:
+    """One in-process job worker (and one METRICS_PORT listener) per machine
+    and DATA_DIR: with --workers N the uvicorn processes race for a file lock;
+    the lock dies with its holder."""
+    path = settings.data_dir.expanduser().resolve() / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a")
     try:
@@ -136,7 +125,7 @@ def _claim_worker_slot(settings: Settings, state: dict[str, Any]) -> bool:
     except BlockingIOError:
         handle.close()
         return False
-    state["worker_lock"] = handle  # held open for the process's life
+    state[f"{name}_lock"] = handle  # held open for the process's life
     return True
 
 
@@ -161,6 +150,8 @@ def create_app(
         capacity = settings.db_pool_size + settings.db_max_overflow
         worker: asyncio.Task[None] | None = None
         idle_gc: asyncio.Task[None] | None = None
+        metrics_server: Any = None
+        metrics_task: asyncio.Task[None] | None = None
         if session_factory is None:
             url = resolve_database_url()
             engine = create_engine(settings, url)
@@ -170,15 +161,21 @@ def create_app(
             await jobs.open_jobs(settings, url, state["session_factory"])
             if settings.auto_cleanup_on_startup:
                 await ops_jobs.defer_cleanup()
-            if settings.in_process_worker and _claim_worker_slot(settings, state):
+            if settings.in_process_worker and _claim_lock(settings, state, "worker"):
                 worker = asyncio.create_task(
                     jobs.run_worker(install_signal_handlers=False)
                 )
             collector.tune()
             idle_gc = asyncio.create_task(collector.run())
+            if settings.metrics_port and _claim_lock(settings, state, "metrics"):
+                metrics_server = metrics_port_server(settings, factory)
+                metrics_task = asyncio.create_task(metrics_server.serve())
         try:
             yield
         finally:
+            if metrics_task is not None:
+                metrics_server.should_exit = True
+                await metrics_task
             for task in (worker, idle_gc):
                 if task is not None:
                     task.cancel()
@@ -236,8 +233,7 @@ def create_app(
                 ]
             }
             return JSONResponse(refused, status_code=403)
-        body = await metrics.render(factory())
-        return Response(body, media_type=metrics.CONTENT_TYPE)
+        return await metrics_body(factory)
 
     async def export_download(request: Request) -> Response:
         return await download_export(request, settings, factory())
@@ -266,14 +262,25 @@ def create_app(
                 max_age=600,
             )
         )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/health", health, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/exports/{id}", export_download, methods=["GET"]),
+    ]
+    if settings.graphiql_enabled:
+        routes.append(
+            Route(
+                f"{STATIC_PREFIX}/{{digest}}/{{path:path}}",
+                static_asset,
+                methods=["GET"],
+            )
+        )
+    if settings.trusted_documents is not None:
+        load_manifest(settings.trusted_documents)  # a bad manifest stops start-up
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/health", health, methods=["GET"]),
-            Route("/metrics", metrics_endpoint, methods=["GET"]),
-            Route("/exports/{id}", export_download, methods=["GET"]),
-        ],
+        routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )

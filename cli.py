@@ -239,7 +239,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             access_log=False,
             # applied again in each worker process, which starts unconfigured
             log_config=logging_config(settings.log_level),
-            proxy_headers=False,
+            # TRUSTED_PROXIES: uvicorn's ProxyHeadersMiddleware takes the
+            # client address and scheme from X-Forwarded-For/-Proto, but only
+            # when the connection comes from one of these addresses; a header
+            # from anyone else is ignored. Unset: the socket peer is the client
+            proxy_headers=bool(settings.trusted_proxy_list),
+            forwarded_allow_ips=settings.trusted_proxy_list or None,
             # no permessage-deflate: compressing PHI next to attacker-chosen
             # text leaks it through frame sizes (CRIME/BREACH), and status
             # frames are too small for compression to pay for its CPU

@@ -105,12 +105,25 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(15_000, ge=100, le=1_000_000)
     max_query_cost: int = Field(5000, ge=1)
     default_connection_size: int = Field(20, ge=1, le=100)
-    max_batch_operations: int = Field(10, ge=1, le=100)
+    # unset: 10 outside production, batching off (1) in production
+    max_batch_operations: int | None = Field(None, ge=1, le=100)
+    # unset: 3 in production, 100 (graphql-core's default) otherwise
+    max_validation_errors: int | None = Field(None, ge=1, le=100)
     # JSON bodies (uploads have MAX_UPLOAD_MB)
     max_request_body_kb: int = Field(1024, ge=16, le=1_048_576)
     operation_timeout_seconds: float = Field(30.0, gt=0)
-    # bearer token for GET /metrics; unset: /metrics answers loopback clients only
+    # schema/fastexec: our shortcuts through strawberry's and graphql-core's
+    # execution (same answers; docs/performance.md); off: the plain path
+    fast_execution: bool = True
+    # bearer token for GET /metrics; in production /metrics needs it, or is
+    # served only on METRICS_PORT (bound to 127.0.0.1) and never on the API port
     metrics_token: str | None = None
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    # comma-separated proxy addresses (or "*") whose X-Forwarded-For/-Proto
+    # uvicorn believes; unset: the socket peer is the client
+    trusted_proxies: str = ""
+    # path of a JSON map {sha256 hash: document}; set: only these documents run
+    trusted_documents: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # analytics: day and week boundaries, and the precomputation schedule
     scheduler_timezone: str = "UTC"
@@ -121,6 +134,13 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("trusted_documents")
+    @classmethod
+    def _readable_manifest(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            read_manifest(value)
+        return value
 
     @field_validator("scheduler_timezone")
     @classmethod
@@ -161,6 +181,19 @@ class Settings(BaseSettings):
         return self.graphiql and not self.is_production
 
     @property
+    def batch_limit(self) -> int:
+        """Operations in one batched request (1: batches are refused)."""
+        if self.max_batch_operations is not None:
+            return self.max_batch_operations
+        return 1 if self.is_production else 10
+
+    @property
+    def validation_error_limit(self) -> int:
+        if self.max_validation_errors is not None:
+            return self.max_validation_errors
+        return 3 if self.is_production else 100
+
+    @property
     def jwt_secret(self) -> str:
         return self.jwt_secret_key or DEV_JWT_SECRET
 
@@ -187,8 +220,37 @@ class Settings(BaseSettings):
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """A trusted-documents manifest: a JSON object from SHA-256 (hex, or
+    ``sha256:<hex>``) to the document with that hash. Anything else is a
+    ValueError: a typo must not silently allow nothing, or everything."""
+    import hashlib
+    import json
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} must be a JSON object of hash to document")
+    manifest: dict[str, str] = {}
+    for key, document in raw.items():
+        digest = str(key).removeprefix("sha256:").lower()
+        valid = len(digest) == 64 and set(digest) <= set("0123456789abcdef")
+        if not valid or not isinstance(document, str):
+            raise ValueError(f"{path}: {key!r} is not a SHA-256 hash of a document")
+        if hashlib.sha256(document.encode()).hexdigest() != digest:
+            raise ValueError(f"{path}: the document of {key} has another hash")
+        manifest[digest] = document
+    return manifest
 
 
 def _decode_key(name: str, value: str) -> bytes:

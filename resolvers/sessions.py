@@ -239,7 +239,7 @@ def _audit_notes(
     found: SessionNotes | None,
 ) -> None:
     """Each note's READ recorded once a request, however often the field is
-    answered (schema/execution.py may ask twice): the field is repeatable."""
+    answered (schema/fastexec may ask twice): the field is repeatable."""
     if found is not None and found.id not in loader.audited:
         loader.audited.add(found.id)
         audit_reads(info, "SessionNotes", [(found.id, root.patient_id)])

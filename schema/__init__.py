@@ -14,14 +14,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from schema import fast
 from schema.audit import AuditQuery
 from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
-from schema.execution import LeafRecordExecutionContext
 from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
 from schema.fanout import group_key, shared
+from schema.fastexec import check_contract, install
 from schema.guard import OperationGuard
 from schema.metrics import Metrics
 from schema.ops import OpsMutation
@@ -122,10 +121,11 @@ def build_schema(
     production: bool = False,
     query: type | None = None,
     mutation: type | None = None,
-    fast_resolvers: bool = True,
+    fast_execution: bool = True,
     **kwargs: Any,
 ) -> AppSchema:
-    """The schema; ``production`` turns introspection and field suggestions off.
+    """The schema; ``production`` turns introspection and field suggestions off;
+    ``fast_execution`` (the FAST_EXECUTION setting) installs schema/fastexec.
 
     OperationGuard parses and validates (cached) and enforces the limits, so it
     replaces strawberry's ParserCache and ValidationCache.
@@ -133,8 +133,6 @@ def build_schema(
     extensions: list[Any] = [Metrics, UnitOfWork, OperationGuard]
     if production:
         extensions.append(DisableIntrospection)
-    if fast_resolvers:
-        kwargs.setdefault("execution_context_class", LeafRecordExecutionContext)
     built = AppSchema(
         query=query or Query,
         mutation=mutation or Mutation,
@@ -148,21 +146,23 @@ def build_schema(
         ),
         **kwargs,
     )
-    if fast_resolvers:
-        fast.install(built)
+    if fast_execution:
+        install(built)
+    else:
+        check_contract(built)
     return built
 
 
-# the development schema: export-schema prints it (production's SDL is the same)
+# the development schema: export-schema prints it (every mode's SDL is the same)
 schema = build_schema()
-_production_schema: AppSchema | None = None
+_built: dict[tuple[bool, bool], AppSchema] = {(False, True): schema}
 
 
 def schema_for(settings: Settings) -> AppSchema:
-    """The schema for the settings' mode, each built once."""
-    global _production_schema
-    if not settings.is_production:
-        return schema
-    if _production_schema is None:
-        _production_schema = build_schema(production=True)
-    return _production_schema
+    """The schema for the settings' mode and FAST_EXECUTION, each built once."""
+    key = (settings.is_production, settings.fast_execution)
+    found = _built.get(key)
+    if found is None:
+        found = build_schema(production=key[0], fast_execution=key[1])
+        _built[key] = found
+    return found

@@ -29,19 +29,25 @@ from graphql import (
     get_operation_ast,
     parse,
 )
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
 from graphql import OperationType as CoreOperationType
-from graphql.validation import ASTValidationRule
+from graphql.validation import ASTValidationRule, validate
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.graphql import OperationType
 
 from schema.cost import query_cost
+from schema.documents import is_trusted, load_manifest, not_allowed
 from schema.limits import (
     Limits,
     before_parsing,
     shape_errors,
     too_complex,
 )
+from schema.media import mark_request_errors
 from schema.text_input import unstorable_text
 from settings import Settings, get_settings
 
@@ -112,8 +118,13 @@ def _validate(
     schema: GraphQLSchema,
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
+    max_errors: int,
 ) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
+    # strawberry's validate_document, with graphql-core's max_errors: in
+    # production validation stops after a few errors (a document of many
+    # unknown directives is not answered with one error each)
+    extra = (MaybeNullValidationRule, OneOfInputValidationRule)
+    return validate(schema, document, (*rules, *extra), max_errors=max_errors)
 
 
 def _refused_document(allowed: Any, operation_name: object) -> DocumentNode:
@@ -133,6 +144,18 @@ def _refused_document(allowed: Any, operation_name: object) -> DocumentNode:
     return DocumentNode(definitions=(operation,))
 
 
+def _mark_coercion_errors(result: object) -> None:
+    """graphql-core answers variables that do not coerce (and nothing else)
+    from execute with no data and errors without a path, before any resolver
+    ran: request errors like validation's (schema/media.py). Classified here,
+    after the fact, so that valid variables are not coerced twice."""
+    if not isinstance(result, GraphQLExecutionResult) or result.data is not None:
+        return
+    errors = result.errors or []
+    if errors and all(e.path is None for e in errors):
+        mark_request_errors(list(errors))
+
+
 class OperationGuard(SchemaExtension):
     """Length, tokens, depth, aliases, directives, cost and time of an operation."""
 
@@ -140,22 +163,30 @@ class OperationGuard(SchemaExtension):
         self.cost: int | None = None
 
     @property
-    def limits(self) -> Limits:
+    def settings(self) -> Settings:
         settings = getattr(self.execution_context.context, "settings", None)
-        return Limits.from_settings(
-            settings if isinstance(settings, Settings) else get_settings()
-        )
+        return settings if isinstance(settings, Settings) else get_settings()
+
+    @property
+    def limits(self) -> Limits:
+        return Limits.from_settings(self.settings)
 
     def _refuse(self, error: GraphQLError) -> None:
         ec = self.execution_context
         ec.graphql_document = _refused_document(
             ec.allowed_operations, ec.operation_name
         )
-        ec.pre_execution_errors = [error]
+        ec.pre_execution_errors = mark_request_errors([error])
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         query = ec.query or ""
+        trusted = self.settings.trusted_documents
+        if trusted is not None and not is_trusted(load_manifest(trusted), query):
+            # before the parser sees it: only the listed documents run at all
+            self._refuse(not_allowed().as_graphql())
+            yield
+            return
         known = (query, self.limits) in _clean
         error = None if known else before_parsing(query, self.limits)
         if error is not None:
@@ -170,7 +201,8 @@ class OperationGuard(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.pre_execution_errors is None and ec.graphql_document is not None:
-            ec.pre_execution_errors = self._check(ec.graphql_document)
+            errors = self._check(ec.graphql_document)
+            ec.pre_execution_errors = mark_request_errors(errors) if errors else []
         yield
 
     def _check(self, document: DocumentNode) -> list[GraphQLError]:
@@ -182,7 +214,12 @@ class OperationGuard(SchemaExtension):
             errors = shape_errors(document, limits)
             if errors:
                 return errors
-        errors = _validate(ec.schema._schema, document, tuple(ec.validation_rules))
+        errors = _validate(
+            ec.schema._schema,
+            document,
+            tuple(ec.validation_rules),
+            limits.validation_errors,
+        )
         if errors:
             return list(errors)
         variables = ec.variables if isinstance(ec.variables, dict) else None
@@ -224,6 +261,7 @@ class OperationGuard(SchemaExtension):
         try:
             async with asyncio.timeout(seconds):
                 yield
+            _mark_coercion_errors(ec.result)
         except TimeoutError:
             elapsed = round(time.monotonic() - started, 3)
             log.warning(

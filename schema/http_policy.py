@@ -3,10 +3,11 @@
 POST bodies must be ``application/json`` or ``multipart/form-data``: the
 "simple" content types (``application/x-www-form-urlencoded``, ``text/plain``)
 are what a cross-site form can send without a CORS preflight, so refusing them
-closes that CSRF path. A batch (a JSON array) holds at most
-``MAX_BATCH_OPERATIONS`` operations and never a credential operation (login,
-signup, refreshToken): batching would otherwise multiply password guesses past
-the per-request rate limit.
+closes that CSRF path. In production GET is refused too (405), for every
+operation. A batch (a JSON array) holds at most ``MAX_BATCH_OPERATIONS``
+operations (in production batching is off unless that is set) and never a
+credential operation (login, signup, refreshToken): batching would otherwise
+multiply password guesses past the per-request rate limit.
 """
 
 from __future__ import annotations
@@ -46,15 +47,32 @@ class RefusedRequest(HTTPException):
         self.extensions = ext
 
 
-def refusal_response(exc: HTTPException) -> Response:
+def refusal_response(
+    exc: HTTPException, media_type: str = "application/json"
+) -> Response:
     code = getattr(exc, "code", None) or (
         "NOT_FOUND" if exc.status_code == 404 else "BAD_USER_INPUT"
     )
     extensions = {"code": code, **getattr(exc, "extensions", {})}
     body = {"errors": [{"message": exc.reason, "extensions": extensions}]}
+    headers = {"allow": "POST"} if exc.status_code == 405 else None
     return Response(
-        orjson.dumps(body), status_code=exc.status_code, media_type="application/json"
+        orjson.dumps(body),
+        status_code=exc.status_code,
+        media_type=media_type,
+        headers=headers,
     )
+
+
+def check_method(request: Request, settings: Settings) -> None:
+    """In production only POST runs operations: a GET is a link or an <img>
+    away from any page (CSRF), and lands in access logs with its query."""
+    if settings.is_production and request.method == "GET":
+        raise RefusedRequest(
+            405,
+            "GET is not allowed: send operations as POST application/json",
+            allow="POST",
+        )
 
 
 def check_content_type(request: Request) -> None:
@@ -107,7 +125,17 @@ def _too_large(limit: int, measured: int) -> RefusedRequest:
 
 def check_batch(items: list[Any], settings: Settings) -> None:
     """A batch: at most the configured number of operations, none a credential one."""
-    limit = settings.max_batch_operations
+    limit = settings.batch_limit
+    if limit == 1 and len(items) > 1:
+        raise RefusedRequest(
+            400,
+            "Batched requests are off: send one operation per request "
+            "(MAX_BATCH_OPERATIONS allows batches)",
+            "QUERY_TOO_COMPLEX",
+            kind="batch",
+            limit=limit,
+            measured=len(items),
+        )
     if len(items) > limit:
         raise RefusedRequest(
             400,
@@ -175,4 +203,4 @@ def _root_fields(
                 _root_fields(fragment.selection_set, fragments, found, seen)
 
 
-__all__ = ["RefusedRequest", "check_batch", "check_content_type"]
+__all__ = ["RefusedRequest", "check_batch", "check_content_type", "check_method"]

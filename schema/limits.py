@@ -52,6 +52,7 @@ class Limits:
     cost: int
     connection_size: int
     timeout_seconds: float
+    validation_errors: int = 100
 
     @classmethod
     def from_settings(cls, s: Settings) -> Limits:
@@ -64,6 +65,7 @@ class Limits:
             cost=s.max_query_cost,
             connection_size=s.default_connection_size,
             timeout_seconds=s.operation_timeout_seconds,
+            validation_errors=s.validation_error_limit,
         )
 
 

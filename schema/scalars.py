@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 
 
-def _serialize_datetime(value: datetime) -> str:
+def serialize_datetime(value: datetime) -> str:
     if value.tzinfo is UTC:  # as the database returns them
         return value.isoformat()
     if value.tzinfo is None:
@@ -15,7 +15,7 @@ def _serialize_datetime(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def _parse_datetime(value: object) -> datetime:
+def parse_datetime(value: object) -> datetime:
     if not isinstance(value, str):
         raise ValueError("DateTime must be an ISO 8601 string")
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -27,8 +27,8 @@ def _parse_datetime(value: object) -> datetime:
 DateTime = strawberry.scalar(
     name="DateTime",
     description="ISO 8601 date and time with offset; always UTC on output.",
-    serialize=_serialize_datetime,
-    parse_value=_parse_datetime,
+    serialize=serialize_datetime,
+    parse_value=parse_datetime,
 )
 
 SCALAR_MAP = {datetime: DateTime}

@@ -23,15 +23,27 @@ from strawberry.types.unset import UNSET, UnsetType
 from db.engine import autocommit_sessionmaker
 from db.errors import is_unavailable
 from resolvers.context import Context
+from schema import documents
 from schema.errors import SUGGESTION, format_error, unavailable_response
 from schema.fanout import SharingTransportWSHandler
+from schema.graphiql import page_response
 from schema.guard import is_known_query
 from schema.http_policy import (
     RefusedRequest,
     check_batch,
     check_content_type,
+    check_method,
     limit_body,
     refusal_response,
+)
+from schema.media import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    REQUEST_ERROR_KEY,
+    SCOPE_KEY,
+    as_graphql_response,
+    is_request_error,
+    negotiate,
 )
 from services import logs
 from services.auth import user_from_token
@@ -136,14 +148,22 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        media = JSON
         try:
             request = Request(scope, limit_body(receive, scope, self.settings))
+            check_method(request, self.settings)
+            media = self.response_media_type(request)
+            scope[SCOPE_KEY] = media
             check_content_type(request)
             response = await self.run(request)
+            if media == GRAPHQL_RESPONSE:
+                as_graphql_response(response, bool(scope.get(REQUEST_ERROR_KEY)))
         except HTTPException as exc:
-            response = refusal_response(exc)
+            response = refusal_response(exc, media)
         except StarletteHTTPException as exc:  # e.g. an unparsable multipart body
-            response = refusal_response(HTTPException(exc.status_code, exc.detail))
+            response = refusal_response(
+                HTTPException(exc.status_code, exc.detail), media
+            )
         except Exception as exc:
             # the database went away before execution (reading the token's user)
             if not is_unavailable(exc):
@@ -155,6 +175,25 @@ class GraphQLView(GraphQL[Context, None]):
             if ctx is not None:
                 await ctx.close()
         await response(scope, receive, send)
+
+    def response_media_type(self, request: Request) -> str:
+        """The negotiated media type (406 when Accept allows none). The
+        GraphiQL page and HTTP streaming transports choose their own."""
+        adapter = self.request_adapter_class(request)
+        if self.should_render_graphql_ide(adapter):
+            return JSON
+        if self._get_stream_transport_from_headers(request.headers):
+            return JSON
+        media = negotiate(request.headers.get("accept"))
+        if media is None:
+            raise RefusedRequest(
+                406,
+                f"Not acceptable: accept {GRAPHQL_RESPONSE} or {JSON}",
+            )
+        return media
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return page_response()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -195,13 +234,15 @@ class GraphQLView(GraphQL[Context, None]):
             decoded = self.parse_json(await request.get_body())
             if not isinstance(decoded, dict | list):
                 raise RefusedRequest(400, "The body must be a JSON object or array")
+        else:
+            decoded = dict(request.query_params)
         data = await super().parse_http_body(request)
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
                 raise RefusedRequest(400, "operationName must be a string or null")
             if not isinstance(item.variables, dict | None):
                 raise RefusedRequest(400, "variables must be an object or null")
-        return data
+        return documents.with_document_ids(data, decoded)
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         # strawberry assumes both fields are JSON objects and fails with a 500
@@ -255,6 +296,42 @@ class GraphQLView(GraphQL[Context, None]):
             for item in request_data
         ]
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One operation, its document found by hash when the request sends
+        one (schema/documents.py); an APQ document is registered once it ran
+        without a request error."""
+        manifest = None
+        if self.settings.trusted_documents is not None:
+            manifest = documents.load_manifest(self.settings.trusted_documents)
+        try:
+            resolved = await documents.resolve(
+                request_data.query,
+                request_data.extensions,
+                getattr(request_data, "document_id", None),
+                manifest,
+                self.session_factory,
+            )
+        except documents.DocumentError as exc:
+            return ExecutionResult(data=None, errors=[exc.as_graphql()])
+        request_data.query = resolved.query
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if resolved.register and isinstance(resolved.query, str):
+            if not is_request_error(result.data, result.errors):
+                await documents.register(
+                    self.session_factory, resolved.register, resolved.query
+                )
+        return result
+
     async def on_ws_connect(
         self, context: Context
     ) -> UnsetType | dict[str, object] | None:
@@ -287,7 +364,15 @@ class GraphQLView(GraphQL[Context, None]):
     async def process_result(
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        data: GraphQLHTTPResponse = {"data": result.data}
+        data: GraphQLHTTPResponse = {}
+        if is_request_error(result.data, result.errors):
+            # nothing was executed: the spec's responses have no data entry
+            # (kept as null under application/json, as legacy clients expect)
+            request.scope[REQUEST_ERROR_KEY] = True
+            if request.scope.get(SCOPE_KEY) != GRAPHQL_RESPONSE:
+                data["data"] = None
+        else:
+            data["data"] = result.data
         if result.errors:
             rid = request_id_of(request)
             errors = [format_error(e, rid) for e in result.errors]

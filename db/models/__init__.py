@@ -7,6 +7,7 @@ from db.models.analytics import (
     PatientProgress,
     SessionMetrics,
 )
+from db.models.documents import PersistedDocument
 from db.models.ops import AuditEvent, ExportJob
 from db.models.patients import Patient, PatientTherapist, TreatmentGoal, TreatmentPlan
 from db.models.sessions import (
@@ -37,6 +38,7 @@ __all__ = [
     "Patient",
     "PatientProgress",
     "PatientTherapist",
+    "PersistedDocument",
     "RateLimitCounter",
     "SessionMetrics",
     "SessionNotes",

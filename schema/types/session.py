@@ -12,7 +12,7 @@ from db import models
 from db.enums import Attendance, SessionStatus
 from resolvers import sessions as resolve
 from resolvers.context import Context
-from schema.fast import repeatable
+from schema.fastexec import repeatable
 from schema.node import Node, register_node
 from schema.types.notes import SessionNotesType
 from schema.types.processing import ProcessingInfoType

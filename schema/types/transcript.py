@@ -8,7 +8,7 @@ import strawberry
 
 from db import models
 from db.enums import SpeakerRole
-from schema.completers import RawRecords
+from schema.fastexec import RawRecords
 
 
 @strawberry.type(

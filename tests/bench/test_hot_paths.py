@@ -121,10 +121,10 @@ def test_shared_result_payload(benchmark: Any) -> None:
 
 def test_complete_a_transcripts_segments(benchmark: Any) -> None:
     """The ~400 segments of a 6,000-word transcript through the executor
-    ((b)'s largest part), with the leaf-record completion of schema/execution.py."""
+    ((b)'s largest part), with the leaf-record completion of schema/fastexec."""
     import strawberry
 
-    from schema.execution import LeafRecordExecutionContext
+    from schema.fastexec import install
 
     segments = [
         TranscriptSegmentType(
@@ -144,9 +144,8 @@ def test_complete_a_transcripts_segments(benchmark: Any) -> None:
         def segments(self) -> list[TranscriptSegmentType]:
             return segments
 
-    local = strawberry.Schema(
-        query=Query, execution_context_class=LeafRecordExecutionContext
-    )
+    local = strawberry.Schema(query=Query)
+    install(local)
     query = "{ segments { start end speaker text } }"
     result = benchmark(lambda: local.execute_sync(query))
     assert result.errors is None
@@ -155,16 +154,16 @@ def test_complete_a_transcripts_segments(benchmark: Any) -> None:
 
 def test_complete_a_page_of_connections_with_children(benchmark: Any) -> None:
     """(a)'s shape below the patients: 50 objects with a list of 10 children
-    and a repeatable child each, completed by schema/execution.py's one-step
+    and a repeatable child each, completed by schema/fastexec's one-step
     path (the list, its items and the child in the same step)."""
-    from tests.schema.test_nested_plans import Item, _run, _schema, box
+    from tests.schema.test_nested_plans import Item, box, box_schema, run_query
 
     boxes = [
         box(str(i), items=[Item(s=str(j), n=j) for j in range(10)]) for i in range(50)
     ]
-    local = _schema(boxes, fast=True)
+    local = box_schema(boxes, fast=True)
     query = "{ boxes { label items { s n } picked { s } } }"
-    result, _ = benchmark(lambda: _run(local, query))
+    result, _ = benchmark(lambda: run_query(local, query))
     assert result.errors is None
     assert result.data is not None
     assert len(result.data["boxes"]) == 50

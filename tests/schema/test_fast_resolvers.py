@@ -1,4 +1,4 @@
-"""schema/fast.py gives eligible fields a direct resolve function; the answers
+"""schema/fastexec gives eligible fields a direct resolve function; the answers
 must be exactly what strawberry's own path gives, errors and audit included."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from app import create_app
 from db.enums import Role
 from db.models import AuditEvent
 from resolvers.ids import encode_id
-from schema import build_schema, fast
+from schema import build_schema
+from schema.fastexec import install
 from services.audit import write_events
 from settings import Settings
 from tests.factories import create_patient, create_user, token_for, utc
@@ -55,8 +56,8 @@ query($s: ID!, $a: ID!) {
 
 
 def test_every_rewritten_field_is_eligible_and_root_types_are_untouched() -> None:
-    plain = build_schema(fast_resolvers=False)
-    rewritten = fast.install(plain)
+    plain = build_schema(fast_execution=False)
+    rewritten = install(plain)
     assert "SessionNotes.keyTopics" in rewritten
     assert "TherapySession.id" in rewritten
     # fields with arguments: strawberry converts them, once per value
@@ -70,11 +71,11 @@ def test_every_rewritten_field_is_eligible_and_root_types_are_untouched() -> Non
 async def _ask(
     settings: Settings,
     factory: async_sessionmaker[AsyncSession],
-    fast_resolvers: bool,
+    fast_execution: bool,
     token: str,
     variables: dict[str, Any],
 ) -> dict[str, Any]:
-    schema = build_schema(fast_resolvers=fast_resolvers)
+    schema = build_schema(fast_execution=fast_execution)
     app = create_app(settings, session_factory=factory, schema=schema)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
@@ -190,7 +191,7 @@ def test_arguments_are_converted_as_strawberry_converts_them() -> None:
       f: echo } }"""
     plain = strawberry.Schema(query=RowQuery)
     quick = strawberry.Schema(query=RowQuery)
-    assert "Row.echo" in fast.install(quick)
+    assert "Row.echo" in install(quick)
     for _ in range(2):  # the second time from what was remembered
         got, expected = quick.execute_sync(query), plain.execute_sync(query)
         assert got.errors is None

@@ -1,4 +1,4 @@
-"""schema/execution.py completes leaf-only objects, and lists of them, in one
+"""schema/fastexec completes leaf-only objects, and lists of them, in one
 step. On awkward values (nulls, ints in Float fields, non-finite floats,
 out-of-range ints, awaitables, values that do not serialise) the answer must
 be exactly graphql-core's own, errors and paths included."""
@@ -14,9 +14,9 @@ from typing import Any, cast
 import pytest
 import strawberry
 
-from schema.completers import RawRecords
-from schema.execution import LeafRecordExecutionContext
-from schema.fast import install
+from schema.fastexec import RawRecords, install
+from schema.fastexec.completers import cached_selections
+from schema.fastexec.internals import core_schema
 from schema.types.transcript import TranscriptSegmentType, _segment
 
 
@@ -37,7 +37,7 @@ class Leaf:
     tags: list[str] = strawberry.field(default_factory=list)
     maybe: list[int | None] | None = None
 
-    # a resolver of the parent alone: schema/fast.py calls it directly, and
+    # a resolver of the parent alone: schema/fastexec calls it directly, and
     # the leaf-record path with it
     @strawberry.field
     @staticmethod
@@ -123,10 +123,7 @@ def _schema(items: list[Any], fast: bool) -> strawberry.Schema:
             found.append(Outer(a=None, inner=None, b=1, inners=[]))  # type: ignore[arg-type]
             return found
 
-    extra: dict[str, Any] = (
-        {"execution_context_class": LeafRecordExecutionContext} if fast else {}
-    )
-    built = strawberry.Schema(query=Query, **extra)
+    built = strawberry.Schema(query=Query)
     if fast:
         assert "Leaf.twice" in install(built)
     return built
@@ -167,24 +164,22 @@ async def test_an_awaitable_leaf_takes_graphql_cores_path() -> None:
 
 
 def test_lists_of_scalars_and_resolvers_of_the_parent_take_the_one_step_path() -> None:
-    from schema import completers
-
     fast = _schema(CASES["plain"], fast=True)
     result = asyncio.run(fast.execute(QUERY))
     # only the last Outer, whose non-null ``a`` is null
     assert [e.path for e in result.errors or []] == [["outers", 2, "a"]]
     compiled = [
         names
-        for (gtype, names) in completers._COMPILED
-        if gtype is fast._schema.type_map["Leaf"]
+        for (gtype, names) in cached_selections()
+        if gtype is core_schema(fast).type_map["Leaf"]
     ]
     selected = {name for names in compiled for _, name, _child in names}
     assert {"tags", "maybe", "twice", "f"} <= selected
     # the leaves of an object that also selects objects and lists
     beside = [
         tuple((key, name) for key, name, _child in names)
-        for (gtype, names) in completers._COMPILED
-        if gtype is fast._schema.type_map["Outer"]
+        for (gtype, names) in cached_selections()
+        if gtype is core_schema(fast).type_map["Outer"]
     ]
     assert (("a", "a"), ("b", "b")) in beside
 
@@ -205,7 +200,7 @@ def test_plans_shared_between_requests_follow_the_variables() -> None:
     for flag in (True, False, True, False):
         got, expected = (
             execute(
-                built._schema,
+                core_schema(built),
                 document,
                 variable_values={"x": flag},
                 executor_class=built.execution_context_class,
@@ -249,10 +244,10 @@ def _segments_schema(
         def segments(self) -> list[TranscriptSegmentType]:
             return cast("list[TranscriptSegmentType]", RawRecords(records, make))
 
-    extra: dict[str, Any] = (
-        {"execution_context_class": LeafRecordExecutionContext} if fast else {}
-    )
-    return strawberry.Schema(query=Query, **extra)
+    built = strawberry.Schema(query=Query)
+    if fast:
+        install(built)
+    return built
 
 
 @pytest.mark.parametrize("case", sorted(RECORDS))
@@ -288,14 +283,14 @@ def test_stored_segments_as_stored_are_not_made_into_objects() -> None:
     assert made == [1]
 
 
-def test_generated_completers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_completers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Aliases are the client's: every new one makes a new selection, so the
-    caches of generated functions must not grow without end."""
-    from schema import completers
+    caches of completers must not grow without end."""
+    from schema.fastexec import completers
 
-    monkeypatch.setattr(completers, "_COMPILED_MAX", 3)
+    monkeypatch.setattr(completers, "CACHE_MAX", 3)
     schema = _schema(CASES["plain"], fast=True)
     for n in range(10):
         result = schema.execute_sync(f"{{ items {{ a{n}: f }} }}")
         assert result.errors is None
-        assert len(completers._COMPILED) <= 3
+        assert len(cached_selections()) <= 3

@@ -1,4 +1,4 @@
-"""schema/execution.py completes an object's children in the same step when
+"""schema/fastexec completes an object's children in the same step when
 their reads are plain attributes or repeatable resolvers (a connection's
 edges, an edge's node, a session's primed notes). On awkward values the
 answer must be exactly graphql-core's own, errors and their paths included,
@@ -19,9 +19,9 @@ from graphql import ExecutionResult, execute, parse
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from schema import completers
-from schema.execution import LeafRecordExecutionContext
-from schema.fast import install, repeatable
+from schema.fastexec import install, repeatable
+from schema.fastexec.completers import cached_selections
+from schema.fastexec.internals import core_schema
 from schema.scalars import SCALAR_MAP
 
 
@@ -110,28 +110,25 @@ QUERY = """{
 }"""
 
 
-def _schema(boxes: list[Any], fast: bool) -> strawberry.Schema:
+def box_schema(boxes: list[Any], fast: bool) -> strawberry.Schema:
     @strawberry.type
     class Query:
         @strawberry.field
         def boxes(self) -> list[Box]:
             return boxes
 
-    extra: dict[str, Any] = (
-        {"execution_context_class": LeafRecordExecutionContext} if fast else {}
-    )
-    built = strawberry.Schema(query=Query, **extra)
+    built = strawberry.Schema(query=Query)
     if fast:
         assert {"Box.picked", "Box.picks"} <= set(install(built))
     return built
 
 
-def _run(
+def run_query(
     schema: strawberry.Schema, query: str = QUERY, **variables: Any
 ) -> tuple[ExecutionResult, dict[str, Any]]:
     context: dict[str, Any] = {"calls": [], "documents": set()}
     result = execute(
-        schema._schema,
+        core_schema(schema),
         parse(query),
         context_value=context,
         variable_values=variables,
@@ -157,20 +154,20 @@ def _answer(result: ExecutionResult) -> tuple[str, list[tuple[str, tuple[Any, ..
 def test_children_answer_exactly_as_graphql_core(case: str) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fast, _ = _run(_schema(CASES[case], fast=True))
-        slow, _ = _run(_schema(CASES[case], fast=False))
+        fast, _ = run_query(box_schema(CASES[case], fast=True))
+        slow, _ = run_query(box_schema(CASES[case], fast=False))
         gc.collect()
     assert _answer(fast) == _answer(slow)
     assert not [w for w in caught if "never awaited" in str(w.message)]
 
 
 def test_a_plain_page_takes_the_one_step_path_and_reads_each_box_once() -> None:
-    schema = _schema(CASES["plain"], fast=True)
-    result, context = _run(schema)
+    schema = box_schema(CASES["plain"], fast=True)
+    result, context = run_query(schema)
     assert result.errors is None
     assert context["calls"] == ["a", "b"]
-    box_type = schema._schema.type_map["Box"]
-    planned = [names for (gtype, names) in completers._COMPILED if gtype is box_type]
+    box_type = core_schema(schema).type_map["Box"]
+    planned = [names for (gtype, names) in cached_selections() if gtype is box_type]
     children = {name for names in planned for _, name, child in names if child}
     assert {"item", "maybe", "items", "holes", "picked", "picks"} <= children
 
@@ -178,7 +175,9 @@ def test_a_plain_page_takes_the_one_step_path_and_reads_each_box_once() -> None:
 def test_a_fallback_asks_a_repeatable_resolver_again_with_the_same_answer() -> None:
     """Box b's non-null child is null: graphql-core completes the whole list
     again, asking the resolver a second time; the answer is graphql-core's."""
-    result, context = _run(_schema(CASES["null in a non-null child"], fast=True))
+    result, context = run_query(
+        box_schema(CASES["null in a non-null child"], fast=True)
+    )
     assert [e.path for e in result.errors or []] == [["boxes", 1, "item"]]
     # box a's resolver answered in the one-step path, then again in
     # graphql-core's (which stops at box b's null item before its picked)
@@ -188,7 +187,7 @@ def test_a_fallback_asks_a_repeatable_resolver_again_with_the_same_answer() -> N
 def test_directives_below_a_child_follow_the_variables() -> None:
     """A child whose selection has a directive is not planned ahead (its plan
     would depend on the variables); the answers follow every flag."""
-    fast, slow = _schema(CASES["plain"], True), _schema(CASES["plain"], False)
+    fast, slow = box_schema(CASES["plain"], True), box_schema(CASES["plain"], False)
     query = (
         "query($x: Boolean!) { boxes { label items { s n @include(if: $x) } "
         "picked { s @skip(if: $x) } } }"
@@ -197,7 +196,7 @@ def test_directives_below_a_child_follow_the_variables() -> None:
     for flag in (True, False, True):
         got, expected = (
             execute(
-                built._schema,
+                core_schema(built),
                 document,
                 variable_values={"x": flag},
                 context_value={"calls": [], "documents": set()},
@@ -216,21 +215,21 @@ def test_fragments_below_children_answer_as_graphql_core() -> None:
     query = """{ boxes { ...B } }
       fragment B on Box { label item { ...I } items { ...I s } picked { ...I } }
       fragment I on Item { s n }"""
-    fast, _ = _run(_schema(CASES["plain"], True), query)
-    slow, _ = _run(_schema(CASES["plain"], False), query)
+    fast, _ = run_query(box_schema(CASES["plain"], True), query)
+    slow, _ = run_query(box_schema(CASES["plain"], False), query)
     assert fast.errors is None
     assert _answer(fast) == _answer(slow)
 
 
 def test_the_shared_resolve_info_is_the_current_documents() -> None:
     """Two documents with the same selection (they differ in spacing): each
-    execution's resolver sees its own document's nodes, never a generated
-    function's earlier one."""
-    schema = _schema(CASES["plain"], fast=True)
+    execution's resolver sees its own document's nodes, never a cached
+    completer's earlier one."""
+    schema = box_schema(CASES["plain"], fast=True)
     first = "{ boxes { label picked { s } } }"
     second = "{ boxes {  label  picked { s } } }"
     for query in (first, second, first):
-        result, context = _run(schema, query)
+        result, context = run_query(schema, query)
         assert result.errors is None
         assert context["documents"] == {query}
 
@@ -264,12 +263,11 @@ def test_datetimes_serialise_as_the_scalar_does(case: str) -> None:
             def stamps(self) -> list[Stamp]:
                 return [Stamp(at=value, maybe=value)]
 
-        extra: dict[str, Any] = (
-            {"execution_context_class": LeafRecordExecutionContext} if fast else {}
-        )
         config = StrawberryConfig(scalar_map=SCALAR_MAP)  # type: ignore[arg-type]
-        built = strawberry.Schema(query=Query, config=config, **extra)
-        answers.append(_answer(_run(built, "{ stamps { at maybe } }")[0]))
+        built = strawberry.Schema(query=Query, config=config)
+        if fast:
+            install(built)
+        answers.append(_answer(run_query(built, "{ stamps { at maybe } }")[0]))
     assert answers[0] == answers[1]
     if case == "UTC":
         assert answers[0][0] == json.dumps(

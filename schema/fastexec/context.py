@@ -1,48 +1,6 @@
-"""Objects made only of plain leaf fields are completed in one step.
-
-graphql-core completes every field on its own: a resolve info, the resolver
-through strawberry's wrapper, an awaitable check, the leaf's serialisation and a
-path per field, at roughly 5 µs each. A transcript of 6,000 words has ~400
-segments of 4 fields: 1,600 of those per detail page, more than the rest of it.
-
-When every field a query selects on an object is a strawberry field without a
-resolver (a plain attribute) of a scalar or enum type, with no arguments and no
-@defer in play, the object's result is built directly: the same attribute read
-(strawberry's own basic resolver is called), the same ``serialize`` of the leaf
-type. Anything unusual for one object (a null in a non-null field, a value that
-does not serialise, an awaitable) hands that object back to graphql-core's own
-path, which reports it as it always does. ``tests/schema/test_fast_resolvers.py``
-compares whole responses with and without this.
-
-A list of such objects (the segments of a transcript) is completed in one loop
-as well: no path, list-item, object-value and field-collection step per item.
-If any item needs graphql-core's path, the whole list takes it.
-The built-in scalars serialise their own Python type without the checks for
-everything else (a finite float is a Float, a str a String or ID, an int in
-range an Int, a bool a Boolean); any other value goes to graphql-core's
-``serialize``. Each object's completion is a function generated once per type
-and selection (bounded caches: selections come from clients).
-
-Leaves are also lists of built-in scalars and synchronous resolvers of the
-parent alone (schema/fast.py marks them). An object that selects leaves beside
-other fields reads its leaves in one step and executes the others as
-graphql-core does, in the selection's order. ``RawRecords`` lets a list of
-stored records (a transcript's segments) be read without making objects when
-each value is exactly what the object would hold. Plans are shared between
-requests for the same field nodes (the guard's parse cache keeps a document's
-nodes). ``tests/schema/test_leaf_records.py`` compares answers on awkward values
-with graphql-core's own.
-
-Children: a field of an object type whose read is a plain attribute, a
-function of the parent or a resolver marked ``@repeatable`` (schema/fast.py) is
-completed with its object when nothing below it carries a directive (a
-connection's edges, an edge's node, a session's primed notes), with one
-resolve info per field and execution (``shared_info``);
-``tests/schema/test_nested_plans.py`` compares them with graphql-core's own.
-
-Layout: this module is the execution context; ``schema/plans.py`` decides
-what is a leaf or a child; ``schema/completers.py`` generates the functions.
-"""
+"""The execution context of the fast path: graphql-core's, with objects whose
+selection has a plan (plans.py) completed in one step by a completer
+(completers.py). The package docstring says when, and what it relies on."""
 
 from __future__ import annotations
 
@@ -64,23 +22,19 @@ from graphql.execution.collect_fields import (
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.completers import (
-    RawRecords,
-    _complete_list,
-    _completer,
-    _raw_completer,
-)
-from schema.plans import (
-    _NO_PLAN,
+from schema.fastexec.completers import complete_list, completer, raw_completer
+from schema.fastexec.plans import (
+    NO_PLAN,
     Child,
+    Fallback,
     Plan,
-    _Fallback,
-    _make_plan,
-    _partial_plan,
+    make_plan,
+    partial_plan,
 )
+from schema.fastexec.records import RawRecords
 
 
-class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # keyed by the identity of graphql-core's memoised grouped field sets,
@@ -120,8 +74,8 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         plan = None if new_defer_usages else self._plan(parent_type, grouped_field_set)
         if plan:
             try:
-                return _completer(parent_type, plan)(source_value, self)
-            except _Fallback:
+                return completer(parent_type, plan)(source_value, self)
+            except Fallback:
                 pass
         return super().execute_collected_subfields(
             parent_type,
@@ -155,19 +109,17 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
             plan = None if new_defer_usages else self._plan(object_type, grouped)
             if plan and isinstance(items, RawRecords):
-                raw = _raw_completer(object_type, plan)
+                raw = raw_completer(object_type, plan)
                 if raw is not None and object_type.is_type_of is None:
                     try:
                         return [raw(record, self) for record in items.records]
-                    except _Fallback:
+                    except Fallback:
                         pass
                 items = list(items)
             if plan:
                 try:
-                    return _complete_list(
-                        plan, object_type, items, non_null, info, self
-                    )
-                except _Fallback:
+                    return complete_list(plan, object_type, items, non_null, info, self)
+                except Fallback:
                     pass
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
@@ -187,8 +139,8 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         leaves = None
         if partial is not None:
             try:
-                leaves = _completer(parent_type, partial)(source_value, self)
-            except _Fallback:
+                leaves = completer(parent_type, partial)(source_value, self)
+            except Fallback:
                 pass
         if leaves is None:
             return super().execute_fields(
@@ -241,7 +193,7 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._partial_plans.get(id(grouped_field_set))
         if cached is not None:
             return cached[1] or None
-        plan = self._shared("partial", _partial_plan, parent_type, grouped_field_set)
+        plan = self._shared("partial", partial_plan, parent_type, grouped_field_set)
         self._partial_plans[id(grouped_field_set)] = (grouped_field_set, plan or ())
         return plan
 
@@ -251,15 +203,15 @@ class LeafRecordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._leaf_plans.get(id(grouped_field_set))
         if cached is not None:
             return cached[1]
-        plan = self._shared("whole", _make_plan, parent_type, grouped_field_set)
-        self._leaf_plans[id(grouped_field_set)] = (grouped_field_set, plan or _NO_PLAN)
+        plan = self._shared("whole", make_plan, parent_type, grouped_field_set)
+        self._leaf_plans[id(grouped_field_set)] = (grouped_field_set, plan or NO_PLAN)
         return plan
 
     def _shared(
         self,
         kind: str,
         make: Callable[
-            [GraphQLObjectType, GroupedFieldSet, LeafRecordExecutionContext],
+            [GraphQLObjectType, GroupedFieldSet, FastExecutionContext],
             Plan | None,
         ],
         parent_type: GraphQLObjectType,

@@ -1,4 +1,4 @@
-"""Plans of the one-step completion (schema/execution.py): which selected
+"""Plans of the one-step completion (context.py): which selected
 fields of an object are leaves, and which are children completed with it.
 
 A plan follows from the type's fields and the selection alone: a field whose
@@ -25,13 +25,13 @@ from graphql.execution.collect_fields import (
     FragmentDetails,
     GroupedFieldSet,
 )
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
 
 from resolvers.reads import without_directives
+from schema.fastexec.direct import Kind, kind_of
+from schema.fastexec.internals import definition
 
 if TYPE_CHECKING:
-    from schema.execution import LeafRecordExecutionContext
+    from schema.fastexec.context import FastExecutionContext
 
 
 class Leaf(NamedTuple):
@@ -73,17 +73,17 @@ Plan = tuple[Leaf | Child, ...]
 # complete(source, execution context)
 Completer = Callable[[Any, Any], dict[str, Any]]
 
-_NO_PLAN: Plan = ()
+NO_PLAN: Plan = ()
 
 
-class _Fallback(Exception):
-    pass
+class Fallback(Exception):
+    """This object (or list) is unusual: graphql-core's own path completes it."""
 
 
-def _make_plan(
+def make_plan(
     parent_type: GraphQLObjectType,
     grouped_field_set: GroupedFieldSet,
-    context: LeafRecordExecutionContext,
+    context: FastExecutionContext,
 ) -> Plan | None:
     """The plan of an object whose selected fields are all leaves or planned
     children, else None."""
@@ -102,11 +102,11 @@ def _child(
     parent_type: GraphQLObjectType,
     key: str,
     details: FieldDetailsList,
-    context: LeafRecordExecutionContext,
+    context: FastExecutionContext,
 ) -> Child | None:
     """A field of an object type completed with a whole plan of its own: read
     as a plain attribute, by a synchronous function of the parent alone, or by
-    a synchronous resolver marked repeatable (schema/fast.py), whose subtree
+    a synchronous resolver marked repeatable (direct.py), whose subtree
     has no directive and no @defer; else None."""
     node = details[0].node
     if any(d.defer_usage is not None for d in details):
@@ -121,20 +121,24 @@ def _child(
     if not isinstance(child_type, GraphQLObjectType):
         return None
     with_info = False
-    if getattr(resolve, "_is_default", False):
-        attr, read = _reader(field, resolve)
-    elif getattr(resolve, "_root_only", False):
+    attr: str | None
+    read: Callable[..., Any] | None
+    kind = kind_of(resolve)
+    if kind is Kind.ROOT_ONLY:
         attr, read = None, resolve
-    elif getattr(resolve, "_repeatable", False):
+    elif kind is Kind.REPEATABLE:
         attr, read, with_info = None, resolve, True
     else:
-        return None
+        found = _reader(field)
+        if found is None:
+            return None
+        attr, read = found
     if not _static([d.node for d in details], context.fragments):
         return None
     grouped, new_defer_usages, _ = context.collect_subfields(child_type, details)
     if new_defer_usages:
         return None
-    plan = _make_plan(child_type, grouped, context)
+    plan = make_plan(child_type, grouped, context)
     if not plan:
         return None
     return Child(
@@ -166,10 +170,10 @@ def _static(nodes: Iterable[FieldNode], fragments: dict[str, FragmentDetails]) -
     return without_directives(nodes, plain)
 
 
-def _partial_plan(
+def partial_plan(
     parent_type: GraphQLObjectType,
     grouped_field_set: GroupedFieldSet,
-    context: LeafRecordExecutionContext,
+    context: FastExecutionContext,
 ) -> Plan | None:
     """The leaves of an object that also selects other fields (a session's id
     and date beside its notes), or None when it has none."""
@@ -187,7 +191,7 @@ def _leaf(
     parent_type: GraphQLObjectType,
     key: str,
     details: FieldDetailsList,
-    context: LeafRecordExecutionContext,
+    context: FastExecutionContext,
 ) -> Leaf | None:
     node = details[0].node
     if any(d.defer_usage is not None for d in details):
@@ -204,20 +208,22 @@ def _leaf(
     leaf, non_null, is_list, items_non_null = _unwrap(field.type)
     if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
         return None
-    # strawberry marks its resolver of a field without a resolver function;
-    # schema/fast.py its direct call of a synchronous function of the
-    # parent alone
-    if getattr(resolve, "_is_default", False):
-        attr, read = _reader(field, resolve)
-    elif getattr(resolve, "_root_only", False):
+    # a field without a resolver function, or direct.py's direct call of
+    # a synchronous function of the parent alone
+    attr: str | None
+    read: Callable[..., Any] | None
+    if kind_of(resolve) is Kind.ROOT_ONLY:
         attr, read = None, resolve
     else:
-        return None
+        found = _reader(field)
+        if found is None:
+            return None
+        attr, read = found
     return Leaf(key, name, attr, read, leaf, non_null, is_list, items_non_null)
 
 
 def _own_resolver(
-    field: Any, context: LeafRecordExecutionContext
+    field: Any, context: FastExecutionContext
 ) -> Callable[..., Any] | None:
     """The field's resolve function, or None when it has none or a middleware
     wraps it (a middleware wrapping field resolvers must see every field)."""
@@ -247,27 +253,21 @@ def _unwrap(output: Any) -> tuple[Any, bool, bool, bool]:
 
 
 def _reader(
-    field: Any, resolve: Callable[..., Any]
-) -> tuple[str | None, Callable[..., Any] | None]:
-    """What strawberry's basic resolver does, without its two calls in between:
-    the configured default resolver (getattr) on the field's Python name. An
-    attribute read when that is the built-in getattr, else a function."""
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if (
-        isinstance(definition, StrawberryField)
-        and definition.base_resolver is None
-        and not definition.extensions
-        and definition.python_name
-    ):
-        default, name = definition.default_resolver, definition.python_name
-        if default is getattr and name.isidentifier() and not iskeyword(name):
-            return name, None
+    field: Any,
+) -> tuple[str | None, Callable[..., Any] | None] | None:
+    """What strawberry's basic resolver does for a field without a resolver
+    function, without its two calls in between: the configured default
+    resolver (getattr) on the field's Python name. An attribute read when
+    that is the built-in getattr, else a function; None for any other field
+    (a resolver function, or field extensions such as permissions)."""
+    found = definition(field)
+    if found is None or not found.is_basic_field or not found.python_name:
+        return None
+    default, name = found.default_resolver, found.python_name
+    if default is getattr and name.isidentifier() and not iskeyword(name):
+        return name, None
 
-        def read(source: Any, _info: Any) -> Any:
-            return default(source, name)
+    def read(source: Any, _info: Any) -> Any:
+        return default(source, name)
 
-        return None, read
-    return None, resolve
-
-
-# the built-in scalars' own Python values, which serialise to themselves
+    return None, read
