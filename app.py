@@ -45,6 +45,7 @@ from settings import Settings, get_settings
 log = logging.getLogger("therapybridge.http")
 
 VERSION = "0.1.0"
+HEALTH_TIMEOUT_SECONDS = 5.0
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -205,13 +206,15 @@ def create_app(
             "storage": "ok",
         }
         try:
-            async with factory()() as session:
-                await session.execute(text("SELECT 1"))
-                # jobs live in the same database: their queue must be installed
-                if not await job_store_ready(session):
-                    body["jobs"] = "unavailable"
-        except Exception:
-            log.exception("health check: database unreachable")
+            # a database that hangs must not hang the health check
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                async with factory()() as session:
+                    await session.execute(text("SELECT 1"))
+                    # jobs live in the same database: their queue must be installed
+                    if not await job_store_ready(session):
+                        body["jobs"] = "unavailable"
+        except Exception as exc:
+            log.warning("health check: database unreachable (%s)", type(exc).__name__)
             body["database"] = "unavailable"
             body["jobs"] = "unavailable"
         if not await storage.check(settings):

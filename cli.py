@@ -294,8 +294,10 @@ async def _run_worker(settings: Settings, url: str) -> None:
     await jobs.open_jobs(settings, url, create_sessionmaker(engine))
     log.info("worker started")
     try:
-        # procrastinate stops gracefully on SIGINT/SIGTERM
+        # SIGINT/SIGTERM cancel it, and procrastinate then stops gracefully
         await jobs.run_worker(install_signal_handlers=True)
+    except asyncio.CancelledError:
+        log.info("worker stopped")
     finally:
         await jobs.close_jobs()
         await engine.dispose()
@@ -541,6 +543,86 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 PARSER_HOOKS.append(_add_eval)
+
+
+def _backup_parsers(sub: Any) -> None:
+    b = sub.add_parser(
+        "backup",
+        help="write the database (a logical dump) and uploaded files to FILE",
+    )
+    b.add_argument("file", type=Path, metavar="FILE")
+    r = sub.add_parser("restore", help="load a backup FILE into an empty database")
+    r.add_argument("file", type=Path, metavar="FILE")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="replace everything in a database that is not empty",
+    )
+
+
+PARSER_HOOKS.append(_backup_parsers)
+
+
+def _embedded_bin(settings: Settings) -> Path | None:
+    if settings.database_url:
+        return None
+    from db.embedded import bin_dir
+
+    return bin_dir()
+
+
+@command("backup")
+def backup(args: argparse.Namespace, settings: Settings) -> int:
+    from db.dump import DumpError
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.backup import BackupError
+    from services.backup import backup as run_backup
+
+    if args.file.expanduser().exists():
+        sys.stderr.write(f"therapybridge: error: {args.file} exists; not overwritten\n")
+        return 2
+    try:
+        report = run_backup(
+            settings, resolve_database_url(), _embedded_bin(settings), args.file
+        )
+    except (BackupError, DumpError) as exc:
+        sys.stderr.write(f"therapybridge: error: {exc}\n")
+        return 1
+    finally:
+        stop_embedded()
+    sys.stdout.write(
+        f"backup written to {report.path}: database dump of "
+        f"{report.database_bytes} bytes, {report.files} stored files\n"
+    )
+    return 0
+
+
+@command("restore")
+def restore(args: argparse.Namespace, settings: Settings) -> int:
+    from db.dump import DumpError
+    from db.runtime import migrate as run_migrations
+    from db.runtime import resolve_database_url, stop_embedded
+    from services.backup import BackupError
+    from services.backup import restore as run_restore
+
+    try:
+        url = resolve_database_url()
+        manifest = run_restore(
+            settings, url, _embedded_bin(settings), args.file, force=args.force
+        )
+        # a backup of an older version is brought up to this one's schema
+        run_migrations(url)
+    except (BackupError, DumpError) as exc:
+        sys.stderr.write(f"therapybridge: error: {exc}\n")
+        return 1 if not isinstance(exc, BackupError) else 2
+    finally:
+        stop_embedded()
+    sys.stdout.write(
+        f"restored the backup of {manifest.get('created_at')} "
+        f"(schema {manifest.get('alembic_revision')}, "
+        f"{manifest.get('storage_files', 0)} stored files)\n"
+    )
+    return 0
 
 
 if __name__ == "__main__":

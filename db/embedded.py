@@ -45,3 +45,80 @@ def embedded_url(server: Any, database: str = DB_NAME) -> str:
     uri = urlparse(server.get_uri(database))
     host = parse_qs(uri.query)["host"][0]
     return f"postgresql+asyncpg://postgres@/{database}?host={host}"
+
+
+def bin_dir() -> Path:
+    """The embedded server's own client and server programs (pg_dump,
+    pg_restore, pg_ctl, psql), of the same version as the server."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _system_user(pgdata: Path) -> str | None:
+    """pgserver runs PostgreSQL as this user when started by root; like
+    pgserver, let it traverse the directories above ``pgdata`` (a temporary
+    directory's parents may have been tightened since it started)."""
+    if os.geteuid() != 0:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver.utils import ensure_prefix_permissions
+
+    ensure_prefix_permissions(pgdata)
+    return "pgserver"
+
+
+def socket_dir_of(pgdata: Path) -> Path | None:
+    """The Unix socket directory of the server running on ``pgdata``, read
+    from its postmaster.pid (None when it is not running)."""
+    try:
+        lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    except FileNotFoundError:
+        return None
+    return Path(lines[4].strip()) if len(lines) > 4 and lines[4].strip() else None
+
+
+def stop_cluster(pgdata: Path) -> Path:
+    """Stop the embedded server on ``pgdata`` (fast: sessions are ended);
+    returns its socket directory, for ``start_cluster``."""
+    import subprocess
+
+    socket_dir = socket_dir_of(pgdata)
+    if socket_dir is None:
+        raise RuntimeError(f"no PostgreSQL is running on {pgdata}")
+    subprocess.run(
+        [str(bin_dir() / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"],
+        check=True,
+        capture_output=True,
+        user=_system_user(pgdata),
+        timeout=60,
+    )
+    return socket_dir
+
+
+def start_cluster(pgdata: Path, socket_dir: Path) -> None:
+    """Start the embedded server on ``pgdata`` again, as pgserver starts it
+    (no TCP listener, the same socket directory)."""
+    import subprocess
+
+    subprocess.run(
+        [
+            str(bin_dir() / "pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-w",
+            "-o",
+            '-h ""',
+            "-o",
+            f"-k {socket_dir}",
+            "-l",
+            str(pgdata / "log"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        user=_system_user(pgdata),
+        timeout=60,
+    )

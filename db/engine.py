@@ -40,6 +40,7 @@ def to_libpq_url(url: str) -> str:
 # a connection given back to the pool less than this long ago is taken as
 # alive; an older one is pinged first (see ``_ping_if_idle``)
 PING_AFTER_IDLE_SECONDS = 1.0
+CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 def create_engine(settings: Settings, url: str) -> AsyncEngine:
@@ -47,7 +48,12 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
         to_async_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        # nobody waits for a connection longer than an operation may take
+        pool_timeout=settings.operation_timeout_seconds,
         connect_args={
+            # a database that does not answer fails the request fast (asyncpg
+            # waits 60 s by default); a refused connection fails at once
+            "timeout": min(CONNECT_TIMEOUT_SECONDS, settings.operation_timeout_seconds),
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
                 "application_name": "therapybridge",

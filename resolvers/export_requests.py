@@ -12,17 +12,13 @@ from db.models import ExportJob
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from services import exports, ops_jobs
+from services import enqueue, exports
 from services.note_format import NoteFormat
 
 
-def _enqueue_after_commit(ctx: Context, job: ExportJob) -> None:
-    job_id = job.id
-
-    async def run() -> None:
-        await ops_jobs.defer_export(job_id)
-
-    ctx.after_commit(run)
+async def _enqueue(ctx: Context, job: ExportJob) -> None:
+    # in the request's transaction: no export row is ever left without its job
+    await enqueue.export(ctx.session, job.id)
 
 
 async def export_session_notes(
@@ -43,7 +39,7 @@ async def export_session_notes(
         note_format,
     )
     audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["sessionNotes"])
-    _enqueue_after_commit(ctx, job)
+    await _enqueue(ctx, job)
     return job
 
 
@@ -62,7 +58,7 @@ async def export_progress_report(
         weeks,
     )
     audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["progressReport"])
-    _enqueue_after_commit(ctx, job)
+    await _enqueue(ctx, job)
     return job
 
 
@@ -72,7 +68,7 @@ async def export_my_record(info: Info[Context, Any], fmt: ExportFormat) -> Expor
         ctx.session, ctx.session_factory, ctx.settings, ctx.require_user(), fmt
     )
     audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["patientRecord"])
-    _enqueue_after_commit(ctx, job)
+    await _enqueue(ctx, job)
     return job
 
 

@@ -33,3 +33,23 @@ def decode_id(global_id: str, expected: str, field: str = "id") -> uuid.UUID:
     if type_name != expected:
         raise NotFound(expected)
     return value
+
+
+def encode_event_cursor(event_id: int) -> str:
+    """A status event's opaque cursor: base32hex of its id as 8 big-endian
+    bytes, so later events also sort after earlier ones as strings."""
+    return base64.b32hexencode(event_id.to_bytes(8, "big")).decode().rstrip("=")
+
+
+def decode_event_cursor(cursor: str, field: str = "after") -> int:
+    """The event id in a cursor from ``encode_event_cursor``; BAD_USER_INPUT
+    naming ``field`` for anything else."""
+    try:
+        if len(cursor) != 13:
+            raise ValueError(cursor)
+        raw = base64.b32hexdecode(cursor + "===")
+        if len(raw) != 8:
+            raise ValueError(cursor)
+    except (binascii.Error, ValueError):
+        raise BadInput(field, "Invalid cursor") from None
+    return int.from_bytes(raw, "big")

@@ -1,5 +1,6 @@
 """Resolvers of the processing pipeline: upload, transcript, retry,
-re-extraction (jobs enqueued after commit) and the status subscription."""
+re-extraction (each job queued in the request's own transaction) and the
+status subscription."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from db.models import SessionStatusEvent, TherapySession
 from db.queries.pipeline import readable_session
 from resolvers.audit import audit
 from resolvers.context import Context
-from resolvers.ids import decode_id
-from services import consent, jobs, pipeline, speakers
+from resolvers.ids import decode_event_cursor, decode_id
+from services import consent, enqueue, pipeline, speakers
 from services.audit import batcher
 from services.errors import NotFound
-from services.events import broker
+from services.events import broker, replay
 
 Ctx = Info[Context, Any]
 WRITERS = (Role.THERAPIST, Role.ADMIN)
@@ -30,11 +31,10 @@ AI = ConsentKind.AI_PROCESSING
 UPLOAD = (ConsentKind.RECORDING, ConsentKind.AI_PROCESSING)
 
 
-def _enqueue(ctx: Context, session_id: uuid.UUID, stage: str) -> None:
-    async def run() -> None:
-        await jobs.enqueue_stage(session_id, stage)
-
-    ctx.after_commit(run)
+async def _enqueue(ctx: Context, session_id: uuid.UUID, stage: str) -> None:
+    # in the request's transaction: the job commits with the session, or
+    # neither does (services/enqueue.py says why not after commit)
+    await enqueue.session_stage(ctx.session, stage, session_id)
 
 
 async def upload_session_audio(
@@ -53,7 +53,7 @@ async def upload_session_audio(
         ctx.session, ctx.settings, user, pid, audio, session_date, sid
     )
     audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["audio"])
-    _enqueue(ctx, row.id, "transcribe")
+    await _enqueue(ctx, row.id, "transcribe")
     return row
 
 
@@ -68,7 +68,7 @@ async def create_session_from_transcript(
         ctx.session, user, pid, transcript, session_date
     )
     audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["transcript"])
-    _enqueue(ctx, row.id, "extract")
+    await _enqueue(ctx, row.id, "extract")
     return row
 
 
@@ -79,7 +79,7 @@ async def retry_session(info: Ctx, session_id: str) -> TherapySession:
     await consent.require_for_session(ctx.session, ctx.settings, user, sid, AI)
     row, stage = await pipeline.retry(ctx.session, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["status"])
-    _enqueue(ctx, row.id, stage)
+    await _enqueue(ctx, row.id, stage)
     return row
 
 
@@ -90,7 +90,7 @@ async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
     await consent.require_for_session(ctx.session, ctx.settings, user, sid, AI)
     row = await pipeline.request_extraction(ctx.session, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["notes"])
-    _enqueue(ctx, row.id, "extract")
+    await _enqueue(ctx, row.id, "extract")
     return row
 
 
@@ -115,39 +115,60 @@ async def swap_speaker_roles(info: Ctx, session_id: str) -> TherapySession:
 
 
 async def session_status_changed(
-    info: Ctx, session_id: str | None
+    info: Ctx, session_id: str | None, after: str | None = None
 ) -> AsyncGenerator[SessionStatusEvent, None]:
     """Every status event of one session (or of every readable session),
-    re-read per event under the subscriber's own scoping."""
+    re-read per event under the subscriber's own scoping; with ``after``, the
+    stored events after that cursor first."""
     ctx = info.context
     user = ctx.require_user()
     wanted = (
         decode_id(session_id, "TherapySession", "sessionId") if session_id else None
     )
+    after_id = decode_event_cursor(after) if after is not None else None
     if wanted is not None:
         async with ctx.session_factory() as db:
             if await readable_session(db, user, wanted) is None:
                 raise NotFound("Session")
+    # live first, the replay second: an event committed after this line is
+    # queued here, one committed before it is in the replay; the queue's
+    # copies of replayed events are skipped by id (ids commit in order)
     async with broker.subscribe() as queue:
+        last = 0
         try:
+            if after_id is not None:
+                async for event, ts in replay(
+                    ctx.session_factory, user, after_id, wanted
+                ):
+                    last = event.id
+                    yield await _deliver(ctx, event, ts)
+                    _audit_delivery(ctx)
             while True:
                 notice = await queue.get()
+                if notice.event_id <= last:
+                    continue
                 if wanted is not None and notice.session_id != wanted:
                     continue
-                resolved = await broker.resolve(notice, ctx.session_factory)
+                resolved = await broker.resolve_patiently(notice, ctx.session_factory)
                 if resolved is None or not resolved.readable_by(user):
                     continue
-                # fresh loaders per event (no stale rows), primed with the
-                # session every subscriber shares, so `session { ... }` costs
-                # no query of its own
-                await ctx.close()
-                ctx.loader(SessionByIdLoader).prime(
-                    resolved.session.id, resolved.session
-                )
-                yield resolved.event
-                # the delivery's reads are audited in the process-wide batch
-                batcher.add(ctx.session_factory, ctx.audit_events)
-                ctx.audit_events = []
+                yield await _deliver(ctx, resolved.event, resolved.session)
+                _audit_delivery(ctx)
         finally:
-            batcher.add(ctx.session_factory, ctx.audit_events)
-            ctx.audit_events = []
+            _audit_delivery(ctx)
+
+
+async def _deliver(
+    ctx: Context, event: SessionStatusEvent, ts: TherapySession
+) -> SessionStatusEvent:
+    # fresh loaders per event (no stale rows), primed with the session every
+    # subscriber shares, so `session { ... }` costs no query of its own
+    await ctx.close()
+    ctx.loader(SessionByIdLoader).prime(ts.id, ts)
+    return event
+
+
+def _audit_delivery(ctx: Context) -> None:
+    # the delivery's reads are audited in the process-wide batch
+    batcher.add(ctx.session_factory, ctx.audit_events)
+    ctx.audit_events = []

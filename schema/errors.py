@@ -7,10 +7,13 @@ import re
 import traceback
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
+from starlette.responses import Response
 
+from db.errors import is_statement_timeout, is_unavailable
 from db.queries.pagination import CursorError
-from services.errors import AppError
+from services.errors import AppError, QueryTooComplex, ServiceUnavailable
 
 log = logging.getLogger("therapybridge.errors")
 # graphql-core's variable coercion errors: "Variable '$input' has invalid value
@@ -22,12 +25,30 @@ VARIABLE_ERROR = re.compile(
 )
 
 MASKED_MESSAGE = "Internal server error"
+STATEMENT_TIMEOUT = QueryTooComplex(
+    "A database statement took longer than DB_STATEMENT_TIMEOUT_MS",
+    kind="timeout",
+)
+
+
+def known_failure(original: BaseException | None) -> AppError | None:
+    """The coded error for a database failure that is not a bug: a statement
+    timeout (QUERY_TOO_COMPLEX, kind timeout) or an unreachable database
+    (SERVICE_UNAVAILABLE)."""
+    if original is None or isinstance(original, AppError):
+        return None
+    if is_statement_timeout(original):
+        return STATEMENT_TIMEOUT
+    if is_unavailable(original):
+        return ServiceUnavailable()
+    return None
 
 
 def format_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
     """The error as the response shows it."""
     original = error.original_error
     formatted: dict[str, Any] = error.formatted  # type: ignore[assignment]
+    original = known_failure(original) or original
     if isinstance(original, AppError):
         formatted["message"] = original.message
         formatted["extensions"] = original.as_extensions()
@@ -87,6 +108,16 @@ def log_unexpected(error: GraphQLError, request_id: str | None) -> None:
     original = error.original_error
     if original is None or isinstance(original, AppError) or bad_variable(error):
         return
+    known = known_failure(original)
+    if known is not None:
+        log.warning(
+            "%s (%s) at %s (request %s)",
+            known.code,
+            type(original).__name__,
+            ".".join(str(p) for p in (error.path or [])),
+            request_id,
+        )
+        return
     frames = "".join(traceback.format_tb(original.__traceback__))
     log.error(
         "unexpected error %s at %s (request %s)\n%s",
@@ -94,4 +125,16 @@ def log_unexpected(error: GraphQLError, request_id: str | None) -> None:
         ".".join(str(p) for p in (error.path or [])),
         request_id,
         frames,
+    )
+
+
+def unavailable_response() -> Response:
+    """503 for a request the database failed before any execution began."""
+    exc = ServiceUnavailable()
+    body = {"errors": [{"message": exc.message, "extensions": exc.as_extensions()}]}
+    return Response(
+        orjson.dumps(body),
+        status_code=503,
+        media_type="application/json",
+        headers={"retry-after": str(exc.extensions["retryAfter"])},
     )

@@ -36,7 +36,17 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    ArgumentNode,
+    GraphQLError,
+    NullValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    Visitor,
+    parse,
+    visit,
+)
 from starlette.websockets import WebSocket
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -80,6 +90,39 @@ def is_subscription(query: str, operation_name: str | None, max_tokens: int) -> 
     )
 
 
+@lru_cache(maxsize=256)
+def replay_arguments(query: str, max_tokens: int) -> tuple[bool, frozenset[str]]:
+    """How the document passes ``after`` arguments: (a literal that is not
+    null, the names of the variables given to one)."""
+    try:
+        document = parse(query, no_location=True, max_tokens=max_tokens)
+    except (GraphQLError, RecursionError, ValueError):
+        return False, frozenset()
+    literal = False
+    names: set[str] = set()
+
+    class Finder(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            nonlocal literal
+            if node.name.value != "after":
+                return
+            if isinstance(node.value, VariableNode):
+                names.add(node.value.name.value)
+            elif not isinstance(node.value, NullValueNode):
+                literal = True
+
+    visit(document, Finder())
+    return literal, frozenset(names)
+
+
+def asks_replay(query: str, variables: dict[str, Any] | None, max_tokens: int) -> bool:
+    """Whether the subscription replays stored events from a cursor of its
+    own first (``after`` not null): it must then run on its own, as a member
+    joining a running group would miss its replay."""
+    literal, names = replay_arguments(query, max_tokens)
+    return literal or any((variables or {}).get(n) is not None for n in names)
+
+
 def group_key(
     ctx: Any,
     query: str | None,
@@ -99,8 +142,10 @@ def group_key(
         return None
     # parsed here before the guard runs: only within the guard's own limits
     limits = Limits.from_settings(ctx.settings)
-    if len(query) > limits.chars or not is_subscription(
-        query, operation_name, limits.tokens
+    if (
+        len(query) > limits.chars
+        or not is_subscription(query, operation_name, limits.tokens)
+        or asks_replay(query, variables, limits.tokens)
     ):
         return None
     try:

@@ -9,6 +9,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from schema.errors import known_failure
 from services import logs, metrics
 from services.errors import AppError
 
@@ -18,6 +19,7 @@ def outcome_of(errors: list[GraphQLError] | None) -> str:
     if not errors:
         return "ok"
     original = errors[0].original_error
+    original = known_failure(original) or original
     if isinstance(original, AppError):
         return original.code
     if original is None:

@@ -92,10 +92,15 @@ class PipelineMutation:
 class PipelineSubscription:
     @strawberry.subscription(
         description="One session's status changes, or every session the caller "
-        "may see when sessionId is omitted."
+        "may see when sessionId is omitted. With `after` (an event's cursor), "
+        "every stored event after it that the caller may see comes first, "
+        "oldest first, then live events, with no gap and no duplicate."
     )
     async def session_status_changed(
-        self, info: Info[Context, None], session_id: strawberry.ID | None = None
+        self,
+        info: Info[Context, None],
+        session_id: strawberry.ID | None = None,
+        after: str | None = None,
     ) -> AsyncGenerator[SessionStatusEventType, None]:
-        async for event in resolve.session_status_changed(info, session_id):
+        async for event in resolve.session_status_changed(info, session_id, after):
             yield event  # type: ignore[misc]

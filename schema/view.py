@@ -21,9 +21,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from db.engine import autocommit_sessionmaker
+from db.errors import is_unavailable
 from resolvers.context import Context
 from schema import documents
-from schema.errors import SUGGESTION, format_error
+from schema.errors import SUGGESTION, format_error, unavailable_response
 from schema.fanout import SharingTransportWSHandler
 from schema.graphiql import page_response
 from schema.guard import is_known_query
@@ -163,6 +164,11 @@ class GraphQLView(GraphQL[Context, None]):
             response = refusal_response(
                 HTTPException(exc.status_code, exc.detail), media
             )
+        except Exception as exc:
+            # the database went away before execution (reading the token's user)
+            if not is_unavailable(exc):
+                raise
+            response = unavailable_response()
         finally:
             # refused requests never reach the unit of work that closes it
             ctx = scope.pop(CONTEXT_KEY, None)
@@ -345,6 +351,12 @@ class GraphQLView(GraphQL[Context, None]):
             raise ConnectionRejectionError from None
         except Unauthenticated:
             await _close(context, 4401, "Unauthorized")
+            raise ConnectionRejectionError from None
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # the database is away: the client may reconnect (with its cursor)
+            await _close(context, 1013, "Database unavailable; try again later")
             raise ConnectionRejectionError from None
         ack: UnsetType = UNSET
         return ack

@@ -81,3 +81,16 @@ class ConsentRequired(AppError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message, kind=kind)
         self.kind = kind
+
+
+class ServiceUnavailable(AppError):
+    """The database is down or restarting: a retry later will do."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, retry_after: int = 5) -> None:
+        super().__init__(
+            "The database is unavailable; retry shortly",
+            kind="database",
+            retryAfter=retry_after,
+        )

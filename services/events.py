@@ -4,6 +4,12 @@ Every transition NOTIFYs ``session_status`` with ``<session id>:<event id>``
 (IDs only), from whichever process or machine made it. The broker hands each
 notification to every local subscriber's queue; subscribers filter and re-read
 the event from the database under their own caller's scoping.
+
+Events commit in the order of their ids (``STATUS_ORDER_LOCK``), so the broker
+hands them out in increasing id order. When the LISTEN connection is lost (a
+database restart), notifications sent meanwhile are gone; on reconnecting the
+broker reads every event after the last one it handed out and hands those out
+first, then what arrived live meanwhile, skipping what it already gave.
 """
 
 from __future__ import annotations
@@ -21,18 +27,30 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
+from db.errors import is_unavailable
 from db.models import SessionStatusEvent, TherapySession, User
 from db.queries.alerts import ALERT_CHANNEL
-from db.queries.pipeline import STATUS_CHANNEL, event_with_readers
+from db.queries.pipeline import (
+    LISTENER_EVENTS_AFTER_SQL,
+    LISTENER_LAST_EVENT_SQL,
+    STATUS_CHANNEL,
+    event_with_readers,
+    readable_events_after,
+)
 from db.queries.scoping import may_read_patient
 from db.queries.users import get_user
-from services.errors import Forbidden, Unauthenticated
+from services.errors import Forbidden, ServiceUnavailable, Unauthenticated
 from services.tokens import decode_access_token
 from settings import Settings
 
 log = logging.getLogger("therapybridge.events")
 QUEUE_SIZE = 1000
 RESOLVED_CACHE = 1024
+CONNECT_TIMEOUT = 5.0
+# how often an idle listener checks that its connection still answers
+PROBE_SECONDS = 15.0
+CATCH_UP_BATCH = 1000
+RESOLVE_PATIENCE = 30.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,11 @@ class StatusBroker:
         self._conn: Any = None
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        # the highest event id handed out; None before the first connection
+        self.last_event_id: int | None = None
+        # live notices held while catching up after a reconnect
+        self._held: list[StatusNotice] | None = None
+        self.reconnects = 0
         # event id -> the one load of it that every subscriber awaits
         self._resolved: OrderedDict[int, asyncio.Task[ResolvedNotice | None]] = (
             OrderedDict()
@@ -102,40 +125,98 @@ class StatusBroker:
             self._task = None
         await self._close()
 
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None and not self._lost.is_set()
+
     async def _connect(self) -> None:
         self._lost.clear()
-        self._conn = await asyncpg.connect(
-            self._dsn, server_settings={"application_name": "therapybridge-events"}
+        conn = await asyncpg.connect(
+            self._dsn,
+            timeout=CONNECT_TIMEOUT,
+            server_settings={"application_name": "therapybridge-events"},
         )
-        self._conn.add_termination_listener(lambda _conn: self._lost.set())
-        await self._conn.add_listener(STATUS_CHANNEL, self._on_notify)
-        await self._conn.add_listener(ALERT_CHANNEL, self._on_alert)
+        self._conn = conn
+        conn.add_termination_listener(lambda _conn: self._lost.set())
+        self._held = []
+        try:
+            await conn.add_listener(STATUS_CHANNEL, self._on_notify)
+            await conn.add_listener(ALERT_CHANNEL, self._on_alert)
+            if self.last_event_id is None:
+                self.last_event_id = int(await conn.fetchval(LISTENER_LAST_EVENT_SQL))
+            else:
+                await self._catch_up(conn)
+        except BaseException:
+            self._held = None
+            await self._close()
+            raise
+        held, self._held = self._held, None
+        for notice in held:
+            self._dispatch(notice)
+
+    async def _catch_up(self, conn: Any) -> None:
+        """Hand out the events committed while the listener was away."""
+        while True:
+            rows = await conn.fetch(
+                LISTENER_EVENTS_AFTER_SQL, self.last_event_id, CATCH_UP_BATCH
+            )
+            for session_id, event_id in rows:
+                self._dispatch(StatusNotice(session_id, int(event_id)))
+            if len(rows) < CATCH_UP_BATCH:
+                return
 
     async def _close(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(Exception):
-                await self._conn.close(timeout=5)
+                await self._conn.close(timeout=2)
             self._conn = None
 
+    async def _alive(self) -> bool:
+        try:
+            await self._conn.fetchval("SELECT 1", timeout=CONNECT_TIMEOUT)
+            return True
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            return False
+
     async def _keep_alive(self) -> None:
-        delay = 0.5
         while True:
-            await self._lost.wait()
+            try:
+                await asyncio.wait_for(self._lost.wait(), PROBE_SECONDS)
+            except TimeoutError:
+                # a connection can die without a word (a network partition)
+                if await self._alive():
+                    continue
             log.warning("status listener lost its connection; reconnecting")
             await self._close()
+            delay = 0.25
             while True:
                 try:
                     await self._connect()
-                    delay = 0.5
+                    self.reconnects += 1
+                    log.warning("status listener reconnected")
                     break
-                except (OSError, asyncpg.PostgresError):
+                except (
+                    OSError,
+                    asyncpg.PostgresError,
+                    asyncpg.InterfaceError,
+                    TimeoutError,
+                ):
                     await asyncio.sleep(delay)
-                    delay = min(delay * 2, 10)
+                    delay = min(delay * 2, 2.0)
 
     def _on_notify(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         notice = parse_notice(payload)
         if notice is None:
             return
+        if self._held is not None:
+            self._held.append(notice)
+            return
+        self._dispatch(notice)
+
+    def _dispatch(self, notice: StatusNotice) -> None:
+        if self.last_event_id is not None and notice.event_id <= self.last_event_id:
+            return  # handed out already (by the catch-up, or live)
+        self.last_event_id = notice.event_id
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(notice)
@@ -176,8 +257,36 @@ class StatusBroker:
             self._resolved[notice.event_id] = task
             while len(self._resolved) > RESOLVED_CACHE:
                 self._resolved.popitem(last=False)
-        # one subscriber going away must not cancel the load for the others
-        return await asyncio.shield(task)
+        try:
+            # one subscriber going away must not cancel the load for the others
+            return await asyncio.shield(task)
+        except Exception:
+            # a failed load is not kept: the next subscriber asks again
+            if self._resolved.get(notice.event_id) is task:
+                del self._resolved[notice.event_id]
+            raise
+
+    async def resolve_patiently(
+        self,
+        notice: StatusNotice,
+        session_factory: async_sessionmaker[AsyncSession],
+    ) -> ResolvedNotice | None:
+        """``resolve``, retried while the database is unreachable: right
+        after a database restart the pool's first connections are stale, and
+        a subscription must not die of that. Gives up (ServiceUnavailable:
+        the client resubscribes with its cursor) after RESOLVE_PATIENCE s."""
+        deadline = asyncio.get_running_loop().time() + RESOLVE_PATIENCE
+        delay = 0.1
+        while True:
+            try:
+                return await self.resolve(notice, session_factory)
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise ServiceUnavailable() from None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[StatusNotice]]:
@@ -199,6 +308,30 @@ async def _load_notice(
         return None
     event, ts, therapists, linked, practice = found
     return ResolvedNotice(event, ts, frozenset(therapists), linked, practice)
+
+
+REPLAY_PAGE = 200
+
+
+async def replay(
+    session_factory: async_sessionmaker[AsyncSession],
+    user: User,
+    after_id: int,
+    session_id: uuid.UUID | None,
+) -> AsyncIterator[tuple[SessionStatusEvent, TherapySession]]:
+    """The stored events after ``after_id`` that ``user`` may read now, oldest
+    first, a page per short transaction (a long replay holds no connection
+    while the client reads)."""
+    while True:
+        async with session_factory() as db:
+            page = await readable_events_after(
+                db, user, after_id, session_id, REPLAY_PAGE
+            )
+        for event, ts in page:
+            yield event, ts
+        if len(page) < REPLAY_PAGE:
+            return
+        after_id = page[-1][0].id
 
 
 # one per process, started and stopped by the app lifespan

@@ -1,27 +1,32 @@
 """Durable background jobs with procrastinate on the application's PostgreSQL.
 
-Other parts add tasks with ``@jobs.app.task(...)`` / ``@jobs.app.periodic(...)``
-and enqueue with ``await some_task.defer_async(...)`` after their transaction
-commits (``ctx.after_commit``). ``open_jobs`` must have run in the process:
-the app lifespan and ``therapybridge worker`` do it.
+Other parts add tasks with ``@jobs.app.task(...)`` / ``@jobs.app.periodic(...)``.
+Jobs that follow a change are queued IN the change's transaction
+(``services.enqueue``: procrastinate's own defer SQL on the caller's
+connection), so a commit always carries its job. ``open_jobs`` must have run
+in the process to run workers: the app lifespan and ``therapybridge worker``
+do it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import procrastinate
 from procrastinate import JobContext, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import to_libpq_url
+from db.errors import is_retryable
 from services import analytics_jobs, pipeline
 from services.ai import is_transient
+from services.enqueue import EXTRACT, TRANSCRIBE
 from settings import Settings, get_settings
 
 log = logging.getLogger("therapybridge.jobs")
@@ -82,26 +87,61 @@ async def close_jobs() -> None:
     _runtime = None
 
 
+# how long a worker that lost the database waits before starting again
+RESTART_DELAYS = (0.5, 0.5, 1.0, 2.0)
+
+
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
 async def run_worker(*, install_signal_handlers: bool = True) -> None:
-    """Run a worker until cancelled (or until a signal, when it owns them)."""
+    """Run a worker until cancelled (or until SIGINT/SIGTERM, when it owns
+    the signals).
+
+    procrastinate's worker stops when the database goes away (a failed fetch
+    or heartbeat ends it). It is started again here until the database is
+    back; the jobs it was running are put back in the queue by
+    ``retry_stalled_jobs`` once their worker's heartbeat is old.
+    """
     settings = runtime().settings
-    await app.run_worker_async(
-        name="therapybridge",
-        concurrency=settings.worker_concurrency,
-        update_heartbeat_interval=settings.worker_heartbeat_seconds,
-        stalled_worker_timeout=settings.worker_stalled_seconds,
-        install_signal_handlers=install_signal_handlers,
-        delete_jobs="successful",
-        shutdown_graceful_timeout=10,
-    )
+    if install_signal_handlers:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+    failures = 0
+    while True:
+        started = loop_time()
+        try:
+            await app.run_worker_async(
+                name="therapybridge",
+                concurrency=settings.worker_concurrency,
+                update_heartbeat_interval=settings.worker_heartbeat_seconds,
+                stalled_worker_timeout=settings.worker_stalled_seconds,
+                # cancelling this task stops the worker gracefully
+                install_signal_handlers=False,
+                delete_jobs="successful",
+                shutdown_graceful_timeout=10,
+            )
+            log.warning("job worker stopped; starting it again")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("job worker failed (%s); starting it again", type(exc).__name__)
+        # a worker that ran a while had the database: start again quickly
+        failures = 0 if loop_time() - started > 30 else failures + 1
+        await asyncio.sleep(RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)])
 
 
 class TransientRetry(procrastinate.BaseRetryStrategy):
-    """Exponential backoff for transient AI errors (timeouts, 429, 5xx) only;
+    """Exponential backoff for transient AI errors (timeouts, 429, 5xx) and a
+    database that was away (or asked for a retry: deadlock, serialization);
     the numbers come from the settings at run time."""
 
     def get_retry_decision(self, *, exception: BaseException, job: Any) -> Any:
-        if not is_transient(exception):
+        if not (is_transient(exception) or is_retryable(exception)):
             return None
         s = get_settings()
         inner = RetryStrategy(
@@ -126,55 +166,21 @@ def _will_retry(context: JobContext) -> Any:
     return check
 
 
-@app.task(name="session.transcribe", queue="pipeline", retry=RETRY, pass_context=True)
+@app.task(name=TRANSCRIBE.name, queue=TRANSCRIBE.queue, retry=RETRY, pass_context=True)
 async def transcribe(context: JobContext, session_id: str) -> None:
+    """The extraction job is queued in the TRANSCRIBED transaction itself."""
     rt = runtime()
-    sid = uuid.UUID(session_id)
-    done = await pipeline.run_transcription(
-        rt.session_factory, rt.settings, sid, _will_retry(context)
+    await pipeline.run_transcription(
+        rt.session_factory, rt.settings, uuid.UUID(session_id), _will_retry(context)
     )
-    if done:
-        await enqueue_extraction(sid)
 
 
-@app.task(
-    name="session.extract_notes", queue="pipeline", retry=RETRY, pass_context=True
-)
+@app.task(name=EXTRACT.name, queue=EXTRACT.queue, retry=RETRY, pass_context=True)
 async def extract_notes(context: JobContext, session_id: str) -> None:
     rt = runtime()
     await pipeline.run_extraction(
         rt.session_factory, rt.settings, uuid.UUID(session_id), _will_retry(context)
     )
-
-
-async def _defer(task: Any, stage: str, session_id: uuid.UUID) -> None:
-    try:
-        await task.configure(
-            # one job per session runs at a time; a duplicate waiting job is
-            # refused by the queueing lock
-            lock=f"session:{session_id}",
-            queueing_lock=f"{stage}:{session_id}",
-        ).defer_async(session_id=str(session_id))
-    except AlreadyEnqueued:
-        log.info("job already queued", extra={"session_id": str(session_id)})
-
-
-async def enqueue_transcription(session_id: uuid.UUID) -> None:
-    """Queue ``session.transcribe``; call after the session's commit."""
-    await _defer(transcribe, "transcribe", session_id)
-
-
-async def enqueue_extraction(session_id: uuid.UUID) -> None:
-    """Queue ``session.extract_notes``; call after the session's commit."""
-    await _defer(extract_notes, "extract", session_id)
-
-
-async def enqueue_stage(session_id: uuid.UUID, stage: str) -> None:
-    """Queue the job that continues a session from ``stage`` (a job name)."""
-    if stage == "transcribe":
-        await enqueue_transcription(session_id)
-    else:
-        await enqueue_extraction(session_id)
 
 
 @app.periodic(cron="* * * * * */5", periodic_id="stalled")

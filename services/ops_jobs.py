@@ -68,13 +68,6 @@ async def render_export_task(export_id: str) -> None:
     await export_build.run_export(rt.session_factory, rt.settings, uuid.UUID(export_id))
 
 
-async def defer_export(export_id: uuid.UUID) -> None:
-    """Queue an export; call after the job row is committed."""
-    await render_export_task.configure(queueing_lock=f"export:{export_id}").defer_async(
-        export_id=str(export_id)
-    )
-
-
 @app.periodic(cron="17 * * * *", periodic_id="expire_exports")
 @app.task(
     name="ops.expire_exports",

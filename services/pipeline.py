@@ -21,7 +21,7 @@ from db.enums import SessionStatus as S
 from db.models import AudioFile, SessionNotes, TherapySession, Transcript, User
 from db.queries import pipeline as q
 from db.queries import review as rq
-from services import ai, alerts, consent, storage, transcription
+from services import ai, alerts, consent, enqueue, storage, transcription
 from services import segments as seg
 from services.blobstore import MissingObject, StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
@@ -261,6 +261,8 @@ async def run_transcription(
         if audio is not None and result.duration:
             audio.duration_seconds = result.duration
         await transition(db, ts, S.TRANSCRIBED)
+        # committed with TRANSCRIBED, so no crash can leave it without its job
+        await enqueue.session_stage(db, "extract", sid)
         await db.commit()
     return True
 

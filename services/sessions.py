@@ -15,6 +15,7 @@ from db.models import SessionNotes, SessionStatusEvent, TherapySession, User
 from db.queries import pipeline as pq
 from db.queries import review as rq
 from db.queries import sessions as q
+from db.queries.pipeline import add_status_event
 from services import storage
 from services import validation as v
 from services.blobstore import StorageUnavailable
@@ -56,8 +57,10 @@ async def schedule_session(
     )
     session.add(row)
     await session.flush()
-    session.add(SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED))
-    await session.flush()
+    # like every other status event: NOTIFYed, and in id order (replay)
+    await add_status_event(
+        session, SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED)
+    )
     return row
 
 

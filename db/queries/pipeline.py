@@ -21,9 +21,17 @@ from db.models import (
     Transcript,
     User,
 )
-from db.queries.scoping import readable_patients, readable_sessions
+from db.queries.scoping import (
+    readable_patient_ids,
+    readable_patients,
+    readable_sessions,
+)
 
 STATUS_CHANNEL = "session_status"
+# held from a status event's INSERT to its transaction's end: events commit in
+# the order of their ids, so "every event after id N" never skips one that
+# was still uncommitted when a later id was seen (replayable subscriptions)
+STATUS_ORDER_LOCK = 0x7462_7374_6174  # 'tbstat'
 
 
 async def lock_session(
@@ -41,6 +49,9 @@ async def lock_session(
 
 async def add_status_event(session: AsyncSession, event: SessionStatusEvent) -> None:
     """Insert the event and NOTIFY its IDs; PostgreSQL delivers on commit."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"), {"key": STATUS_ORDER_LOCK}
+    )
     session.add(event)
     await session.flush()
     await session.execute(
@@ -130,3 +141,36 @@ async def event_with_readers(
     linked = readers[0][1] if readers else None
     practice = readers[0][2] if readers else None
     return event, ts, therapists, linked, practice
+
+
+async def readable_events_after(
+    session: AsyncSession,
+    user: User | None,
+    after_id: int,
+    session_id: uuid.UUID | None,
+    limit: int,
+) -> list[tuple[SessionStatusEvent, TherapySession]]:
+    """The status events after ``after_id`` (oldest first) of the sessions
+    ``user`` may read now: the rule live delivery applies to each event."""
+    stmt = (
+        select(SessionStatusEvent, TherapySession)
+        .join(TherapySession, TherapySession.id == SessionStatusEvent.session_id)
+        .where(
+            SessionStatusEvent.id > after_id,
+            TherapySession.patient_id.in_(readable_patient_ids(user)),
+        )
+        .order_by(SessionStatusEvent.id)
+        .limit(limit)
+    )
+    if session_id is not None:
+        stmt = stmt.where(SessionStatusEvent.session_id == session_id)
+    return [(e, ts) for e, ts in (await session.execute(stmt)).all()]
+
+
+# run by the status listener on its own asyncpg connection (services/events.py)
+LISTENER_LAST_EVENT_SQL = "SELECT coalesce(max(id), 0) FROM session_status_events"
+# what the listener missed while its connection was down, oldest first
+LISTENER_EVENTS_AFTER_SQL = (
+    "SELECT session_id, id FROM session_status_events"
+    " WHERE id > $1 ORDER BY id LIMIT $2"
+)

@@ -12,6 +12,7 @@ from db import models
 from db.enums import SessionStatus
 from resolvers import sessions as resolve
 from resolvers.context import Context
+from resolvers.ids import encode_event_cursor
 from resolvers.patients import found_or_raise
 
 if TYPE_CHECKING:
@@ -24,6 +25,14 @@ class SessionStatusEventType:
     previous_status: SessionStatus | None
     error_message: str | None
     at: datetime
+
+    @strawberry.field(
+        description="Opaque and increasing: pass the last one received as "
+        "sessionStatusChanged(after:) to receive every later event."
+    )
+    @staticmethod
+    def cursor(root: strawberry.Parent[models.SessionStatusEvent]) -> str:
+        return encode_event_cursor(root.id)
 
     @strawberry.field
     @staticmethod

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import strawberry
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.tools import merge_types
 from strawberry.types import Info
@@ -79,6 +80,14 @@ class ProbeQuery:
         await asyncio.sleep(seconds)
         return True
 
+    @strawberry.field
+    async def statement_timeout(self, info: Info[Context, None], ms: int) -> bool:
+        """A statement that outlives a ``ms`` statement_timeout."""
+        session = info.context.session
+        await session.execute(text(f"SET LOCAL statement_timeout = {int(ms)}"))
+        await session.execute(text("SELECT pg_sleep(5)"))
+        return True
+
 
 @strawberry.type
 class ProbeMutation:
@@ -99,6 +108,25 @@ class ProbeMutation:
         )
         await session.flush()
         await asyncio.sleep(seconds)
+        return True
+
+    @strawberry.mutation
+    async def write_then_statement_timeout(
+        self, info: Info[Context, None], email: str
+    ) -> bool:
+        session = info.context.session
+        session.add(
+            User(
+                email=email,
+                password_hash="x",
+                first_name="Probe",
+                last_name="Probe",
+                role=Role.THERAPIST,
+            )
+        )
+        await session.flush()
+        await session.execute(text("SET LOCAL statement_timeout = 100"))
+        await session.execute(text("SELECT pg_sleep(5)"))
         return True
 
 
