@@ -122,6 +122,7 @@ class ProbeMutation:
                 first_name="Probe",
                 last_name="Probe",
                 role=Role.THERAPIST,
+                practice_id=DEFAULT_PRACTICE_ID,
             )
         )
         await session.flush()
