@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -80,11 +81,13 @@ async def register_user(
     email, first, last = check_new_user(data)
     if await get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists", field="email")
+    # argon2 off the event loop (see services/auth.py login)
+    password_hash = await asyncio.to_thread(hash_password, data.password)
     user = User(
         practice_id=practice_id,
         is_practice_admin=practice_admin,
         email=email,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         first_name=first,
         last_name=last,
         role=data.role,
