@@ -11,6 +11,7 @@ from db.base import utcnow
 from db.models import NoteAddendum, SessionNotes, User
 from db.queries import pipeline as pq
 from db.queries import review as q
+from db.queries import sessions as sq
 from services import validation as v
 from services.errors import Conflict, Forbidden
 from services.sessions import writable_session
@@ -27,7 +28,7 @@ async def sign_notes(
         # the caller can see the session (a co-therapist): say why, not NOT_FOUND
         raise Forbidden("Only the session's own therapist can sign its notes")
     await pq.lock_session(session, row.id)  # one signature or edit at a time
-    notes = await q.lock_latest_notes(session, row.id)
+    notes = await sq.latest_notes(session, row.id, lock=True)
     if notes is None:
         raise Conflict("The session has no notes to sign yet", "sessionId")
     if notes.signed_at is not None or await q.signed_notes(session, row.id):

@@ -10,21 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import NoteAddendum, SessionNotes
 
 
-async def lock_latest_notes(
-    session: AsyncSession, session_id: uuid.UUID
-) -> SessionNotes | None:
-    """The latest notes version, locked for this transaction."""
-    stmt = (
-        select(SessionNotes)
-        .where(SessionNotes.session_id == session_id)
-        .order_by(SessionNotes.version.desc())
-        .limit(1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def signed_notes(
     session: AsyncSession, session_id: uuid.UUID
 ) -> SessionNotes | None:

@@ -120,14 +120,18 @@ async def latest_version(session: AsyncSession, session_id: uuid.UUID) -> int:
 
 
 async def latest_notes(
-    session: AsyncSession, session_id: uuid.UUID
+    session: AsyncSession, session_id: uuid.UUID, *, lock: bool = False
 ) -> SessionNotes | None:
+    """The latest notes version; with ``lock``, locked for this transaction
+    and re-read (signing and editing take it one at a time)."""
     stmt = (
         select(SessionNotes)
         .where(SessionNotes.session_id == session_id)
         .order_by(SessionNotes.version.desc())
         .limit(1)
     )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
