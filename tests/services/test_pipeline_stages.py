@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +19,7 @@ from services.status import IllegalTransition, transition
 from settings import Settings
 from tests.conftest import GQL, error_codes
 from tests.factories import create_patient, create_user, token_for
-from tests.fake_openai import FakeOpenAI
+from tests.services.conftest import never
 
 FROM_TRANSCRIPT = """
 mutation Make($patientId: ID!, $text: String!) {
@@ -34,28 +32,7 @@ RETRY = "mutation R($id: ID!) { retrySession(sessionId: $id) { status } }"
 EXTRACT = "mutation E($id: ID!) { extractNotes(sessionId: $id) { status } }"
 
 
-def never(exc: BaseException) -> bool:
-    return False
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def ai_settings(settings: Settings, fake: FakeOpenAI, tmp_path: Path) -> Settings:
-    fake.configure()
-    return settings.model_copy(
-        update={
-            "openai_base_url": fake.base_url,
-            "openai_api_key": "k",
-            "openai_max_retries": 0,
-            "storage_dir": tmp_path,
-        }
-    )
+# the fake OpenAI server and `ai_settings` come from tests/services/conftest.py
 
 
 async def _statuses(db: AsyncSession, sid: uuid.UUID) -> list[str]:
