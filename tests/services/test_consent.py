@@ -6,7 +6,7 @@ nothing to the provider (the fake OpenAI server's own record of calls)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -27,6 +27,7 @@ from tests.e2e.pipeline_helpers import MP3, UPLOAD
 from tests.factories import create_patient, create_user, token_for
 from tests.fake_openai import FakeOpenAI
 from tests.graph.helpers import create_session, create_transcript
+from tests.services.conftest import never
 
 RECORD = """
 mutation($p: ID!, $k: ConsentKind!, $g: Boolean!, $v: String) {
@@ -44,29 +45,11 @@ EXTRACT = "mutation($s: ID!) { extractNotes(sessionId: $s) { status } }"
 RETRY = "mutation($s: ID!) { retrySession(sessionId: $s) { status } }"
 
 
-def never(exc: BaseException) -> bool:
-    return False
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def ai_settings(settings: Settings, fake: FakeOpenAI, tmp_path: Path) -> Settings:
-    fake.configure()
-    assert settings.require_consent is True  # the default, not switched off
-    return settings.model_copy(
-        update={
-            "openai_base_url": fake.base_url,
-            "openai_api_key": "k",
-            "openai_max_retries": 0,
-            "storage_dir": tmp_path / "storage",
-        }
-    )
+def ai_settings(ai_settings: Settings, tmp_path: Path) -> Settings:
+    # tests/services/conftest.py's fake and settings, storage in a subfolder
+    assert ai_settings.require_consent is True  # the default, not switched off
+    return ai_settings.model_copy(update={"storage_dir": tmp_path / "storage"})
 
 
 @pytest.fixture
