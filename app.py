@@ -208,10 +208,10 @@ def create_app(
         try:
             # a database that hangs must not hang the health check
             async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
-                async with factory()() as session:
-                    await session.execute(text("SELECT 1"))
+                async with factory()() as db:
+                    await db.execute(text("SELECT 1"))
                     # jobs live in the same database: their queue must be installed
-                    if not await job_store_ready(session):
+                    if not await job_store_ready(db):
                         body["jobs"] = "unavailable"
         except Exception as exc:
             log.warning("health check: database unreachable (%s)", type(exc).__name__)
@@ -309,16 +309,16 @@ async def download_export(
     if not token:
         return JSONResponse({"error": "Authentication required"}, status_code=401)
     job_id = download_id(request.path_params["id"])
-    async with session_factory() as session:
+    async with session_factory() as db:
         try:
-            user = await user_from_token(session, settings, token)
+            user = await user_from_token(db, settings, token)
         except Unauthenticated:
             return JSONResponse({"error": "Authentication required"}, status_code=401)
         logs.bind(user_id=str(user.id))
         found = None
         if job_id is not None:
             found = await exports.open_download(
-                session,
+                db,
                 settings,
                 user,
                 job_id,
@@ -336,7 +336,7 @@ async def download_export(
         if opened is None:
             log.warning("export file missing from storage")
             return JSONResponse(NOT_FOUND_BODY, status_code=404)
-        await session.commit()  # the audit event, before any byte leaves
+        await db.commit()  # the audit event, before any byte leaves
     headers = {
         "cache-control": "no-store",
         "content-disposition": f'attachment; filename="{found.filename}"',

@@ -115,9 +115,9 @@ async def _seed_demo(settings: Settings, url: str) -> Any:
 
     engine = create_engine(settings, url)
     try:
-        async with create_sessionmaker(engine)() as session:
-            result = await seed_demo(session, argon2.hash(DEMO_PASSWORD))
-            await session.commit()
+        async with create_sessionmaker(engine)() as db:
+            result = await seed_demo(db, argon2.hash(DEMO_PASSWORD))
+            await db.commit()
             return result
     finally:
         await engine.dispose()
@@ -150,11 +150,11 @@ async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
 
     engine = create_engine(settings, url)
     try:
-        async with create_sessionmaker(engine)() as session:
-            await session.connection(execution_options={"isolation_level": ISOLATION})
+        async with create_sessionmaker(engine)() as db:
+            await db.connection(execution_options={"isolation_level": ISOLATION})
             frame = Frame(settings.scheduler_timezone, datetime.now(UTC))
-            report = await aggregate(session, frame, since)
-            await session.commit()
+            report = await aggregate(db, frame, since)
+            await db.commit()
             return report
     finally:
         await engine.dispose()
@@ -355,7 +355,7 @@ async def _create_admin(
 
     engine = create_engine(settings, url)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_sessionmaker(engine)() as db:
             data = NewUser(
                 args.email, password, args.first_name, args.last_name, Role.ADMIN
             )
@@ -363,12 +363,10 @@ async def _create_admin(
             if args.practice_name is not None:
                 check_new_user(data)
                 name = practice_name(args.practice_name, "", "")
-                practice_id = (await create_practice(session, name)).id
+                practice_id = (await create_practice(db, name)).id
             # created by the operator, who vouches for the address
-            user = await register_user(
-                session, data, practice_id=practice_id, verified=True
-            )
-            await session.commit()
+            user = await register_user(db, data, practice_id=practice_id, verified=True)
+            await db.commit()
             return str(user.id)
     finally:
         await engine.dispose()
@@ -457,9 +455,9 @@ def cleanup_audio(args: argparse.Namespace, settings: Settings) -> int:
 
         engine = create_engine(settings, resolve_database_url())
         try:
-            async with create_sessionmaker(engine)() as session:
-                report = await run_cleanup(session, settings, dry_run=not args.apply)
-                await session.commit()
+            async with create_sessionmaker(engine)() as db:
+                report = await run_cleanup(db, settings, dry_run=not args.apply)
+                await db.commit()
                 return report
         finally:
             await engine.dispose()

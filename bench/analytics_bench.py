@@ -150,10 +150,10 @@ async def run(url: str, iterations: int) -> str:
     async with httpx.AsyncClient(transport=transport, base_url="http://b") as c:
         print("live (no stored rows):")
         results["live"] = await measure(c, tokens, patients, iterations)
-        async with factory() as session:
+        async with factory() as db:
             started = time.perf_counter()
-            await aggregate(session, Frame(settings.scheduler_timezone, _now()))
-            await session.commit()
+            await aggregate(db, Frame(settings.scheduler_timezone, _now()))
+            await db.commit()
             took = time.perf_counter() - started
         print(f"aggregate (backfill of the whole year) took {took:.1f}s")
         print("precomputed (after `therapybridge aggregate`):")

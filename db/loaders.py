@@ -77,9 +77,9 @@ V = TypeVar("V")
 class ScopedLoader(DataLoader[K, V], Generic[K, V]):
     """A DataLoader bound to one request's session and caller."""
 
-    def __init__(self, session: AsyncSession, user: User | None) -> None:
+    def __init__(self, db: AsyncSession, user: User | None) -> None:
         super().__init__()
-        self.session = session
+        self.db = db
         self.user = user
         # primed values, kept without a future until someone load()s them: a
         # page primes 500 notes that are only ever peeked at
@@ -132,7 +132,7 @@ class UserByIdLoader(ScopedLoader[uuid.UUID, User | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[User | None]:
         stmt = readable_users(self.user).where(User.id.in_(keys))
         found: dict[Any, User] = {
-            u.id: u for u in (await self.session.execute(stmt)).scalars()
+            u.id: u for u in (await self.db.execute(stmt)).scalars()
         }
         return [found.get(k) for k in keys]
 
@@ -164,7 +164,7 @@ async def _rows(
 
     stmt, params = scoped_statement(type(loader).__qualname__, loader.user, keyed)
     params[LOADER_KEYS] = list(keys)
-    return (await loader.session.execute(stmt, params)).scalars()
+    return (await loader.db.execute(stmt, params)).scalars()
 
 
 async def _one_each(
@@ -215,7 +215,7 @@ DETAIL_SESSION_ID = "detail_session_id"
 
 
 async def load_session_detail(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User | None,
     session_id: uuid.UUID,
     *,
@@ -272,7 +272,7 @@ async def load_session_detail(
     shape = ("session_detail", patient, therapist, transcript, notes, events)
     stmt, params = scoped_statement(shape, user, build)
     params[DETAIL_SESSION_ID] = session_id
-    row = (await session.execute(stmt, params)).first()
+    row = (await db.execute(stmt, params)).first()
     if row is None:
         return SessionDetail(None)
     values = iter(row[1:])
@@ -368,8 +368,8 @@ class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession
     the caller to prime LatestNotesBySessionIdLoader with them.
     """
 
-    def __init__(self, session: AsyncSession, user: User | None) -> None:
-        super().__init__(session, user)
+    def __init__(self, db: AsyncSession, user: User | None) -> None:
+        super().__init__(db, user)
         self.latest_notes: dict[uuid.UUID, SessionNotes | None] = {}
 
     async def batch_load_fn(
@@ -384,7 +384,7 @@ class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession
             f, args, with_notes = group
             shape = filter_shape(f)
             found = await paginate_partitioned(
-                self.session,
+                self.db,
                 TherapySession,
                 partial(bound_sessions_stmt, shape=shape),
                 filter_params(f),
@@ -411,14 +411,14 @@ class SessionCountByPatientIdLoader(ScopedLoader[tuple[uuid.UUID, SessionFilter]
             groups.setdefault(f, []).append(pid)
         counts: dict[tuple[uuid.UUID, SessionFilter], int] = {}
         for f, ids in groups.items():
-            found = await count_by_patient(self.session, self.user, f, ids)
+            found = await count_by_patient(self.db, self.user, f, ids)
             counts.update({(pid, f): found.get(pid, 0) for pid in ids})
         return [counts[k] for k in keys]
 
 
 class LatestNotesBySessionIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None]):
-    def __init__(self, session: AsyncSession, user: User | None) -> None:
-        super().__init__(session, user)
+    def __init__(self, db: AsyncSession, user: User | None) -> None:
+        super().__init__(db, user)
         # notes whose READ this request has already recorded (by whoever
         # primed them with a page, or by the field's first answer)
         self.audited: set[uuid.UUID] = set()
@@ -514,7 +514,7 @@ class TherapistsByPatientIdLoader(ScopedLoader[uuid.UUID, list[User]]):
             .order_by(User.last_name, User.first_name, User.id)
         )
         grouped: dict[uuid.UUID, list[User]] = {k: [] for k in keys}
-        for pid, user in (await self.session.execute(stmt)).all():
+        for pid, user in (await self.db.execute(stmt)).all():
             grouped[pid].append(user)
         return [grouped[k] for k in keys]
 

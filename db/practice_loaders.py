@@ -19,7 +19,7 @@ from db.queries.scoping import readable_patient_ids, readable_practices
 class PracticeByIdLoader(ScopedLoader[uuid.UUID, Practice | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Practice | None]:
         stmt = readable_practices(self.user).where(Practice.id.in_(keys))
-        found = {p.id: p for p in (await self.session.execute(stmt)).scalars()}
+        found = {p.id: p for p in (await self.db.execute(stmt)).scalars()}
         return [found.get(k) for k in keys]
 
 
@@ -33,7 +33,7 @@ class ConsentsByPatientIdLoader(ScopedLoader[uuid.UUID, list[PatientConsent]]):
             PatientConsent.patient_id.in_(readable_patient_ids(self.user))
         )
         grouped: dict[uuid.UUID, list[PatientConsent]] = {k: [] for k in keys}
-        for row in (await self.session.execute(stmt)).scalars():
+        for row in (await self.db.execute(stmt)).scalars():
             grouped[row.patient_id].append(row)
         return [grouped[k] for k in keys]
 
@@ -60,6 +60,6 @@ class AuditActorByIdLoader(ScopedLoader[uuid.UUID, Actor | None]):
         )
         found = {
             i: Actor(f"{first} {last}".strip(), role)
-            for i, first, last, role in (await self.session.execute(stmt)).all()
+            for i, first, last, role in (await self.db.execute(stmt)).all()
         }
         return [found.get(k) for k in keys]

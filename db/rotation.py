@@ -83,20 +83,18 @@ async def rotate_table(
     raw_cols = [type_coerce(c, _RAW).label(c.name) for c in columns]
     last: Any = None
     while True:
-        async with session_factory() as session, session.begin():
+        async with session_factory() as db, db.begin():
             query = select(pk, *raw_cols).where(stale)
             if last is not None:
                 query = query.where(pk > last)
             query = query.order_by(pk).limit(batch_size)
-            rows = (
-                await session.execute(query.with_for_update(skip_locked=True))
-            ).all()
+            rows = (await db.execute(query.with_for_update(skip_locked=True))).all()
             if not rows:
                 return
             for row in rows:
                 values = _reseal(row, columns, keyring, report, table.name)
                 stmt = update(table).where(pk == row[0])
-                await session.execute(
+                await db.execute(
                     stmt.values(
                         {table.c[k]: type_coerce(v, _RAW) for k, v in values.items()}
                     )
@@ -127,10 +125,10 @@ async def count_stale(
 ) -> Counter[str]:
     """Values not under the current key, by "table.column"."""
     counts: Counter[str] = Counter()
-    async with session_factory() as session:
+    async with session_factory() as db:
         for table, columns in encrypted_columns().items():
             for col in columns:
-                n = await session.scalar(
+                n = await db.scalar(
                     select(sql.count())
                     .select_from(table)
                     .where(_stale(col, keyring.current_id))

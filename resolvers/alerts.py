@@ -38,11 +38,9 @@ async def risk_alerts(
     ctx = info.context
     refuse_patient_role(ctx)
     stmt = readable_alerts(ctx.require_user(), status)
-    page = await paginate(
-        ctx.session, stmt, ALERT_ORDER, page_args(first, after), alert_key
-    )
+    page = await paginate(ctx.db, stmt, ALERT_ORDER, page_args(first, after), alert_key)
     _audit(info, list(page.rows), "edges", "node")
-    return page, lambda: count(ctx.session, stmt)
+    return page, lambda: count(ctx.db, stmt)
 
 
 async def alert_by_id(info: Ctx, alert_id: uuid.UUID) -> RiskAlert | None:
@@ -55,7 +53,7 @@ async def alert_by_id(info: Ctx, alert_id: uuid.UUID) -> RiskAlert | None:
 async def acknowledge(info: Ctx, alert_id: str, note: str | None) -> RiskAlert:
     ctx = info.context
     aid = decode_id(alert_id, "RiskAlert", "id")
-    row = await alerts.acknowledge(ctx.session, ctx.require_user(), aid, note)
+    row = await alerts.acknowledge(ctx.db, ctx.require_user(), aid, note)
     fields = ["status", "acknowledgedAt", "acknowledgementNote"]
     audit(ctx, "UPDATE", "RiskAlert", row.id, row.patient_id, fields)
     return row

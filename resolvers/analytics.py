@@ -29,7 +29,7 @@ def practice(info: Info[Context, Any]) -> None:
 async def overview(info: Info[Context, Any]) -> analytics.PracticeOverview:
     ctx = info.context
     user = analytics.practice_owner(ctx.require_user())
-    return await analytics.overview(ctx.session, user, frame(ctx))
+    return await analytics.overview(ctx.db, user, frame(ctx))
 
 
 async def session_trends(
@@ -42,9 +42,7 @@ async def session_trends(
     granularity = granularity or Granularity.DAY
     ctx = info.context
     user = analytics.practice_owner(ctx.require_user())
-    return await analytics.session_trends(
-        ctx.session, user, frame(ctx), period, granularity
-    )
+    return await analytics.session_trends(ctx.db, user, frame(ctx), period, granularity)
 
 
 async def common_topics(
@@ -53,7 +51,7 @@ async def common_topics(
     limit, weeks = _or(limit, 20), _or(weeks, 12)
     ctx = info.context
     user = analytics.practice_owner(ctx.require_user())
-    return await analytics.common_topics(ctx.session, user, frame(ctx), limit, weeks)
+    return await analytics.common_topics(ctx.db, user, frame(ctx), limit, weeks)
 
 
 async def patient_progress(
@@ -64,7 +62,7 @@ async def patient_progress(
     user = analytics.practice_owner(ctx.require_user())
     analytics.check_range("weeks", weeks, 1, 104)
     pid = decode_id(patient_id, "Patient", "patientId")
-    patient = await analytics.readable_patient(ctx.session, user, pid)
+    patient = await analytics.readable_patient(ctx.db, user, pid)
     return await progress_of(info, patient, weeks)
 
 
@@ -75,9 +73,7 @@ async def progress_of(
     weeks = _or(weeks, 12)
     ctx = info.context
     user = ctx.require_user()
-    result = await analytics.patient_progress(
-        ctx.session, user, patient, frame(ctx), weeks
-    )
+    result = await analytics.patient_progress(ctx.db, user, patient, frame(ctx), weeks)
     audit(ctx, "READ", "PatientProgress", patient.id, patient.id, _fields(info))
     return result
 

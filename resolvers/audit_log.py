@@ -21,9 +21,9 @@ async def audit_log(
     user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
     args = page_args(first=first, after=after)
-    return await read_audit_log(ctx.session, user, pid, args)
+    return await read_audit_log(ctx.db, user, pid, args)
 
 
 async def audit_event_node(ctx: Context, event_id: uuid.UUID) -> AuditEvent | None:
     ctx.require_user()
-    return await audit_event_by_id(ctx.session, ctx.user, event_id)
+    return await audit_event_by_id(ctx.db, ctx.user, event_id)

@@ -38,19 +38,17 @@ async def signup(
     await enforce_limits(
         ctx.session_factory, [Limit(f"signup:ip:{ctx.client_ip}", limit, 3600)]
     )
-    user = await practices.open_signup(ctx.session, ctx.settings, data, practice_name)
-    token = await accounts.create_verification_token(ctx.session, ctx.settings, user)
+    user = await practices.open_signup(ctx.db, ctx.settings, data, practice_name)
+    token = await accounts.create_verification_token(ctx.db, ctx.settings, user)
     _mail_verification_after_commit(ctx, user, token)
     audit(ctx, "CREATE", "User", user.id, None, actor_id=user.id)
-    return await auth.issue_tokens(ctx.session, ctx.settings, user, client_of(ctx))
+    return await auth.issue_tokens(ctx.db, ctx.settings, user, client_of(ctx))
 
 
 async def create_user(ctx: Context, data: accounts.NewUser) -> User:
     admin = practices.require_practice_admin(ctx.require_user())
-    user = await accounts.register_user(
-        ctx.session, data, practice_id=admin.practice_id
-    )
-    token = await accounts.create_verification_token(ctx.session, ctx.settings, user)
+    user = await accounts.register_user(ctx.db, data, practice_id=admin.practice_id)
+    token = await accounts.create_verification_token(ctx.db, ctx.settings, user)
     _mail_verification_after_commit(ctx, user, token)
     audit(ctx, "CREATE", "User", user.id, None, ["role"])
     return user
@@ -58,7 +56,7 @@ async def create_user(ctx: Context, data: accounts.NewUser) -> User:
 
 async def login(ctx: Context, email: str, password: str) -> AuthTokens:
     result = await auth.login(
-        ctx.session, ctx.session_factory, ctx.settings, email, password, client_of(ctx)
+        ctx.db, ctx.session_factory, ctx.settings, email, password, client_of(ctx)
     )
     if result.tokens is None:
         # the user id when the address exists; never the address itself
@@ -70,17 +68,17 @@ async def login(ctx: Context, email: str, password: str) -> AuthTokens:
 
 async def refresh_token(ctx: Context, token: str) -> AuthTokens:
     return await auth.refresh(
-        ctx.session, ctx.session_factory, ctx.settings, token, client_of(ctx)
+        ctx.db, ctx.session_factory, ctx.settings, token, client_of(ctx)
     )
 
 
 async def logout(ctx: Context, token: str) -> bool:
-    await auth.logout(ctx.session, token)
+    await auth.logout(ctx.db, token)
     return True
 
 
 async def verify_email(ctx: Context, token: str) -> User:
-    return await accounts.verify_email(ctx.session, token)
+    return await accounts.verify_email(ctx.db, token)
 
 
 async def resend_verification(ctx: Context, email: str) -> bool:
@@ -92,11 +90,9 @@ async def resend_verification(ctx: Context, email: str) -> bool:
             Limit(subject_key("resend:email", email.strip().lower()), limit, 3600),
         ],
     )
-    user = await accounts.unverified_user(ctx.session, email)
+    user = await accounts.unverified_user(ctx.db, email)
     if user is not None:
-        token = await accounts.create_verification_token(
-            ctx.session, ctx.settings, user
-        )
+        token = await accounts.create_verification_token(ctx.db, ctx.settings, user)
         _mail_verification_after_commit(ctx, user, token)
     # the same answer whether or not the address has an account
     return True
@@ -104,6 +100,6 @@ async def resend_verification(ctx: Context, email: str) -> bool:
 
 async def deactivate_user(ctx: Context, user_id: uuid.UUID) -> User:
     admin = practices.require_practice_admin(ctx.require_user())
-    user = await accounts.deactivate_user(ctx.session, admin, user_id)
+    user = await accounts.deactivate_user(ctx.db, admin, user_id)
     audit(ctx, "UPDATE", "User", user.id, None, ["isActive"])
     return user

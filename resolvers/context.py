@@ -40,7 +40,7 @@ class Context:
     # a transaction (db/engine.py, autocommit_sessionmaker); never used for
     # anything that writes more than the request's one audit INSERT
     read_factory: async_sessionmaker[AsyncSession] | None = None
-    _session: AsyncSession | None = None
+    _db: AsyncSession | None = None
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
     audit_events: list[dict[str, Any]] = field(default_factory=list)
     # per-request memo of values derived from the query document
@@ -51,21 +51,21 @@ class Context:
     connection_params: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def session(self) -> AsyncSession:
+    def db(self) -> AsyncSession:
         """The request's one session, opened on first use."""
-        if self._session is None:
+        if self._db is None:
             factory = self.read_factory or self.session_factory
-            self._session = factory()
-        return self._session
+            self._db = factory()
+        return self._db
 
     @property
-    def has_session(self) -> bool:
-        return self._session is not None
+    def has_db(self) -> bool:
+        return self._db is not None
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
             self._loaders.clear()
 
     def after_commit(self, fn: AfterCommit) -> None:
@@ -80,7 +80,7 @@ class Context:
         """The per-request instance of a dataloader class, scoped to the caller."""
         instance: L | None = self._loaders.get(cls)
         if instance is None:
-            instance = cls(self.session, self.user)
+            instance = cls(self.db, self.user)
             self._loaders[cls] = instance
         return instance
 

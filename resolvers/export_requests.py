@@ -18,7 +18,7 @@ from services.note_format import NoteFormat
 
 async def _enqueue(ctx: Context, job: ExportJob) -> None:
     # in the request's transaction: no export row is ever left without its job
-    await enqueue.export(ctx.session, job.id)
+    await enqueue.export(ctx.db, job.id)
 
 
 async def export_session_notes(
@@ -30,7 +30,7 @@ async def export_session_notes(
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
     job = await exports.request_session_notes(
-        ctx.session,
+        ctx.db,
         ctx.session_factory,
         ctx.settings,
         ctx.require_user(),
@@ -49,7 +49,7 @@ async def export_progress_report(
     ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
     job = await exports.request_progress_report(
-        ctx.session,
+        ctx.db,
         ctx.session_factory,
         ctx.settings,
         ctx.require_user(),
@@ -65,7 +65,7 @@ async def export_progress_report(
 async def export_my_record(info: Info[Context, Any], fmt: ExportFormat) -> ExportJob:
     ctx = info.context
     job = await exports.request_patient_record(
-        ctx.session, ctx.session_factory, ctx.settings, ctx.require_user(), fmt
+        ctx.db, ctx.session_factory, ctx.settings, ctx.require_user(), fmt
     )
     audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["patientRecord"])
     await _enqueue(ctx, job)

@@ -22,9 +22,9 @@ async def export_jobs(
     ctx = info.context
     stmt = readable_export_jobs(ctx.require_user())
     page = await paginate(
-        ctx.session, stmt, EXPORT_ORDER, page_args(first, after), export_key
+        ctx.db, stmt, EXPORT_ORDER, page_args(first, after), export_key
     )
-    return page, lambda: count(ctx.session, stmt)
+    return page, lambda: count(ctx.db, stmt)
 
 
 async def export_job_by_id(

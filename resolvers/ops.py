@@ -19,7 +19,7 @@ async def cleanup_audio(
     # the practice's own FAILED-session audio only: orphaned files belong to
     # no practice and stay with the operator (`therapybridge cleanup-audio`)
     report = await retention.cleanup_audio(
-        ctx.session, ctx.settings, dry_run=dry_run, practice_id=admin.practice_id
+        ctx.db, ctx.settings, dry_run=dry_run, practice_id=admin.practice_id
     )
     if not dry_run:
         audit(ctx, "DELETE", "AudioFile", None, None, ["cleanup"])

@@ -72,9 +72,9 @@ async def patients(
     if search is not None and len(search) > MAX_SEARCH:
         raise BadInput("search", f"search is limited to {MAX_SEARCH} characters")
     stmt = patients_stmt(user, search, bool(include_archived))
-    page = await paginate(ctx.session, stmt, PATIENT_ORDER, args, patient_key)
+    page = await paginate(ctx.db, stmt, PATIENT_ORDER, args, patient_key)
     audit_patients(info, page.rows, "edges", "node")
-    return page, lambda: count(ctx.session, stmt)
+    return page, lambda: count(ctx.db, stmt)
 
 
 async def therapists(info: Info[Context, Any], root: Patient) -> list[User]:

@@ -34,7 +34,7 @@ UPLOAD = (ConsentKind.RECORDING, ConsentKind.AI_PROCESSING)
 async def _enqueue(ctx: Context, session_id: uuid.UUID, stage: str) -> None:
     # in the request's transaction: the job commits with the session, or
     # neither does (services/enqueue.py says why not after commit)
-    await enqueue.session_stage(ctx.session, stage, session_id)
+    await enqueue.session_stage(ctx.db, stage, session_id)
 
 
 async def upload_session_audio(
@@ -48,9 +48,9 @@ async def upload_session_audio(
     user = ctx.require_role(*WRITERS)
     pid = decode_id(patient_id, "Patient", "patientId")
     sid = decode_id(session_id, "TherapySession", "sessionId") if session_id else None
-    await consent.require_for_patient(ctx.session, ctx.settings, user, pid, *UPLOAD)
+    await consent.require_for_patient(ctx.db, ctx.settings, user, pid, *UPLOAD)
     row = await pipeline.create_from_upload(
-        ctx.session, ctx.settings, user, pid, audio, session_date, sid
+        ctx.db, ctx.settings, user, pid, audio, session_date, sid
     )
     audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["audio"])
     await _enqueue(ctx, row.id, "transcribe")
@@ -63,9 +63,9 @@ async def create_session_from_transcript(
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     pid = decode_id(patient_id, "Patient", "patientId")
-    await consent.require_for_patient(ctx.session, ctx.settings, user, pid, AI)
+    await consent.require_for_patient(ctx.db, ctx.settings, user, pid, AI)
     row = await pipeline.create_from_transcript(
-        ctx.session, user, pid, transcript, session_date
+        ctx.db, user, pid, transcript, session_date
     )
     audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["transcript"])
     await _enqueue(ctx, row.id, "extract")
@@ -76,8 +76,8 @@ async def retry_session(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    await consent.require_for_session(ctx.session, ctx.settings, user, sid, AI)
-    row, stage = await pipeline.retry(ctx.session, user, sid)
+    await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
+    row, stage = await pipeline.retry(ctx.db, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["status"])
     await _enqueue(ctx, row.id, stage)
     return row
@@ -87,8 +87,8 @@ async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    await consent.require_for_session(ctx.session, ctx.settings, user, sid, AI)
-    row = await pipeline.request_extraction(ctx.session, user, sid)
+    await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
+    row = await pipeline.request_extraction(ctx.db, user, sid)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["notes"])
     await _enqueue(ctx, row.id, "extract")
     return row
@@ -100,7 +100,7 @@ async def set_speaker_roles(
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    row, transcript = await speakers.set_roles(ctx.session, user, sid, roles)
+    row, transcript = await speakers.set_roles(ctx.db, user, sid, roles)
     audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
     return row
 
@@ -109,7 +109,7 @@ async def swap_speaker_roles(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
     user = ctx.require_role(*WRITERS)
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    row, transcript = await speakers.swap_roles(ctx.session, user, sid)
+    row, transcript = await speakers.swap_roles(ctx.db, user, sid)
     audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
     return row
 

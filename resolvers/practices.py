@@ -42,16 +42,16 @@ async def practice_of_user(ctx: Context, user: User) -> Practice | None:
     if ctx.user is None:
         # a request without a caller returns only the account it signed in
         # (signup, login, refresh, acceptInvitation, verifyEmail): its own
-        return await q.get_practice(ctx.session, user.practice_id)
+        return await q.get_practice(ctx.db, user.practice_id)
     return await ctx.loader(PracticeByIdLoader).load(user.practice_id)
 
 
 async def members(ctx: Context, practice: Practice) -> list[User]:
-    return await q.members_of(ctx.session, ctx.require_user(), practice.id)
+    return await q.members_of(ctx.db, ctx.require_user(), practice.id)
 
 
 async def invitations_of(ctx: Context, practice: Practice) -> list[Invitation]:
-    return await q.invitations_of(ctx.session, ctx.require_user(), practice.id)
+    return await q.invitations_of(ctx.db, ctx.require_user(), practice.id)
 
 
 async def practice_node(ctx: Context, practice_id: uuid.UUID) -> Practice | None:
@@ -60,7 +60,7 @@ async def practice_node(ctx: Context, practice_id: uuid.UUID) -> Practice | None
 
 
 async def invitation_node(ctx: Context, invitation_id: uuid.UUID) -> Invitation | None:
-    return await q.readable_invitation(ctx.session, ctx.require_user(), invitation_id)
+    return await q.readable_invitation(ctx.db, ctx.require_user(), invitation_id)
 
 
 async def invite_user(
@@ -69,10 +69,10 @@ async def invite_user(
     inviter = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
     row, token = await invitations.invite_user(
-        ctx.session, ctx.settings, inviter, email, role, pid
+        ctx.db, ctx.settings, inviter, email, role, pid
     )
     audit(ctx, "CREATE", "Invitation", row.id, row.patient_id, ["email", "role"])
-    practice = await practices.practice_of(ctx.session, inviter)
+    practice = await practices.practice_of(ctx.db, inviter)
     settings, invitation_id, to = ctx.settings, str(row.id), row.email
     names = (practice.name, inviter.full_name)
 
@@ -89,12 +89,12 @@ async def accept_invitation(
     ctx: Context, token: str, password: str, first_name: str, last_name: str
 ) -> AuthTokens:
     user, row = await invitations.accept_invitation(
-        ctx.session, token, password, first_name, last_name
+        ctx.db, token, password, first_name, last_name
     )
     audit(
         ctx, "CREATE", "User", user.id, row.patient_id, ["invitation"], actor_id=user.id
     )
-    return await issue_tokens(ctx.session, ctx.settings, user, client_of(ctx))
+    return await issue_tokens(ctx.db, ctx.settings, user, client_of(ctx))
 
 
 async def record_consent(
@@ -106,7 +106,7 @@ async def record_consent(
 ) -> Patient:
     pid = decode_id(patient_id, "Patient", "patientId")
     patient, row = await consent.record_consent(
-        ctx.session, ctx.require_user(), pid, kind, granted, form_version
+        ctx.db, ctx.require_user(), pid, kind, granted, form_version
     )
     fields = [kind.value, "granted" if granted else "withdrawn"]
     audit(ctx, "CREATE", "Consent", row.id, patient.id, fields)
@@ -136,5 +136,5 @@ async def therapist_activity(
 ) -> list[practices.TherapistActivity]:
     ctx = info.context
     return await practices.therapist_activity(
-        ctx.session, ctx.require_user(), datetime.now(UTC), 30 if days is None else days
+        ctx.db, ctx.require_user(), datetime.now(UTC), 30 if days is None else days
     )

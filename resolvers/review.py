@@ -17,14 +17,14 @@ Ctx = Info[Context, Any]
 
 
 async def _patient_of(info: Ctx, notes: SessionNotes) -> Any:
-    row = await info.context.session.get(TherapySession, notes.session_id)
+    row = await info.context.db.get(TherapySession, notes.session_id)
     return row.patient_id if row else None
 
 
 async def sign_notes(info: Ctx, session_id: str) -> SessionNotes:
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    notes = await signing.sign_notes(ctx.session, ctx.require_user(), sid)
+    notes = await signing.sign_notes(ctx.db, ctx.require_user(), sid)
     patient_id = await _patient_of(info, notes)
     audit(ctx, "SIGN", "SessionNotes", notes.id, patient_id, ["signedAt", "signedBy"])
     return notes
@@ -33,7 +33,7 @@ async def sign_notes(info: Ctx, session_id: str) -> SessionNotes:
 async def add_addendum(info: Ctx, session_id: str, text: str) -> SessionNotes:
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    notes = await signing.add_addendum(ctx.session, ctx.require_user(), sid, text)
+    notes = await signing.add_addendum(ctx.db, ctx.require_user(), sid, text)
     patient_id = await _patient_of(info, notes)
     audit(ctx, "CREATE", "NoteAddendum", notes.id, patient_id, ["text"])
     return notes

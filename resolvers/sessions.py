@@ -73,7 +73,7 @@ async def session(info: Info[Context, Any], global_id: str) -> TherapySession | 
     # the detail page's nested objects come with the session, in one statement
     wanted = selected_names(info)
     detail = await load_session_detail(
-        ctx.session,
+        ctx.db,
         user,
         sid,
         patient="patient" in wanted,
@@ -126,9 +126,9 @@ async def sessions(
     args = page_args(first, after, last, before)
     pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
     stmt = sessions_stmt(user, session_filter(pid, status, date_from, date_to))
-    page = await paginate(ctx.session, stmt, SESSION_ORDER, args, session_key)
+    page = await paginate(ctx.db, stmt, SESSION_ORDER, args, session_key)
     audit_sessions(info, page.rows, "edges", "node")
-    return page, lambda: count(ctx.session, stmt)
+    return page, lambda: count(ctx.db, stmt)
 
 
 async def patient_sessions(

@@ -25,7 +25,7 @@ def _fields(values: dict[str, Any]) -> list[str]:
 
 async def create_patient(info: Ctx, values: dict[str, Any]) -> Patient:
     ctx = info.context
-    row = await patients.create_patient(ctx.session, ctx.require_user(), values)
+    row = await patients.create_patient(ctx.db, ctx.require_user(), values)
     audit(ctx, "CREATE", "Patient", row.id, row.id, _fields(values))
     return row
 
@@ -33,7 +33,7 @@ async def create_patient(info: Ctx, values: dict[str, Any]) -> Patient:
 async def update_patient(info: Ctx, global_id: str, values: dict[str, Any]) -> Patient:
     ctx = info.context
     pid = decode_id(global_id, "Patient")
-    row = await patients.update_patient(ctx.session, ctx.require_user(), pid, values)
+    row = await patients.update_patient(ctx.db, ctx.require_user(), pid, values)
     audit(ctx, "UPDATE", "Patient", row.id, row.id, _fields(values))
     return row
 
@@ -41,7 +41,7 @@ async def update_patient(info: Ctx, global_id: str, values: dict[str, Any]) -> P
 async def archive_patient(info: Ctx, global_id: str) -> Patient:
     ctx = info.context
     pid = decode_id(global_id, "Patient")
-    row = await patients.archive_patient(ctx.session, ctx.require_user(), pid)
+    row = await patients.archive_patient(ctx.db, ctx.require_user(), pid)
     audit(ctx, "UPDATE", "Patient", row.id, row.id, ["archivedAt"])
     return row
 
@@ -50,7 +50,7 @@ async def assign_therapist(info: Ctx, patient_id: str, therapist_id: str) -> Pat
     ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
     tid = decode_id(therapist_id, "User", "therapistId")
-    row = await patients.assign_therapist(ctx.session, ctx.require_user(), pid, tid)
+    row = await patients.assign_therapist(ctx.db, ctx.require_user(), pid, tid)
     audit(ctx, "UPDATE", "Patient", row.id, row.id, ["therapists"])
     return row
 
@@ -60,7 +60,7 @@ async def link_patient_account(info: Ctx, patient_id: str, user_id: str) -> Pati
     pid = decode_id(patient_id, "Patient", "patientId")
     uid = decode_id(user_id, "User", "userId")
     user = ctx.require_user()
-    row = await patients.link_patient_account(ctx.session, user, pid, uid)
+    row = await patients.link_patient_account(ctx.db, user, pid, uid)
     audit(ctx, "UPDATE", "Patient", row.id, row.id, ["account"])
     return row
 
@@ -71,7 +71,7 @@ async def schedule_session(
     ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
     user = ctx.require_user()
-    row = await sessions.schedule_session(ctx.session, user, pid, when, duration)
+    row = await sessions.schedule_session(ctx.db, user, pid, when, duration)
     fields = ["sessionDate", "durationMinutes"]
     audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, fields)
     return row
@@ -83,7 +83,7 @@ async def set_attendance(
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
     user = ctx.require_user()
-    row = await sessions.set_attendance(ctx.session, user, sid, attendance)
+    row = await sessions.set_attendance(ctx.db, user, sid, attendance)
     audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["attendance"])
     return row
 
@@ -92,7 +92,7 @@ async def delete_session(info: Ctx, session_id: str) -> bool:
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
     user = ctx.require_user()
-    row, storage_key = await sessions.delete_session(ctx.session, user, sid)
+    row, storage_key = await sessions.delete_session(ctx.db, user, sid)
     audit(ctx, "DELETE", "TherapySession", row.id, row.patient_id)
     if storage_key is not None:
         key, settings = storage_key, ctx.settings
@@ -110,8 +110,8 @@ async def update_notes(
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
     fields = _fields(changes)
-    row = await sessions.update_notes(ctx.session, ctx.require_user(), sid, changes)
-    session = await ctx.session.get(TherapySession, row.session_id)
+    row = await sessions.update_notes(ctx.db, ctx.require_user(), sid, changes)
+    session = await ctx.db.get(TherapySession, row.session_id)
     patient_id = session.patient_id if session else None
     audit(ctx, "CREATE", "SessionNotes", row.id, patient_id, fields)
     return row
@@ -127,7 +127,7 @@ async def create_plan(
     ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
     user = ctx.require_user()
-    row = await plans.create_plan(ctx.session, user, pid, title, status, goals)
+    row = await plans.create_plan(ctx.db, user, pid, title, status, goals)
     audit(ctx, "CREATE", "TreatmentPlan", row.id, row.patient_id, ["title", "goals"])
     return row
 
@@ -142,7 +142,7 @@ async def update_plan(
     ctx = info.context
     plan_id = decode_id(global_id, "TreatmentPlan")
     user = ctx.require_user()
-    row = await plans.update_plan(ctx.session, user, plan_id, title, status, goals)
+    row = await plans.update_plan(ctx.db, user, plan_id, title, status, goals)
     pairs = (("title", title), ("status", status), ("goals", goals))
     changed = [n for n, x in pairs if x is not None]
     audit(ctx, "UPDATE", "TreatmentPlan", row.id, row.patient_id, changed)

@@ -179,8 +179,8 @@ async def resolve(
         return Resolved(listed)
     found = recent.get(digest)
     if found is None:
-        async with session_factory() as session:
-            found = await persisted_document(session, digest)
+        async with session_factory() as db:
+            found = await persisted_document(db, digest)
         if found is None:
             raise DocumentError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         recent.put(digest, found)
@@ -190,9 +190,9 @@ async def resolve(
 async def register(
     session_factory: async_sessionmaker[AsyncSession], digest: str, document: str
 ) -> None:
-    async with session_factory() as session:
-        await register_document(session, digest, document)
-        await session.commit()
+    async with session_factory() as db:
+        await register_document(db, digest, document)
+        await db.commit()
     recent.put(digest, document)
 
 

@@ -40,7 +40,7 @@ class UnitOfWork(SchemaExtension):
         # transaction); the audit of what was read is then written afresh
         rolled_back = bool(result and result.errors)
         try:
-            if ctx.has_session:
+            if ctx.has_db:
                 await _finish(ctx, rolled_back)
         except BaseException:
             ctx.after_commit_callbacks.clear()
@@ -57,22 +57,22 @@ async def _abandon(ctx: Context | None) -> None:
     ctx.audit_events.clear()
     ctx.after_commit_callbacks.clear()
     try:
-        if ctx.has_session:
-            await ctx.session.rollback()
+        if ctx.has_db:
+            await ctx.db.rollback()
     finally:
         await ctx.close()
 
 
 async def _finish(ctx: Context, rolled_back: bool) -> None:
     if rolled_back:
-        await ctx.session.rollback()
+        await ctx.db.rollback()
         # keep the audit of what was read and of the failed attempt
         if ctx.audit_events:
-            await write_events(ctx.session, ctx.audit_events)
-            await ctx.session.commit()
+            await write_events(ctx.db, ctx.audit_events)
+            await ctx.db.commit()
     else:
-        await write_events(ctx.session, ctx.audit_events)
-        await ctx.session.commit()
+        await write_events(ctx.db, ctx.audit_events)
+        await ctx.db.commit()
 
 
 async def run_after_commit(ctx: Context, committed: bool) -> None:

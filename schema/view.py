@@ -217,7 +217,7 @@ class GraphQLView(GraphQL[Context, None]):
     @staticmethod
     async def authenticate(ctx: Context, token: str) -> None:
         try:
-            ctx.user = await user_from_token(ctx.session, ctx.settings, token)
+            ctx.user = await user_from_token(ctx.db, ctx.settings, token)
             logs.bind(user_id=str(ctx.user.id))
         except Unauthenticated as exc:
             ctx.auth_error = exc.message

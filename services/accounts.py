@@ -69,7 +69,7 @@ def check_new_user(data: NewUser) -> tuple[str, str, str]:
 
 
 async def register_user(
-    session: AsyncSession,
+    db: AsyncSession,
     data: NewUser,
     *,
     practice_id: uuid.UUID,
@@ -79,7 +79,7 @@ async def register_user(
     """Validate every field, then add the user to the practice (flushed);
     CONFLICT on a taken email."""
     email, first, last = check_new_user(data)
-    if await get_user_by_email(session, email) is not None:
+    if await get_user_by_email(db, email) is not None:
         raise Conflict("An account with this email already exists", field="email")
     # argon2 off the event loop (see services/auth.py login)
     password_hash = await asyncio.to_thread(hash_password, data.password)
@@ -94,9 +94,9 @@ async def register_user(
         is_verified=verified,
         is_active=True,
     )
-    session.add(user)
+    db.add(user)
     try:
-        await session.flush()
+        await db.flush()
     except IntegrityError:
         # a concurrent sign-up with the same address won the race
         raise Conflict(
@@ -111,13 +111,13 @@ def check_signup_role(role: Role) -> None:
 
 
 async def create_verification_token(
-    session: AsyncSession, settings: Settings, user: User
+    db: AsyncSession, settings: Settings, user: User
 ) -> str:
     """A new single-use verification token (older unused ones stop working)."""
     now = utcnow()
-    await expire_verification_tokens(session, user.id, now)
+    await expire_verification_tokens(db, user.id, now)
     token = secrets.token_urlsafe(32)
-    session.add(
+    db.add(
         EmailVerificationToken(
             user_id=user.id,
             token_hash=hash_token(token),
@@ -125,46 +125,44 @@ async def create_verification_token(
             expires_at=now + timedelta(hours=settings.email_verification_expire_hours),
         )
     )
-    await session.flush()
+    await db.flush()
     return token
 
 
-async def verify_email(session: AsyncSession, token: str) -> User:
+async def verify_email(db: AsyncSession, token: str) -> User:
     """Mark the token's user verified; the token cannot be used again."""
-    row = await verification_token_by_hash(session, hash_token(token))
+    row = await verification_token_by_hash(db, hash_token(token))
     now = utcnow()
-    user = None if row is None else await get_user(session, row.user_id)
+    user = None if row is None else await get_user(db, row.user_id)
     if row is None or row.used_at or row.expires_at <= now or user is None:
         raise BadInput("token", "This verification link is invalid or has expired")
     row.used_at = now
     user.is_verified = True
-    await session.flush()
+    await db.flush()
     return user
 
 
-async def unverified_user(session: AsyncSession, email: str) -> User | None:
+async def unverified_user(db: AsyncSession, email: str) -> User | None:
     """The active, not yet verified user of an address, if there is one."""
     try:
         address = normalize_email(email)
     except BadInput:
         return None
-    user = await get_user_by_email(session, address)
+    user = await get_user_by_email(db, address)
     if user is None or user.is_verified or not user.is_active:
         return None
     return user
 
 
-async def deactivate_user(
-    session: AsyncSession, admin: User, user_id: uuid.UUID
-) -> User:
+async def deactivate_user(db: AsyncSession, admin: User, user_id: uuid.UUID) -> User:
     """Deactivate an account of the admin's practice: no login, its access and
     refresh tokens stop working. Another practice's account is NOT_FOUND."""
-    user = await get_user(session, user_id)
+    user = await get_user(db, user_id)
     if user is None or user.practice_id != admin.practice_id:
         raise NotFound("User")
     if user.id == admin.id:
         raise BadInput("userId", "You cannot deactivate your own account")
     user.is_active = False
-    await revoke_user_sessions(session, user.id, utcnow())
-    await session.flush()
+    await revoke_user_sessions(db, user.id, utcnow())
+    await db.flush()
     return user

@@ -62,13 +62,13 @@ def completion_rate(completed: int, cancelled: int, no_show: int) -> float | Non
     return completed / decided if decided else None
 
 
-async def overview(session: AsyncSession, user: User, frame: Frame) -> PracticeOverview:
+async def overview(db: AsyncSession, user: User, frame: Frame) -> PracticeOverview:
     """The practice overview of ``user`` at ``frame.now``."""
     today = frame.today
     month_start = today.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
     row = await q.practice_overview(
-        session,
+        db,
         user,
         frame,
         (frame.monday, frame.monday + timedelta(6)),
@@ -90,7 +90,7 @@ def _rate(t: dict[str, int]) -> float | None:
 
 
 async def session_trends(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     frame: Frame,
     period: TrendPeriod,
@@ -98,9 +98,7 @@ async def session_trends(
 ) -> SessionTrends:
     """Sessions per day, week or month over the period, up to now."""
     start = frame.today - timedelta(days=period.days - 1)
-    rows = await q.practice_buckets(
-        session, user, frame, start, granularity.value.lower()
-    )
+    rows = await q.practice_buckets(db, user, frame, start, granularity.value.lower())
     by_bucket = {r["bucket"]: r for r in rows}
     points = [
         _point(b, by_bucket.get(b)) for b in _buckets(start, frame.today, granularity)
@@ -141,11 +139,11 @@ def _point(bucket: date, row: dict[str, int] | None) -> TrendPoint:
 
 
 async def readable_patient(
-    session: AsyncSession, user: User, patient_id: uuid.UUID
+    db: AsyncSession, user: User, patient_id: uuid.UUID
 ) -> Patient:
     """The patient when ``user`` may read it; NOT_FOUND otherwise."""
     stmt = readable_patients(user).where(Patient.id == patient_id)
-    patient = (await session.execute(stmt)).scalar_one_or_none()
+    patient = (await db.execute(stmt)).scalar_one_or_none()
     if patient is None:
         raise NotFound("Patient")
     return patient
@@ -156,19 +154,15 @@ def window_start(frame: Frame, weeks: int) -> date:
 
 
 async def patient_progress(
-    session: AsyncSession, user: User, patient: Patient, frame: Frame, weeks: int
+    db: AsyncSession, user: User, patient: Patient, frame: Frame, weeks: int
 ) -> PatientProgress:
     """The progress of a patient ``user`` may read, over ``weeks`` weeks."""
     check_range("weeks", weeks, 1, 104)
     wstart = window_start(frame, weeks)
     start = frame.instant(wstart)
-    rows = {
-        r["week"]: r for r in await pq.patient_weeks(session, patient.id, frame, wstart)
-    }
+    rows = {r["week"]: r for r in await pq.patient_weeks(db, patient.id, frame, wstart)}
     topics: dict[date, dict[str, int]] = defaultdict(dict)
-    for week, topic, n in await pq.patient_week_topics(
-        session, patient.id, frame, wstart
-    ):
+    for week, topic, n in await pq.patient_week_topics(db, patient.id, frame, wstart):
         topics[week][topic] = n
     weekly = []
     for i in range(weeks):
@@ -182,7 +176,7 @@ async def patient_progress(
     for per_week in topics.values():
         for topic, n in per_week.items():
             overall[topic] += n
-    att = await pq.patient_attendance(session, patient.id, start, frame.now)
+    att = await pq.patient_attendance(db, patient.id, start, frame.now)
     attended = att["completed"] + att["no_show"]
     current = att["mood"]
     averages = [
@@ -190,9 +184,7 @@ async def patient_progress(
         for i, w in enumerate(wstart + timedelta(weeks=k) for k in range(weeks))
         if (r := rows.get(w)) and r["mood_count"]
     ]
-    recent = await pq.recent_sessions(
-        session, user, patient.id, frame.now, RECENT_SESSIONS
-    )
+    recent = await pq.recent_sessions(db, user, patient.id, frame.now, RECENT_SESSIONS)
     return PatientProgress(
         patient=patient,
         total_sessions=sum(w.sessions_count for w in weekly),
@@ -250,7 +242,7 @@ def topic_trend(first: int, second: int) -> str:
 
 
 async def common_topics(
-    session: AsyncSession, user: User, frame: Frame, limit: int, weeks: int
+    db: AsyncSession, user: User, frame: Frame, limit: int, weeks: int
 ) -> list[CommonTopic]:
     """The practice's most frequent topics over ``weeks`` weeks."""
     check_range("limit", limit, 1, 100)
@@ -258,7 +250,7 @@ async def common_topics(
     wstart = window_start(frame, weeks)
     half = weeks // 2
     rows = await pq.practice_topics(
-        session,
+        db,
         user,
         frame,
         wstart,

@@ -36,7 +36,7 @@ class AggregateReport:
 
 
 async def aggregate(
-    session: AsyncSession,
+    db: AsyncSession,
     frame: Frame,
     since: date | None = None,
     *,
@@ -46,41 +46,37 @@ async def aggregate(
     """Write the stored rows of every closed day and week from ``since``
     (default: the first session) up to now and move the coverage marks;
     idempotent."""
-    first = await store.first_session_day(session, frame)
+    first = await store.first_session_day(db, frame)
     complete = since is None or first is None or since <= first
     if since is None:
         since = (first or frame.today) - timedelta(days=1)
     days_until = weeks_until = None
     if days:
-        days_until = await store.store_days(
-            session, frame, since, frame.today, complete
-        )
+        days_until = await store.store_days(db, frame, since, frame.today, complete)
     if weeks:
-        weeks_until = await store.store_weeks(
-            session, frame, since, frame.today, complete
-        )
+        weeks_until = await store.store_weeks(db, frame, since, frame.today, complete)
     if days_until or weeks_until:
         # fresh statistics, so the planner sees the stored rows (autovacuum
         # would, later); cheap on these narrow tables
-        await store.analyze(session)
-    await session.flush()
+        await store.analyze(db)
+    await db.flush()
     return AggregateReport(since, days_until, weeks_until)
 
 
-async def daily_stats(session: AsyncSession, frame: Frame) -> AggregateReport:
+async def daily_stats(db: AsyncSession, frame: Frame) -> AggregateReport:
     """The daily run: every day from the lowest coverage mark (moved back by
     late changes) up to yesterday."""
-    missing, lowest = await store.lowest_mark(session, "days_through")
+    missing, lowest = await store.lowest_mark(db, "days_through")
     since = None if missing else lowest
-    return await aggregate(session, frame, since, weeks=False)
+    return await aggregate(db, frame, since, weeks=False)
 
 
-async def weekly_progress(session: AsyncSession, frame: Frame) -> AggregateReport:
+async def weekly_progress(db: AsyncSession, frame: Frame) -> AggregateReport:
     """The Monday run: patient progress of every closed week from the lowest
     coverage mark on."""
-    missing, lowest = await store.lowest_mark(session, "weeks_through")
+    missing, lowest = await store.lowest_mark(db, "weeks_through")
     since = None if missing else lowest
-    return await aggregate(session, frame, since, days=False)
+    return await aggregate(db, frame, since, days=False)
 
 
 def due(settings: Settings, at: datetime) -> tuple[bool, bool]:
@@ -103,13 +99,13 @@ async def run_scheduled(
     if not daily:
         return daily, weekly
     frame = Frame(settings.scheduler_timezone, at)
-    async with session_factory() as session:
+    async with session_factory() as db:
         if isolation:
-            await session.connection(execution_options={"isolation_level": isolation})
-        await daily_stats(session, frame)
+            await db.connection(execution_options={"isolation_level": isolation})
+        await daily_stats(db, frame)
         if weekly:
-            await weekly_progress(session, frame)
-        await session.commit()
+            await weekly_progress(db, frame)
+        await db.commit()
     log.info("analytics aggregated", extra={"daily": daily, "weekly": weekly})
     return daily, weekly
 

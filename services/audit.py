@@ -23,11 +23,11 @@ from services.errors import NotFound
 log = logging.getLogger("therapybridge.audit")
 
 
-async def write_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+async def write_events(db: AsyncSession, events: list[dict[str, Any]]) -> None:
     """Insert the buffered audit events of one request or job in one statement,
     its READs of one list coalesced (``coalesce_reads``)."""
     if events:
-        await insert_audit_events(session, coalesce_reads(events))
+        await insert_audit_events(db, coalesce_reads(events))
 
 
 def _read_key(event: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -127,7 +127,7 @@ batcher = AuditBatcher()
 
 
 async def audit_log(
-    session: AsyncSession, user: User, patient_id: uuid.UUID | None, args: PageArgs
+    db: AsyncSession, user: User, patient_id: uuid.UUID | None, args: PageArgs
 ) -> tuple[Page[AuditEvent], Callable[[], Awaitable[int]]]:
     """A page of the audit events ``user`` may read, newest first, and a counter.
 
@@ -136,12 +136,12 @@ async def audit_log(
     """
     stmt = readable_audit_events(user)
     if patient_id is not None:
-        if not await is_readable_patient(session, user, patient_id):
+        if not await is_readable_patient(db, user, patient_id):
             raise NotFound("Patient")
         stmt = stmt.where(AuditEvent.patient_id == patient_id)
-    page = await paginate(session, stmt, NEWEST_FIRST, args, lambda e: (e.at, e.id))
+    page = await paginate(db, stmt, NEWEST_FIRST, args, lambda e: (e.at, e.id))
 
     async def total() -> int:
-        return await count(session, stmt)
+        return await count(db, stmt)
 
     return page, total

@@ -57,19 +57,17 @@ class LoginResult:
     tokens: AuthTokens | None
 
 
-async def user_from_token(
-    session: AsyncSession, settings: Settings, token: str
-) -> User:
+async def user_from_token(db: AsyncSession, settings: Settings, token: str) -> User:
     """The active user an access token names, or UNAUTHENTICATED."""
     claims = decode_access_token(settings, token)
-    user = await get_user(session, claims.user_id)
+    user = await get_user(db, claims.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("Invalid or expired token")
     return user
 
 
 async def issue_tokens(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     user: User,
     client: Client,
@@ -78,7 +76,7 @@ async def issue_tokens(
     """An access token and a new refresh token (stored as its SHA-256 only)."""
     refresh = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(
+    db.add(
         AuthSession(
             user_id=user.id,
             family_id=family_id or uuid.uuid4(),
@@ -89,7 +87,7 @@ async def issue_tokens(
             ip_address=client.ip,
         )
     )
-    await session.flush()
+    await db.flush()
     return AuthTokens(
         access_token=create_access_token(settings, user.id, user.role),
         refresh_token=refresh,
@@ -107,7 +105,7 @@ def login_limits(settings: Settings, email: str, ip: str | None) -> list[Limit]:
 
 
 async def login(
-    session: AsyncSession,
+    db: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     email: str,
@@ -123,7 +121,7 @@ async def login(
     except RateLimited:
         await _record_attempt(session_factory, address, client.ip, succeeded=False)
         raise
-    user = await get_user_by_email(session, address)
+    user = await get_user_by_email(db, address)
     new_hash = None
     if user is None:
         # argon2 takes ~64 MiB and tens of ms: off the event loop (argon2-cffi
@@ -142,7 +140,7 @@ async def login(
         # a legacy (bcrypt) or weaker hash: replace it now that we know the password
         user.password_hash = new_hash
     user.last_login_at = utcnow()
-    tokens = await issue_tokens(session, settings, user, client)
+    tokens = await issue_tokens(db, settings, user, client)
     return LoginResult(user_id=user.id, tokens=tokens)
 
 
@@ -159,7 +157,7 @@ async def _record_attempt(
 
 
 async def refresh(
-    session: AsyncSession,
+    db: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     token: str,
@@ -168,9 +166,9 @@ async def refresh(
     """Rotate a refresh token: single use; replaying a used one revokes its family."""
     now = utcnow()
     token_hash = hash_token(token)
-    row = await claim_refresh_token(session, token_hash, now)
+    row = await claim_refresh_token(db, token_hash, now)
     if row is None:
-        seen = await auth_session_by_hash(session, token_hash)
+        seen = await auth_session_by_hash(db, token_hash)
         if seen is not None and seen.used_at is not None and seen.revoked_at is None:
             # a used token presented again: stolen or replayed; end the whole
             # login session, in its own transaction since this request rolls back
@@ -179,14 +177,14 @@ async def refresh(
                 await side.commit()
             log.warning("refresh token reused: family %s revoked", seen.family_id)
         raise Unauthenticated(REFRESH_FAILED)
-    user = await get_user(session, row.user_id)
+    user = await get_user(db, row.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated(REFRESH_FAILED)
-    return await issue_tokens(session, settings, user, client, family_id=row.family_id)
+    return await issue_tokens(db, settings, user, client, family_id=row.family_id)
 
 
-async def logout(session: AsyncSession, token: str) -> None:
+async def logout(db: AsyncSession, token: str) -> None:
     """Revoke the refresh token's login session (all its rotations)."""
-    row = await auth_session_by_hash(session, hash_token(token))
+    row = await auth_session_by_hash(db, hash_token(token))
     if row is not None:
-        await revoke_family(session, row.family_id, utcnow())
+        await revoke_family(db, row.family_id, utcnow())

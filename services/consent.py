@@ -41,7 +41,7 @@ WITHDRAWN = (
 
 
 async def record_consent(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     patient_id: uuid.UUID,
     kind: ConsentKind,
@@ -52,7 +52,7 @@ async def record_consent(
     the patient (NOT_FOUND for anyone else's); the PATIENT role is FORBIDDEN."""
     if user.role is Role.PATIENT:
         raise Forbidden("Consent is recorded by the patient's therapist")
-    patient = await readable_patient(session, user, patient_id)
+    patient = await readable_patient(db, user, patient_id)
     if patient is None:
         raise NotFound("Patient")
     if form_version is not None:
@@ -70,13 +70,13 @@ async def record_consent(
         recorded_by_id=user.id,
         recorded_at=utcnow(),
     )
-    session.add(row)
-    await session.flush()
+    db.add(row)
+    await db.flush()
     return patient, row
 
 
 async def require(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     patient_id: uuid.UUID,
     *kinds: ConsentKind,
@@ -85,12 +85,12 @@ async def require(
     if not settings.require_consent:
         return
     for kind in kinds:
-        if not await q.has_consent(session, patient_id, kind):
+        if not await q.has_consent(db, patient_id, kind):
             raise ConsentRequired(kind.value, MESSAGES[kind])
 
 
 async def require_for_patient(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     user: User,
     patient_id: uuid.UUID,
@@ -98,23 +98,23 @@ async def require_for_patient(
 ) -> None:
     """``require`` for a patient the caller may read; NOT_FOUND first for
     anyone else's, so consent never tells about another practice's patient."""
-    if not await pipeline_q.is_patient_readable(session, user, patient_id):
+    if not await pipeline_q.is_patient_readable(db, user, patient_id):
         raise NotFound("Patient")
-    await require(session, settings, patient_id, *kinds)
+    await require(db, settings, patient_id, *kinds)
 
 
 async def require_for_session(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     user: User,
     session_id: uuid.UUID,
     *kinds: ConsentKind,
 ) -> None:
     """``require`` for the patient of a session the caller may read."""
-    found = await pipeline_q.readable_session(session, user, session_id)
+    found = await pipeline_q.readable_session(db, user, session_id)
     if found is None:
         raise NotFound("Session")
-    await require(session, settings, found.patient_id, *kinds)
+    await require(db, settings, found.patient_id, *kinds)
 
 
 async def job_may_start(

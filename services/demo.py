@@ -81,17 +81,17 @@ def _notes(rng: random.Random, topics: list[str], mood: Mood) -> NoteContent:
     )
 
 
-async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
+async def seed_demo(db: AsyncSession, password_hash: str) -> DemoResult:
     """Create the demo practice once; flushes, the caller commits."""
-    existing = await session.scalar(select(User).where(User.email == DEMO_EMAIL))
+    existing = await db.scalar(select(User).where(User.email == DEMO_EMAIL))
     if existing is not None:
         return DemoResult(DEMO_EMAIL, DEMO_PASSWORD, False, 0, 0, 0)
     rng = random.Random(20260101)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     # a solo practice: the demo therapist treats and administers it
     practice = Practice(id=uuid.uuid4(), name="Demo practice")
-    session.add(practice)
-    await session.flush()
+    db.add(practice)
+    await db.flush()
     therapist = User(
         email=DEMO_EMAIL,
         password_hash=password_hash,
@@ -102,8 +102,8 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
         practice_id=practice.id,
         is_practice_admin=True,
     )
-    session.add(therapist)
-    await session.flush()
+    db.add(therapist)
+    await db.flush()
     past = upcoming = 0
     for i, name in enumerate(d.PATIENT_NAMES):
         first = name.split()[0].lower()
@@ -114,11 +114,11 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
             created_at=now - timedelta(days=PAST_DAYS + 10),
             practice_id=practice.id,
         )
-        session.add(patient)
-        await session.flush()
-        session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+        db.add(patient)
+        await db.flush()
+        db.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
         for kind in ConsentKind:
-            session.add(
+            db.add(
                 PatientConsent(
                     patient_id=patient.id,
                     kind=kind,
@@ -144,7 +144,7 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
             )[0]
             past += 1
             await _past_session(
-                session,
+                db,
                 rng,
                 therapist,
                 patient,
@@ -161,21 +161,19 @@ async def seed_demo(session: AsyncSession, password_hash: str) -> DemoResult:
                 session_date=when,
                 duration_minutes=50,
             )
-            session.add(s)
-            await session.flush()
-            session.add(
-                SessionStatusEvent(session_id=s.id, status=SessionStatus.SCHEDULED)
-            )
+            db.add(s)
+            await db.flush()
+            db.add(SessionStatusEvent(session_id=s.id, status=SessionStatus.SCHEDULED))
             upcoming += 1
-        await _plan(session, rng, therapist, patient)
-    await session.flush()
+        await _plan(db, rng, therapist, patient)
+    await db.flush()
     return DemoResult(
         DEMO_EMAIL, DEMO_PASSWORD, True, len(d.PATIENT_NAMES), past, upcoming
     )
 
 
 async def _past_session(
-    session: AsyncSession,
+    db: AsyncSession,
     rng: random.Random,
     therapist: User,
     patient: Patient,
@@ -194,9 +192,9 @@ async def _past_session(
         status=SessionStatus.PROCESSED if completed else SessionStatus.SCHEDULED,
         created_at=when,
     )
-    session.add(s)
-    await session.flush()
-    session.add(
+    db.add(s)
+    await db.flush()
+    db.add(
         SessionMetrics(
             session_id=s.id,
             therapist_id=therapist.id,
@@ -212,7 +210,7 @@ async def _past_session(
         return
     content = _notes(rng, topics, mood)
     trajectory = rng.choice(list(MoodTrajectory))
-    session.add(
+    db.add(
         SessionNotes(
             session_id=s.id,
             version=1,
@@ -232,7 +230,7 @@ async def _past_session(
         SessionStatus.EXTRACTING_NOTES,
         SessionStatus.PROCESSED,
     ):
-        session.add(
+        db.add(
             SessionStatusEvent(
                 session_id=s.id, status=status, previous_status=previous, at=when
             )
@@ -241,17 +239,17 @@ async def _past_session(
 
 
 async def _plan(
-    session: AsyncSession, rng: random.Random, therapist: User, patient: Patient
+    db: AsyncSession, rng: random.Random, therapist: User, patient: Patient
 ) -> None:
     plan = TreatmentPlan(
         patient_id=patient.id,
         created_by_id=therapist.id,
         title=f"Treatment plan for {patient.name.split()[0]}",
     )
-    session.add(plan)
-    await session.flush()
+    db.add(plan)
+    await db.flush()
     for pos, goal in enumerate(rng.sample(d.GOALS, 2)):
-        session.add(
+        db.add(
             TreatmentGoal(
                 plan_id=plan.id,
                 position=pos,

@@ -40,20 +40,20 @@ async def run_export(
     export_id: uuid.UUID,
 ) -> None:
     """Produce the file of one export job; DONE or FAILED (safe to run twice)."""
-    async with session_factory() as session:
-        job = await q.export_for_update(session, export_id)
+    async with session_factory() as db:
+        job = await q.export_for_update(db, export_id)
         if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
             return
         job.status = JobStatus.RUNNING
         try:
-            doc = await build_document(session, settings, job)
+            doc = await build_document(db, settings, job)
             data = await asyncio.to_thread(render, doc, job.format)
             key = f"{storage.EXPORTS_DIR}/{job.id}.{EXTENSIONS[job.format]}"
             # encrypted on its way to the store; a row that never commits
             # leaves an object the clean-up removes
             file_key = await storage.put_bytes(settings, key, data)
         except Exception as exc:
-            await session.rollback()
+            await db.rollback()
             await _fail(session_factory, export_id, exc)
             raise
         now = utcnow()
@@ -63,7 +63,7 @@ async def run_export(
         job.encrypted = True
         job.completed_at = now
         job.expires_at = now + timedelta(days=settings.export_retention_days)
-        await session.commit()
+        await db.commit()
     log.info("export done", extra={"job": str(export_id)})
 
 
@@ -72,46 +72,44 @@ async def _fail(
     export_id: uuid.UUID,
     exc: Exception,
 ) -> None:
-    async with session_factory() as session:
-        job = await q.export_for_update(session, export_id)
+    async with session_factory() as db:
+        job = await q.export_for_update(db, export_id)
         if job is None:
             return
         job.status = JobStatus.FAILED
         job.error = GONE_MESSAGE if isinstance(exc, Gone) else FAILED_MESSAGE
         job.completed_at = utcnow()
-        await session.commit()
+        await db.commit()
     log.warning("export failed: %s", type(exc).__name__, extra={"job": str(export_id)})
 
 
 async def build_document(
-    session: AsyncSession, settings: Settings, job: ExportJob
+    db: AsyncSession, settings: Settings, job: ExportJob
 ) -> Document:
     """The export's document, read with the requester's own scoping."""
-    requester = await session.get(User, job.requested_by_id)
+    requester = await db.get(User, job.requested_by_id)
     if requester is None or not requester.is_active:
         raise Gone()
     if job.kind is ExportKind.SESSION_NOTES:
-        return await _session_notes(session, requester, job)
+        return await _session_notes(db, requester, job)
     if job.kind is ExportKind.PATIENT_RECORD:
-        return await patient_record(session, settings, requester, job)
-    return await _progress_report(session, settings, requester, job)
+        return await patient_record(db, settings, requester, job)
+    return await _progress_report(db, settings, requester, job)
 
 
 def _when(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-async def _session_notes(
-    session: AsyncSession, requester: User, job: ExportJob
-) -> Document:
+async def _session_notes(db: AsyncSession, requester: User, job: ExportJob) -> Document:
     if job.session_id is None:
         raise Gone()
-    row = await sq.readable_session(session, requester, job.session_id)
-    notes = await sq.latest_notes(session, job.session_id) if row else None
+    row = await sq.readable_session(db, requester, job.session_id)
+    notes = await sq.latest_notes(db, job.session_id) if row else None
     if row is None or notes is None:
         raise Gone()
-    patient = await session.get(Patient, row.patient_id)
-    therapist = await session.get(User, row.therapist_id)
+    patient = await db.get(Patient, row.patient_id)
+    therapist = await db.get(User, row.therapist_id)
     fmt = NoteFormat(job.params.get("note_format", NoteFormat.SOAP.value))
     text = render_note(
         NoteContent.from_dict(notes.content),
@@ -132,46 +130,42 @@ async def _session_notes(
         ("Therapist", therapist.full_name if therapist else ""),
         ("Note version", str(notes.version)),
     ]
-    blocks.extend(await _signature(session, notes, header))
+    blocks.extend(await _signature(db, notes, header))
     header.append(("Exported", _when(utcnow())))
     return Document(title=f"Session notes ({fmt.value})", header=header, blocks=blocks)
 
 
 async def _signature(
-    session: AsyncSession, notes: SessionNotes, header: list[tuple[str, str]]
+    db: AsyncSession, notes: SessionNotes, header: list[tuple[str, str]]
 ) -> list[Block]:
     """The signature line in the header and the addenda after the note."""
     if notes.signed_at is None:
         header.append(("Signed", "Not signed"))
         return []
-    signer = await session.get(User, notes.signed_by_id) if notes.signed_by_id else None
+    signer = await db.get(User, notes.signed_by_id) if notes.signed_by_id else None
     name = signer.full_name if signer else "a former user"
     header.append(("Signed", f"{name}, {_when(notes.signed_at)}"))
-    addenda = await rq.addenda_of(session, [notes.id])
+    addenda = await rq.addenda_of(db, [notes.id])
     if not addenda:
         return []
     items = []
     for addendum in addenda:
-        author = (
-            await session.get(User, addendum.author_id) if addendum.author_id else None
-        )
+        author = await db.get(User, addendum.author_id) if addendum.author_id else None
         by = author.full_name if author else "a former user"
         items.append(f"{_when(addendum.created_at)}, {by}: {addendum.text}")
     return [Block("heading", "Addenda"), Block("bullets", items=items)]
 
 
 async def _progress_report(
-    session: AsyncSession, settings: Settings, requester: User, job: ExportJob
+    db: AsyncSession, settings: Settings, requester: User, job: ExportJob
 ) -> Document:
     weeks = int(job.params.get("weeks", 12))
     try:
-        patient = await analytics.readable_patient(session, requester, job.patient_id)
+        patient = await analytics.readable_patient(db, requester, job.patient_id)
     except Exception as exc:  # NOT_FOUND: no longer assigned
         raise Gone() from exc
     frame = Frame(settings.scheduler_timezone, utcnow())
-    progress = await analytics.patient_progress(
-        session, requester, patient, frame, weeks
-    )
+    progress = await analytics.patient_progress(db, requester, patient, frame, weeks)
     trend = progress.mood_trend
     first, last = progress.weekly[0].week_start, progress.weekly[-1].week_start
     labels = [w.week_start.isoformat() for w in progress.weekly]

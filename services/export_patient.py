@@ -31,16 +31,14 @@ def _day(value: datetime) -> str:
 
 
 async def patient_record(
-    session: AsyncSession, settings: Settings, requester: User, job: ExportJob
+    db: AsyncSession, settings: Settings, requester: User, job: ExportJob
 ) -> Document:
     try:
-        patient = await analytics.readable_patient(session, requester, job.patient_id)
+        patient = await analytics.readable_patient(db, requester, job.patient_id)
     except Exception as exc:  # NOT_FOUND: unlinked since the request
         raise Gone() from exc
     frame = Frame(settings.scheduler_timezone, utcnow())
-    progress = await analytics.patient_progress(
-        session, requester, patient, frame, WEEKS
-    )
+    progress = await analytics.patient_progress(db, requester, patient, frame, WEEKS)
     trend = progress.mood_trend
     blocks = [
         Block("heading", f"Progress over the last {WEEKS} weeks"),
@@ -55,9 +53,7 @@ async def patient_record(
             + [f"Topic: {t.topic} ({t.frequency})" for t in progress.common_topics],
         ),
     ]
-    rows = await q.sessions_with_latest_notes(
-        session, requester, patient.id, MAX_SESSIONS
-    )
+    rows = await q.sessions_with_latest_notes(db, requester, patient.id, MAX_SESSIONS)
     for ts, notes in rows:
         content = NoteContent.from_dict(notes.content)
         blocks.append(Block("heading", f"Session of {_day(ts.session_date)}"))

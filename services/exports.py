@@ -54,7 +54,7 @@ async def _count_export(
 
 
 async def request_session_notes(
-    session: AsyncSession,
+    db: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     user: User,
@@ -64,14 +64,14 @@ async def request_session_notes(
 ) -> ExportJob:
     """A PENDING export of a session's latest notes (flushed, not committed)."""
     _clinician(user)
-    row = await sq.readable_session(session, user, session_id)
+    row = await sq.readable_session(db, user, session_id)
     if row is None:
         raise NotFound("Session")
-    if await sq.latest_notes(session, session_id) is None:
+    if await sq.latest_notes(db, session_id) is None:
         raise BadInput("sessionId", "This session has no notes to export yet")
     await _count_export(session_factory, settings, user)
     return await _create(
-        session,
+        db,
         user,
         ExportKind.SESSION_NOTES,
         fmt,
@@ -82,7 +82,7 @@ async def request_session_notes(
 
 
 async def request_progress_report(
-    session: AsyncSession,
+    db: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     user: User,
@@ -94,11 +94,11 @@ async def request_progress_report(
     _clinician(user)
     if not 1 <= weeks <= 104:
         raise BadInput("weeks", "weeks must be between 1 and 104")
-    if await pq.readable_patient(session, user, patient_id) is None:
+    if await pq.readable_patient(db, user, patient_id) is None:
         raise NotFound("Patient")
     await _count_export(session_factory, settings, user)
     return await _create(
-        session,
+        db,
         user,
         ExportKind.PROGRESS_REPORT,
         fmt,
@@ -109,7 +109,7 @@ async def request_progress_report(
 
 
 async def request_patient_record(
-    session: AsyncSession,
+    db: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     user: User,
@@ -119,17 +119,15 @@ async def request_patient_record(
     role may read: never therapist notes, transcripts or risk flags)."""
     if user.role is not Role.PATIENT:
         raise Forbidden("This export is for patients: use exportProgressReport")
-    patient = await pq.patient_linked_to(session, user.id)
+    patient = await pq.patient_linked_to(db, user.id)
     if patient is None or patient.practice_id != user.practice_id:
         raise NotFound("Patient")
     await _count_export(session_factory, settings, user)
-    return await _create(
-        session, user, ExportKind.PATIENT_RECORD, fmt, patient.id, None, {}
-    )
+    return await _create(db, user, ExportKind.PATIENT_RECORD, fmt, patient.id, None, {})
 
 
 async def _create(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     kind: ExportKind,
     fmt: ExportFormat,
@@ -147,8 +145,8 @@ async def _create(
         params=params,
         created_at=utcnow(),
     )
-    session.add(job)
-    await session.flush()
+    db.add(job)
+    await db.flush()
     return job
 
 
@@ -160,7 +158,7 @@ class Download:
 
 
 async def open_download(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     user: User,
     job_id: uuid.UUID,
@@ -172,7 +170,7 @@ async def open_download(
     The caller opens the file (``storage.open_stream``) and commits the event
     once its first chunk is authenticated, before any byte is sent."""
     now = utcnow()
-    job = await q.downloadable_export(session, user, job_id, now)
+    job = await q.downloadable_export(db, user, job_id, now)
     if job is None or job.storage_key is None or not job.encrypted:
         return None  # (not yet encrypted: `migrate` moves it into the store)
     event = {
@@ -187,7 +185,7 @@ async def open_download(
         "request_id": request_id or None,
         "ip_address": ip_address,
     }
-    await write_events(session, [event])
+    await write_events(db, [event])
     stamp = job.created_at.strftime("%Y%m%d")
     kind = {
         ExportKind.SESSION_NOTES: "session-notes",
@@ -198,11 +196,11 @@ async def open_download(
 
 
 async def delete_expired(
-    session: AsyncSession, settings: Settings, now: datetime | None = None
+    db: AsyncSession, settings: Settings, now: datetime | None = None
 ) -> int:
     """Delete the files of expired exports; the job rows stay (without a file)."""
     now = now or utcnow()
-    jobs = await q.expired_exports(session, now)
+    jobs = await q.expired_exports(db, now)
     for job in jobs:
         if job.storage_key and job.encrypted:
             await storage.delete(settings, job.storage_key)
@@ -210,7 +208,7 @@ async def delete_expired(
             await asyncio.to_thread(_unlink, settings.exports_path / job.storage_key)
         job.storage_key = None
         job.file_key = None
-    await session.flush()
+    await db.flush()
     if jobs:
         log.info("deleted %d expired export files", len(jobs))
     return len(jobs)

@@ -30,14 +30,14 @@ INVALID = "This invitation link is invalid, expired or already used"
 
 
 async def _invited_patient(
-    session: AsyncSession, inviter: User, patient_id: uuid.UUID
+    db: AsyncSession, inviter: User, patient_id: uuid.UUID
 ) -> Patient:
     """The record a PATIENT invitation links: one the inviter's practice holds
     (an administrator) or one they are assigned to (a therapist)."""
     if inviter.administers_practice:
-        patient = await pq.practice_patient(session, inviter.practice_id, patient_id)
+        patient = await pq.practice_patient(db, inviter.practice_id, patient_id)
     else:
-        patient = await readable_patient(session, inviter, patient_id)
+        patient = await readable_patient(db, inviter, patient_id)
     if patient is None:
         raise NotFound("Patient")
     if patient.user_id is not None:
@@ -46,7 +46,7 @@ async def _invited_patient(
 
 
 async def invite_user(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     inviter: User,
     email: str,
@@ -66,13 +66,13 @@ async def invite_user(
         if patient_id is None and not inviter.administers_practice:
             raise BadInput("patientId", "A PATIENT invitation names the patient")
         if patient_id is not None:
-            patient = await _invited_patient(session, inviter, patient_id)
+            patient = await _invited_patient(db, inviter, patient_id)
     elif patient_id is not None:
         raise BadInput("patientId", "Only a PATIENT invitation names a patient")
-    if await get_user_by_email(session, address) is not None:
+    if await get_user_by_email(db, address) is not None:
         raise Conflict("An account with this email already exists", field="email")
     now = utcnow()
-    await pq.revoke_pending_invitations(session, inviter.practice_id, address, now)
+    await pq.revoke_pending_invitations(db, inviter.practice_id, address, now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         id=uuid.uuid4(),
@@ -85,13 +85,13 @@ async def invite_user(
         created_at=now,
         expires_at=now + timedelta(hours=settings.invitation_expire_hours),
     )
-    session.add(invitation)
-    await session.flush()
+    db.add(invitation)
+    await db.flush()
     return invitation, token
 
 
 async def accept_invitation(
-    session: AsyncSession,
+    db: AsyncSession,
     token: str,
     password: str,
     first_name: str,
@@ -99,7 +99,7 @@ async def accept_invitation(
 ) -> tuple[User, Invitation]:
     """Create the invited, verified account (and link its patient record);
     BAD_USER_INPUT for an unknown, expired, used or replaced token."""
-    invitation = await pq.invitation_by_hash(session, accounts.hash_token(token))
+    invitation = await pq.invitation_by_hash(db, accounts.hash_token(token))
     now = utcnow()
     if (
         invitation is None
@@ -114,17 +114,17 @@ async def accept_invitation(
     patient = None
     if invitation.patient_id is not None:
         patient = await pq.practice_patient(
-            session, invitation.practice_id, invitation.patient_id
+            db, invitation.practice_id, invitation.patient_id
         )
         if patient is None:
             raise BadInput("token", INVALID)
         if patient.user_id is not None:
             raise Conflict("The patient already has an account", field="token")
     user = await accounts.register_user(
-        session, data, practice_id=invitation.practice_id, verified=True
+        db, data, practice_id=invitation.practice_id, verified=True
     )
     if patient is not None:
         patient.user_id = user.id
     invitation.accepted_at = now
-    await session.flush()
+    await db.flush()
     return user, invitation

@@ -206,8 +206,8 @@ class _ScrapeTime:
 async def render(session_factory: async_sessionmaker[AsyncSession]) -> bytes:
     """The Prometheus text exposition of every metric."""
     try:
-        async with session_factory() as session:
-            depth = await queue_depth(session)
+        async with session_factory() as db:
+            depth = await queue_depth(db)
     except Exception:  # a scrape must not fail because the database is down
         depth = []
     registry = CollectorRegistry(auto_describe=True)

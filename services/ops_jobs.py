@@ -44,9 +44,9 @@ async def cleanup_audio_task(timestamp: int | None = None) -> None:
     """The daily retention clean-up (also deferred at start-up when
     AUTO_CLEANUP_ON_STARTUP is set)."""
     rt = runtime()
-    async with rt.session_factory() as session:
-        await retention.cleanup_audio(session, rt.settings, dry_run=False)
-        await session.commit()
+    async with rt.session_factory() as db:
+        await retention.cleanup_audio(db, rt.settings, dry_run=False)
+        await db.commit()
 
 
 async def defer_cleanup() -> None:
@@ -77,6 +77,6 @@ async def render_export_task(export_id: str) -> None:
 async def expire_exports_task(timestamp: int | None = None) -> None:
     """Hourly: delete export files past their expiry."""
     rt = runtime()
-    async with rt.session_factory() as session:
-        await exports.delete_expired(session, rt.settings)
-        await session.commit()
+    async with rt.session_factory() as db:
+        await exports.delete_expired(db, rt.settings)
+        await db.commit()

@@ -25,12 +25,12 @@ def require_clinician(user: User) -> None:
 
 
 async def writable_patient(
-    session: AsyncSession, user: User, patient_id: uuid.UUID
+    db: AsyncSession, user: User, patient_id: uuid.UUID
 ) -> Patient:
     """A patient the caller may change, else NOT_FOUND (or FORBIDDEN for the
     PATIENT role, which may read its record but never change it)."""
     require_clinician(user)
-    patient = await q.readable_patient(session, user, patient_id)
+    patient = await q.readable_patient(db, user, patient_id)
     if patient is None:
         raise NotFound("Patient")
     return patient
@@ -51,110 +51,110 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _check_email(
-    session: AsyncSession, patient_id: uuid.UUID | None, email: str | None
+    db: AsyncSession, patient_id: uuid.UUID | None, email: str | None
 ) -> None:
     """CONFLICT when another patient of any of this patient's therapists (the
     practice) already has ``email``."""
     if email is None:
         return
-    therapists = await q.therapist_ids(session, patient_id) if patient_id else []
+    therapists = await q.therapist_ids(db, patient_id) if patient_id else []
     for therapist_id in therapists:
-        if await q.email_taken(session, therapist_id, email, except_id=patient_id):
+        if await q.email_taken(db, therapist_id, email, except_id=patient_id):
             raise Conflict("A patient with this email already exists", "email")
 
 
 async def create_patient(
-    session: AsyncSession, therapist: User, fields: dict[str, Any]
+    db: AsyncSession, therapist: User, fields: dict[str, Any]
 ) -> Patient:
     """A new patient with the caller as its therapist."""
     if therapist.role is not Role.THERAPIST:
         raise Forbidden("Only therapists create patients")
     values = _clean({"name": "", **fields})
     email = values.get("email")
-    if email and await q.email_taken(session, therapist.id, email):
+    if email and await q.email_taken(db, therapist.id, email):
         raise Conflict("A patient with this email already exists", "email")
     patient = Patient(
         **values, created_by_id=therapist.id, practice_id=therapist.practice_id
     )
-    session.add(patient)
-    await session.flush()
-    session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
-    await session.flush()
+    db.add(patient)
+    await db.flush()
+    db.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+    await db.flush()
     return patient
 
 
 async def update_patient(
-    session: AsyncSession, user: User, patient_id: uuid.UUID, fields: dict[str, Any]
+    db: AsyncSession, user: User, patient_id: uuid.UUID, fields: dict[str, Any]
 ) -> Patient:
     """Change the given fields (omitted fields stay as they are)."""
-    patient = await writable_patient(session, user, patient_id)
+    patient = await writable_patient(db, user, patient_id)
     values = _clean(fields)
     if "name" in values and not values["name"]:
         raise BadInput("name", "name must not be empty")
-    await _check_email(session, patient.id, values.get("email"))
+    await _check_email(db, patient.id, values.get("email"))
     for key, value in values.items():
         setattr(patient, key, value)
     patient.updated_at = utcnow()
-    await session.flush()
+    await db.flush()
     return patient
 
 
 async def archive_patient(
-    session: AsyncSession, user: User, patient_id: uuid.UUID
+    db: AsyncSession, user: User, patient_id: uuid.UUID
 ) -> Patient:
     """Soft-archive: hidden from default lists, history kept."""
-    patient = await writable_patient(session, user, patient_id)
+    patient = await writable_patient(db, user, patient_id)
     if patient.archived_at is None:
         patient.archived_at = utcnow()
-        await session.flush()
+        await db.flush()
     return patient
 
 
 async def assign_therapist(
-    session: AsyncSession, admin: User, patient_id: uuid.UUID, therapist_id: uuid.UUID
+    db: AsyncSession, admin: User, patient_id: uuid.UUID, therapist_id: uuid.UUID
 ) -> Patient:
     """The practice's administrators: add a THERAPIST of the practice to the
     therapists of a patient of the practice (another practice's: NOT_FOUND)."""
     if not admin.administers_practice:
         raise Forbidden("Only administrators assign therapists")
-    patient = await pq.practice_patient(session, admin.practice_id, patient_id)
+    patient = await pq.practice_patient(db, admin.practice_id, patient_id)
     if patient is None:
         raise NotFound("Patient")
-    therapist = await pq.practice_user(session, admin.practice_id, therapist_id)
+    therapist = await pq.practice_user(db, admin.practice_id, therapist_id)
     if therapist is None:
         raise NotFound("User")
     if therapist.role is not Role.THERAPIST or not therapist.is_active:
         raise BadInput("therapistId", "The user is not an active therapist")
-    if not await q.is_assigned(session, patient.id, therapist.id):
-        if patient.email and await q.email_taken(session, therapist.id, patient.email):
+    if not await q.is_assigned(db, patient.id, therapist.id):
+        if patient.email and await q.email_taken(db, therapist.id, patient.email):
             raise Conflict("The therapist has a patient with this email", "email")
-        session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
-        await session.flush()
+        db.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+        await db.flush()
     return patient
 
 
 async def link_patient_account(
-    session: AsyncSession, user: User, patient_id: uuid.UUID, account_id: uuid.UUID
+    db: AsyncSession, user: User, patient_id: uuid.UUID, account_id: uuid.UUID
 ) -> Patient:
     """Let a PATIENT-role user read this record (the patient's therapist only)."""
-    patient = await writable_patient(session, user, patient_id)
+    patient = await writable_patient(db, user, patient_id)
     if user.role is not Role.THERAPIST:
         raise Forbidden("Only the patient's therapist links accounts")
-    account = await get_user(session, account_id)
+    account = await get_user(db, account_id)
     if account is None:
         raise NotFound("User")
     moving = account.practice_id != patient.practice_id
     # an account of another practice is NOT_FOUND, except a PATIENT account
     # alone in the practice its open sign-up made: it joins this one
-    if moving and not await pq.is_personal_practice(session, account):
+    if moving and not await pq.is_personal_practice(db, account):
         raise NotFound("User")
     if account.role is not Role.PATIENT:
         raise BadInput("userId", "The user must have the PATIENT role")
-    linked = await q.patient_linked_to(session, account.id)
+    linked = await q.patient_linked_to(db, account.id)
     if linked is not None and linked.id != patient.id:
         raise Conflict("The account is linked to another patient", "userId")
     if moving:
-        await pq.move_to_practice(session, account, patient.practice_id)
+        await pq.move_to_practice(db, account, patient.practice_id)
     patient.user_id = account.id
-    await session.flush()
+    await db.flush()
     return patient

@@ -45,11 +45,9 @@ def _goals(goals: list[GoalValues]) -> list[GoalValues]:
     return out
 
 
-def _add_goals(
-    session: AsyncSession, plan_id: uuid.UUID, goals: list[GoalValues]
-) -> None:
+def _add_goals(db: AsyncSession, plan_id: uuid.UUID, goals: list[GoalValues]) -> None:
     for position, g in enumerate(goals):
-        session.add(
+        db.add(
             TreatmentGoal(
                 plan_id=plan_id,
                 position=position,
@@ -62,7 +60,7 @@ def _add_goals(
 
 
 async def create_plan(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     patient_id: uuid.UUID,
     title: str,
@@ -70,7 +68,7 @@ async def create_plan(
     goals: list[GoalValues],
 ) -> TreatmentPlan:
     """A plan for one of the caller's patients, with its goals in order."""
-    patient = await writable_patient(session, user, patient_id)
+    patient = await writable_patient(db, user, patient_id)
     plan = TreatmentPlan(
         patient_id=patient.id,
         created_by_id=user.id,
@@ -78,15 +76,15 @@ async def create_plan(
         status=v.text("status", status, 32),
     )
     clean = _goals(goals)
-    session.add(plan)
-    await session.flush()
-    _add_goals(session, plan.id, clean)
-    await session.flush()
+    db.add(plan)
+    await db.flush()
+    _add_goals(db, plan.id, clean)
+    await db.flush()
     return plan
 
 
 async def update_plan(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     plan_id: uuid.UUID,
     title: str | None,
@@ -95,7 +93,7 @@ async def update_plan(
 ) -> TreatmentPlan:
     """Change title/status; a given goal list replaces the old one whole."""
     require_clinician(user)
-    plan = await q.readable_plan(session, user, plan_id)
+    plan = await q.readable_plan(db, user, plan_id)
     if plan is None:
         raise NotFound("TreatmentPlan")
     if title is not None:
@@ -104,8 +102,8 @@ async def update_plan(
         plan.status = v.text("status", status, 32)
     if goals is not None:
         clean = _goals(goals)
-        await q.delete_goals(session, plan.id)
-        _add_goals(session, plan.id, clean)
+        await q.delete_goals(db, plan.id)
+        _add_goals(db, plan.id, clean)
     plan.updated_at = utcnow()
-    await session.flush()
+    await db.flush()
     return plan

@@ -35,15 +35,15 @@ def practice_name(name: str | None, first_name: str, last_name: str) -> str:
     return name
 
 
-async def create_practice(session: AsyncSession, name: str) -> Practice:
+async def create_practice(db: AsyncSession, name: str) -> Practice:
     practice = Practice(id=uuid.uuid4(), name=name)
-    session.add(practice)
-    await session.flush()
+    db.add(practice)
+    await db.flush()
     return practice
 
 
 async def open_signup(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     data: accounts.NewUser,
     name: str | None,
@@ -57,10 +57,10 @@ async def open_signup(
     # every field is checked before anything is written
     accounts.check_new_user(data)
     practice = await create_practice(
-        session, practice_name(name, data.first_name, data.last_name)
+        db, practice_name(name, data.first_name, data.last_name)
     )
     return await accounts.register_user(
-        session,
+        db,
         data,
         practice_id=practice.id,
         practice_admin=data.role is Role.THERAPIST,
@@ -74,16 +74,16 @@ def require_practice_admin(user: User) -> User:
     return user
 
 
-async def practice_of(session: AsyncSession, user: User) -> Practice:
-    practice = await q.get_practice(session, user.practice_id)
+async def practice_of(db: AsyncSession, user: User) -> Practice:
+    practice = await q.get_practice(db, user.practice_id)
     if practice is None:  # a foreign key makes this impossible
         raise NotFound("Practice")
     return practice
 
 
-async def member(session: AsyncSession, admin: User, user_id: uuid.UUID) -> User:
+async def member(db: AsyncSession, admin: User, user_id: uuid.UUID) -> User:
     """A user of the administrator's practice; another practice's is NOT_FOUND."""
-    user = await q.practice_user(session, admin.practice_id, user_id)
+    user = await q.practice_user(db, admin.practice_id, user_id)
     if user is None:
         raise NotFound("User")
     return user
@@ -113,7 +113,7 @@ class TherapistActivity:
 
 
 async def therapist_activity(
-    session: AsyncSession, admin: User, now: datetime, days: int
+    db: AsyncSession, admin: User, now: datetime, days: int
 ) -> list[TherapistActivity]:
     """Per therapist of the admin's practice, the sessions dated in the last
     ``days`` days up to now (upcoming ones not included)."""
@@ -121,7 +121,7 @@ async def therapist_activity(
     if not 1 <= days <= 366:
         raise BadInput("days", "Must be between 1 and 366")
     rows = await q.therapist_activity(
-        session, admin.practice_id, now - timedelta(days=days), now
+        db, admin.practice_id, now - timedelta(days=days), now
     )
     out = []
     for therapist, patients, counts in rows:

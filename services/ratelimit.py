@@ -25,7 +25,7 @@ class Limit:
 
 
 async def check_rate_limit(
-    session: AsyncSession,
+    db: AsyncSession,
     key: str,
     limit: int,
     window_seconds: int,
@@ -40,9 +40,9 @@ async def check_rate_limit(
     stamp = now.timestamp()
     start = int(stamp) - int(stamp) % window_seconds
     window_start = datetime.fromtimestamp(start, UTC)
-    count = await hit_counter(session, key, window_start)
+    count = await hit_counter(db, key, window_start)
     if count == 1:
-        await drop_old_windows(session, key, window_start)
+        await drop_old_windows(db, key, window_start)
     if count > limit:
         raise RateLimited(retry_after=max(1, math.ceil(start + window_seconds - stamp)))
 
@@ -58,15 +58,13 @@ async def enforce_limits(
     back whole by the UnitOfWork, and the attempt must still be counted.
     """
     exceeded: list[RateLimited] = []
-    async with session_factory() as session:
+    async with session_factory() as db:
         for item in limits:
             try:
-                await check_rate_limit(
-                    session, item.key, item.limit, item.window_seconds
-                )
+                await check_rate_limit(db, item.key, item.limit, item.window_seconds)
             except RateLimited as exc:
                 exceeded.append(exc)
-        await session.commit()
+        await db.commit()
     if exceeded:
         raise max(exceeded, key=lambda e: e.retry_after)
 

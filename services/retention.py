@@ -53,7 +53,7 @@ class CleanupReport:
 
 
 async def plan_cleanup(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     now: datetime | None = None,
     practice_id: uuid.UUID | None = None,
@@ -82,10 +82,10 @@ async def plan_cleanup(
         keys = sorted(old)
         for i in range(0, len(keys), CHUNK):
             chunk = keys[i : i + CHUNK]
-            live = await live_keys(session, chunk)
+            live = await live_keys(db, chunk)
             orphans = [k for k in chunk if k not in live]
             unlinked = (
-                await q.unlinked_audio_ids(session, orphans)
+                await q.unlinked_audio_ids(db, orphans)
                 if prefix == storage.AUDIO_DIR
                 else {}
             )
@@ -93,7 +93,7 @@ async def plan_cleanup(
                 items[key] = CleanupItem(key, old[key], "orphaned", unlinked.get(key))
     failed_before = now - timedelta(days=settings.failed_session_retention_days)
     for audio_id, session_id, key in await q.failed_session_audio(
-        session, failed_before, practice_id
+        db, failed_before, practice_id
     ):
         size = await store.size(key) or 0  # already gone: the row is still marked
         items[key] = CleanupItem(key, size, "failed_session", audio_id, session_id)
@@ -101,7 +101,7 @@ async def plan_cleanup(
 
 
 async def cleanup_audio(
-    session: AsyncSession,
+    db: AsyncSession,
     settings: Settings,
     *,
     dry_run: bool,
@@ -112,7 +112,7 @@ async def cleanup_audio(
     ``dry_run``, delete the files and mark their rows (flushed, not committed)."""
     now = now or utcnow()
     try:
-        plan = await plan_cleanup(session, settings, now, practice_id)
+        plan = await plan_cleanup(db, settings, now, practice_id)
     except StorageUnavailable as exc:
         log.warning("audio clean-up: storage unavailable: %s", exc)
         raise storage.StorageError() from None
@@ -133,8 +133,8 @@ async def cleanup_audio(
     report.sessions_cleaned = len({i.session_id for i in deleted if i.session_id})
     if not dry_run:
         ids = [item.audio_id for item in deleted if item.audio_id]
-        await q.mark_audio_deleted(session, ids, now)
-        await session.flush()
+        await q.mark_audio_deleted(db, ids, now)
+        await db.flush()
         # uploads interrupted by a killed process: parts (S3) or partial files
         cutoff = now - timedelta(hours=settings.orphaned_file_retention_hours)
         for prefix in (storage.AUDIO_DIR, storage.EXPORTS_DIR):

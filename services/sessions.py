@@ -28,25 +28,25 @@ log = logging.getLogger("therapybridge.sessions")
 
 
 async def writable_session(
-    session: AsyncSession, user: User, session_id: uuid.UUID
+    db: AsyncSession, user: User, session_id: uuid.UUID
 ) -> TherapySession:
     """A session the caller may change, else NOT_FOUND (FORBIDDEN for PATIENT)."""
     require_clinician(user)
-    found = await q.readable_session(session, user, session_id)
+    found = await q.readable_session(db, user, session_id)
     if found is None:
         raise NotFound("Session")
     return found
 
 
 async def schedule_session(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     patient_id: uuid.UUID,
     session_date: datetime,
     duration_minutes: int | None,
 ) -> TherapySession:
     """A SCHEDULED session of the caller with one of their patients."""
-    patient = await writable_patient(session, user, patient_id)
+    patient = await writable_patient(db, user, patient_id)
     row = TherapySession(
         patient_id=patient.id,
         therapist_id=user.id,
@@ -55,39 +55,39 @@ async def schedule_session(
         attendance=Attendance.SCHEDULED,
         status=SessionStatus.SCHEDULED,
     )
-    session.add(row)
-    await session.flush()
+    db.add(row)
+    await db.flush()
     # like every other status event: NOTIFYed, and in id order (replay)
     await add_status_event(
-        session, SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED)
+        db, SessionStatusEvent(session_id=row.id, status=SessionStatus.SCHEDULED)
     )
     return row
 
 
 async def set_attendance(
-    session: AsyncSession, user: User, session_id: uuid.UUID, attendance: Attendance
+    db: AsyncSession, user: User, session_id: uuid.UUID, attendance: Attendance
 ) -> TherapySession:
     """Record whether the session took place (analytics follow the metrics row)."""
-    row = await writable_session(session, user, session_id)
+    row = await writable_session(db, user, session_id)
     row.attendance = attendance
-    await session.flush()
-    await q.set_metrics_attendance(session, row.id, attendance)
+    await db.flush()
+    await q.set_metrics_attendance(db, row.id, attendance)
     return row
 
 
 async def delete_session(
-    session: AsyncSession, user: User, session_id: uuid.UUID
+    db: AsyncSession, user: User, session_id: uuid.UUID
 ) -> tuple[TherapySession, str | None]:
     """Delete the session, its notes, transcript and audio row; return the
     storage key of its audio file, to be removed once the deletion commits
     (a file deleted before a failed commit could not be brought back; one
     left by a crash after the commit is an orphan the retention job removes)."""
-    row = await writable_session(session, user, session_id)
-    audio = await q.audio_of(session, row.id)
-    await q.delete_session_row(session, row.id)
+    row = await writable_session(db, user, session_id)
+    audio = await q.audio_of(db, row.id)
+    await q.delete_session_row(db, row.id)
     if audio is not None:
-        await session.delete(audio)
-    await session.flush()
+        await db.delete(audio)
+    await db.flush()
     return row, audio.storage_key if audio is not None else None
 
 
@@ -133,17 +133,17 @@ def _clean_notes(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 async def update_notes(
-    session: AsyncSession, user: User, session_id: uuid.UUID, changes: dict[str, Any]
+    db: AsyncSession, user: User, session_id: uuid.UUID, changes: dict[str, Any]
 ) -> SessionNotes:
     """A new note version (source THERAPIST, author the caller); older stay."""
-    row = await writable_session(session, user, session_id)
+    row = await writable_session(db, user, session_id)
     changes = _clean_notes(changes)
-    await pq.lock_session(session, row.id)  # not while it is being signed
-    if await rq.signed_notes(session, row.id) is not None:
+    await pq.lock_session(db, row.id)  # not while it is being signed
+    if await rq.signed_notes(db, row.id) is not None:
         raise Conflict(
             "The notes are signed and locked; add an addendum instead", "sessionId"
         )
-    latest = await q.latest_notes(session, row.id)
+    latest = await q.latest_notes(db, row.id)
     base = NoteContent.from_dict(latest.content if latest else None)
     mood = changes.pop("session_mood", None) or (
         latest.session_mood if latest else Mood.NEUTRAL
@@ -161,10 +161,10 @@ async def update_notes(
         mood_trajectory=trajectory,
         author_id=user.id,
     )
-    session.add(notes)
+    db.add(notes)
     try:
-        await session.flush()
+        await db.flush()
     except IntegrityError:
         raise Conflict("The notes were changed meanwhile; reload and retry") from None
-    await q.set_metrics_notes(session, row.id, content, mood)
+    await q.set_metrics_notes(db, row.id, content, mood)
     return notes

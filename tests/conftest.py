@@ -77,8 +77,8 @@ def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSess
 async def db(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    async with session_factory() as session:
-        yield session
+    async with session_factory() as db:
+        yield db
 
 
 @pytest.fixture

@@ -38,17 +38,17 @@ def _password_hash() -> str:
 _HASH: str | None = None
 
 
-async def create_practice(session: AsyncSession, name: str | None = None) -> Practice:
+async def create_practice(db: AsyncSession, name: str | None = None) -> Practice:
     """A practice of its own (users and patients default to the migration's
     Default practice)."""
     practice = Practice(name=name or f"Practice {next(_seq)}")
-    session.add(practice)
-    await session.flush()
+    db.add(practice)
+    await db.flush()
     return practice
 
 
 async def create_user(
-    session: AsyncSession, practice: Practice | None = None, **overrides: Any
+    db: AsyncSession, practice: Practice | None = None, **overrides: Any
 ) -> User:
     n = next(_seq)
     values: dict[str, Any] = {
@@ -63,13 +63,13 @@ async def create_user(
     }
     values.update(overrides)
     user = User(**values)
-    session.add(user)
-    await session.flush()
+    db.add(user)
+    await db.flush()
     return user
 
 
 async def create_patient(
-    session: AsyncSession,
+    db: AsyncSession,
     therapist: User | None = None,
     *,
     consents: bool = True,
@@ -85,13 +85,13 @@ async def create_patient(
     }
     values.update(overrides)
     patient = Patient(**values)
-    session.add(patient)
-    await session.flush()
+    db.add(patient)
+    await db.flush()
     if therapist is not None:
-        session.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
+        db.add(PatientTherapist(patient_id=patient.id, therapist_id=therapist.id))
     if consents:
         for kind in ConsentKind:
-            session.add(
+            db.add(
                 PatientConsent(
                     patient_id=patient.id,
                     kind=kind,
@@ -100,7 +100,7 @@ async def create_patient(
                     recorded_by_id=therapist.id if therapist else None,
                 )
             )
-    await session.flush()
+    await db.flush()
     return patient
 
 

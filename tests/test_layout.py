@@ -118,3 +118,22 @@ def test_the_fast_path_stays_in_its_package() -> None:
                 "schema.fastexec"
             ):
                 assert node.module in allowed, f"{rel} imports {node.module}"
+
+
+def test_every_database_session_parameter_is_named_db() -> None:
+    """A "session" is a therapy session; an AsyncSession is always ``db``."""
+    wrong = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if NOT_OURS & set(rel.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            a = node.args
+            for arg in a.posonlyargs + a.args + a.kwonlyargs:
+                ann = ast.unparse(arg.annotation) if arg.annotation else ""
+                is_db = ann.endswith(("AsyncSession", "SerializedSession"))
+                if is_db and arg.arg != "db":
+                    wrong.append(f"{rel}:{arg.lineno} {arg.arg}: {ann}")
+    assert wrong == []

@@ -138,36 +138,36 @@ UPDATE analytics_coverage SET {col} = :end, updated_at = now()
 
 
 async def _cover(
-    session: AsyncSession, col: str, start: date, end: date, complete: bool
+    db: AsyncSession, col: str, start: date, end: date, complete: bool
 ) -> None:
     """Move the coverage marks forward to ``end``: every practice's when the
     rows were written from the very first session on (``complete``), else the
     marks that already reached ``start`` (no gap may be claimed)."""
     everyone, reached = _COVER[col]
     stmt = everyone if complete else reached
-    await session.execute(stmt, {"start": start, "end": end})
+    await db.execute(stmt, {"start": start, "end": end})
 
 
 async def store_days(
-    session: AsyncSession, frame: Frame, start: date, end: date, complete: bool
+    db: AsyncSession, frame: Frame, start: date, end: date, complete: bool
 ) -> date | None:
     """Write daily_stats for the closed local days in [start, end) and move
     the coverage marks; returns the end (today at most), or None."""
     end = min(end, frame.today)
-    return await _store(session, _DAILY, "days_through", frame, start, end, complete)
+    return await _store(db, _DAILY, "days_through", frame, start, end, complete)
 
 
 async def store_weeks(
-    session: AsyncSession, frame: Frame, start: date, end: date, complete: bool
+    db: AsyncSession, frame: Frame, start: date, end: date, complete: bool
 ) -> date | None:
     """Write patient_progress for the closed local weeks starting in
     [monday of start, end); the current week is never written."""
     start, end = monday_of(start), min(monday_of(end), frame.monday)
-    return await _store(session, _WEEKLY, "weeks_through", frame, start, end, complete)
+    return await _store(db, _WEEKLY, "weeks_through", frame, start, end, complete)
 
 
 async def _store(
-    session: AsyncSession,
+    db: AsyncSession,
     statement: Any,
     mark: str,
     frame: Frame,
@@ -178,7 +178,7 @@ async def _store(
     """Run one aggregation statement over [start, end) and move ``mark``."""
     if start >= end:
         return None
-    await session.execute(
+    await db.execute(
         statement,
         {
             "tz": frame.tz,
@@ -188,15 +188,15 @@ async def _store(
             "end_ts": frame.instant(end),
         },
     )
-    await _cover(session, mark, start, end, complete)
+    await _cover(db, mark, start, end, complete)
     return end
 
 
-async def lowest_mark(session: AsyncSession, col: str) -> tuple[bool, date | None]:
+async def lowest_mark(db: AsyncSession, col: str) -> tuple[bool, date | None]:
     """(some practice has no mark, the lowest mark) over practising therapists."""
     assert col in ("days_through", "weeks_through")
     row = (
-        await session.execute(
+        await db.execute(
             text(
                 f"""
 SELECT bool_or(c.{col} IS NULL), min(c.{col})
@@ -209,12 +209,10 @@ SELECT bool_or(c.{col} IS NULL), min(c.{col})
     return bool(row[0]), row[1]
 
 
-async def first_session_day(session: AsyncSession, frame: Frame) -> date | None:
-    first = await session.scalar(text("SELECT min(session_date) FROM therapy_sessions"))
+async def first_session_day(db: AsyncSession, frame: Frame) -> date | None:
+    first = await db.scalar(text("SELECT min(session_date) FROM therapy_sessions"))
     return first.astimezone(frame.zone).date() if first else None
 
 
-async def analyze(session: AsyncSession) -> None:
-    await session.execute(
-        text("ANALYZE daily_stats, patient_progress, analytics_coverage")
-    )
+async def analyze(db: AsyncSession) -> None:
+    await db.execute(text("ANALYZE daily_stats, patient_progress, analytics_coverage"))

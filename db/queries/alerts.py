@@ -37,28 +37,26 @@ def readable_alerts(
 
 
 async def readable_alert(
-    session: AsyncSession, user: User | None, alert_id: uuid.UUID, *, lock: bool = False
+    db: AsyncSession, user: User | None, alert_id: uuid.UUID, *, lock: bool = False
 ) -> RiskAlert | None:
     stmt = readable_alerts(user).where(RiskAlert.id == alert_id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def alerts_of_session(
-    session: AsyncSession, session_id: uuid.UUID
-) -> list[RiskAlert]:
+async def alerts_of_session(db: AsyncSession, session_id: uuid.UUID) -> list[RiskAlert]:
     stmt = (
         select(RiskAlert)
         .where(RiskAlert.session_id == session_id)
         .order_by(RiskAlert.raised_at)
         .with_for_update()
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())
 
 
 async def due_for_escalation(
-    session: AsyncSession, raised_before: datetime, limit: int = 100
+    db: AsyncSession, raised_before: datetime, limit: int = 100
 ) -> list[RiskAlert]:
     """Open HIGH alerts raised before the cut-off and not yet escalated; rows
     another worker is escalating are skipped."""
@@ -74,10 +72,10 @@ async def due_for_escalation(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())
 
 
-async def escalation_recipients(session: AsyncSession, alert: RiskAlert) -> list[User]:
+async def escalation_recipients(db: AsyncSession, alert: RiskAlert) -> list[User]:
     """The session's therapist and the administrators of the patient's
     practice (ADMIN, or a THERAPIST with ``is_practice_admin``), active ones
     only: never anyone of another practice."""
@@ -92,12 +90,12 @@ async def escalation_recipients(session: AsyncSession, alert: RiskAlert) -> list
         User.practice_id == practice_id,
         (User.id == alert.therapist_id) | is_admin,
     )
-    return list((await session.execute(stmt.order_by(User.id))).scalars())
+    return list((await db.execute(stmt.order_by(User.id))).scalars())
 
 
-async def notify_alert(session: AsyncSession, alert_id: uuid.UUID) -> None:
+async def notify_alert(db: AsyncSession, alert_id: uuid.UUID) -> None:
     """NOTIFY the alert's id (delivered when the transaction commits)."""
-    await session.execute(
+    await db.execute(
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": ALERT_CHANNEL, "payload": str(alert_id)},
     )

@@ -185,7 +185,7 @@ def _sum(col: Any, cond: Any = None) -> Any:
 
 
 async def practice_overview(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     frame: Frame,
     week: tuple[date, date],
@@ -224,11 +224,11 @@ async def practice_overview(
         _sum(days.c.cancelled, past).label("cancelled"),
         _sum(days.c.no_show, past).label("no_show"),
     ).select_from(days)
-    return dict((await session.execute(stmt)).one()._mapping)
+    return dict((await db.execute(stmt)).one()._mapping)
 
 
 async def practice_buckets(
-    session: AsyncSession, user: User, frame: Frame, start: date, unit: str
+    db: AsyncSession, user: User, frame: Frame, start: date, unit: str
 ) -> list[dict[str, Any]]:
     """Per bucket (day, week or month start) from ``start`` up to now, each
     row with the range's peak day (most sessions, earliest on a tie)."""
@@ -253,4 +253,4 @@ async def practice_buckets(
         .group_by(bucket)
         .order_by(bucket)
     )
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+    return [dict(r._mapping) for r in await db.execute(stmt)]

@@ -42,11 +42,9 @@ _INSERT_UNNEST = text(
 )
 
 
-async def insert_audit_events(
-    session: AsyncSession, events: list[dict[str, Any]]
-) -> None:
+async def insert_audit_events(db: AsyncSession, events: list[dict[str, Any]]) -> None:
     """Insert audit events (dicts shaped like the table) in ONE statement."""
-    await session.execute(
+    await db.execute(
         _INSERT_UNNEST,
         {
             # drawn by PostgreSQL where not given (a system call each here)
@@ -93,7 +91,7 @@ def practice_patient_ids(user: User) -> Select[Any]:
 
 
 async def is_readable_patient(
-    session: AsyncSession, user: User, patient_id: uuid.UUID
+    db: AsyncSession, user: User, patient_id: uuid.UUID
 ) -> bool:
     """Whether ``user`` may read the audit log of this patient: an
     administrator any patient of the practice, others the ones they read."""
@@ -103,11 +101,11 @@ async def is_readable_patient(
         else (readable_patient_ids(user))
     )
     stmt = ids.where(ids.selected_columns[0] == patient_id)
-    return (await session.execute(stmt)).first() is not None
+    return (await db.execute(stmt)).first() is not None
 
 
 async def audit_event_by_id(
-    session: AsyncSession, user: User | None, event_id: uuid.UUID
+    db: AsyncSession, user: User | None, event_id: uuid.UUID
 ) -> AuditEvent | None:
     stmt = readable_audit_events(user).where(AuditEvent.id == event_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()

@@ -11,16 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import AuthSession, EmailVerificationToken, LoginAttempt
 
 
-async def auth_session_by_hash(
-    session: AsyncSession, token_hash: str
-) -> AuthSession | None:
+async def auth_session_by_hash(db: AsyncSession, token_hash: str) -> AuthSession | None:
     """The refresh-token row, not locked (see ``claim_refresh_token``)."""
     stmt = select(AuthSession).where(AuthSession.token_hash == token_hash)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def claim_refresh_token(
-    session: AsyncSession, token_hash: str, now: datetime
+    db: AsyncSession, token_hash: str, now: datetime
 ) -> AuthSession | None:
     """Mark a usable refresh token used and return it; None if it is not usable.
 
@@ -39,16 +37,12 @@ async def claim_refresh_token(
         .values(used_at=now)
         .returning(AuthSession)
     )
-    result = await session.execute(
-        stmt, execution_options={"synchronize_session": False}
-    )
+    result = await db.execute(stmt, execution_options={"synchronize_session": False})
     return result.scalar_one_or_none()
 
 
-async def revoke_family(
-    session: AsyncSession, family_id: uuid.UUID, at: datetime
-) -> None:
-    await session.execute(
+async def revoke_family(db: AsyncSession, family_id: uuid.UUID, at: datetime) -> None:
+    await db.execute(
         update(AuthSession)
         .where(AuthSession.family_id == family_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=at)
@@ -56,9 +50,9 @@ async def revoke_family(
 
 
 async def revoke_user_sessions(
-    session: AsyncSession, user_id: uuid.UUID, at: datetime
+    db: AsyncSession, user_id: uuid.UUID, at: datetime
 ) -> None:
-    await session.execute(
+    await db.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=at)
@@ -66,21 +60,21 @@ async def revoke_user_sessions(
 
 
 async def verification_token_by_hash(
-    session: AsyncSession, token_hash: str
+    db: AsyncSession, token_hash: str
 ) -> EmailVerificationToken | None:
     stmt = (
         select(EmailVerificationToken)
         .where(EmailVerificationToken.token_hash == token_hash)
         .with_for_update()
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def expire_verification_tokens(
-    session: AsyncSession, user_id: uuid.UUID, at: datetime
+    db: AsyncSession, user_id: uuid.UUID, at: datetime
 ) -> None:
     """Mark a user's unused tokens used, so only the newest link works."""
-    await session.execute(
+    await db.execute(
         update(EmailVerificationToken)
         .where(
             EmailVerificationToken.user_id == user_id,
@@ -91,6 +85,6 @@ async def expire_verification_tokens(
 
 
 def add_login_attempt(
-    session: AsyncSession, email: str, ip_address: str | None, succeeded: bool
+    db: AsyncSession, email: str, ip_address: str | None, succeeded: bool
 ) -> None:
-    session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=succeeded))
+    db.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=succeeded))

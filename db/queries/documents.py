@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import PersistedDocument
 
 
-async def persisted_document(session: AsyncSession, sha256: str) -> str | None:
+async def persisted_document(db: AsyncSession, sha256: str) -> str | None:
     stmt = select(PersistedDocument.document).where(PersistedDocument.sha256 == sha256)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def register_document(session: AsyncSession, sha256: str, document: str) -> None:
+async def register_document(db: AsyncSession, sha256: str, document: str) -> None:
     """Store ``document`` under its hash; a concurrent registration of the same
     hash (necessarily the same text) is a no-op."""
     stmt = (
@@ -22,4 +22,4 @@ async def register_document(session: AsyncSession, sha256: str, document: str) -
         .values(sha256=sha256, document=document)
         .on_conflict_do_nothing(index_elements=[PersistedDocument.sha256])
     )
-    await session.execute(stmt)
+    await db.execute(stmt)

@@ -14,7 +14,7 @@ from db.queries.exports import readable_export_jobs
 
 
 async def downloadable_export(
-    session: AsyncSession, user: User, job_id: uuid.UUID, now: datetime
+    db: AsyncSession, user: User, job_id: uuid.UUID, now: datetime
 ) -> ExportJob | None:
     """The caller's own finished, unexpired export; None for anything else."""
     stmt = readable_export_jobs(user).where(
@@ -23,19 +23,17 @@ async def downloadable_export(
         ExportJob.storage_key.is_not(None),
         ExportJob.expires_at > now,
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def export_for_update(
-    session: AsyncSession, job_id: uuid.UUID
-) -> ExportJob | None:
+async def export_for_update(db: AsyncSession, job_id: uuid.UUID) -> ExportJob | None:
     """Lock the job row: two runs of one job (a retried job) take turns."""
     stmt = select(ExportJob).where(ExportJob.id == job_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def expired_exports(
-    session: AsyncSession, now: datetime, limit: int = 500
+    db: AsyncSession, now: datetime, limit: int = 500
 ) -> list[ExportJob]:
     """Finished exports past their expiry whose file is still stored."""
     stmt = (
@@ -45,4 +43,4 @@ async def expired_exports(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())

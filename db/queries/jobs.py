@@ -35,7 +35,7 @@ _DEFER = text(
 
 
 async def defer_job(
-    session: AsyncSession,
+    db: AsyncSession,
     *,
     task: str,
     queue: str,
@@ -45,7 +45,7 @@ async def defer_job(
 ) -> int | None:
     """Insert a job in the session's transaction; its id, or None when a job
     with the same queueing lock is already waiting."""
-    result = await session.execute(
+    result = await db.execute(
         _DEFER,
         {
             "queue": queue,

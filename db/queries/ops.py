@@ -16,19 +16,19 @@ _QUEUE_DEPTH = text(
 )
 
 
-async def queue_depth(session: AsyncSession) -> list[tuple[str, str, int]]:
+async def queue_depth(db: AsyncSession) -> list[tuple[str, str, int]]:
     """(queue, status, jobs) for waiting and running jobs; empty before the
     job tables exist."""
-    exists = await session.scalar(text("SELECT to_regclass('procrastinate_jobs')"))
+    exists = await db.scalar(text("SELECT to_regclass('procrastinate_jobs')"))
     if exists is None:
         return []
-    rows = await session.execute(_QUEUE_DEPTH)
+    rows = await db.execute(_QUEUE_DEPTH)
     return [(str(q), str(s), int(n)) for q, s, n in rows]
 
 
-async def job_store_ready(session: AsyncSession) -> bool:
+async def job_store_ready(db: AsyncSession) -> bool:
     """Whether the job queue's tables are installed in this database."""
-    found = await session.scalar(
+    found = await db.scalar(
         text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
     )
     return bool(found)

@@ -127,7 +127,7 @@ def decode_cursor(cursor: str, width: int | None = None) -> list[Any]:
 
 
 async def paginate(
-    session: AsyncSession,
+    db: AsyncSession,
     stmt: Select[Any],
     ordering: Ordering,
     args: PageArgs,
@@ -143,7 +143,7 @@ async def paginate(
         values = decode_cursor(args.cursor, len(ordering.columns))
         stmt = stmt.where(ordering.after(values, reverse=reverse))
     stmt = stmt.order_by(*ordering.order_by(reverse=reverse)).limit(args.size + 1)
-    rows = list((await session.execute(stmt)).scalars())
+    rows = list((await db.execute(stmt)).scalars())
     more = len(rows) > args.size
     rows = rows[: args.size]
     if reverse:
@@ -157,8 +157,8 @@ async def paginate(
     )
 
 
-async def count(session: AsyncSession, stmt: Select[Any]) -> int:
+async def count(db: AsyncSession, stmt: Select[Any]) -> int:
     """The number of rows ``stmt`` selects (ORDER BY and LIMIT removed)."""
     inner = stmt.order_by(None).limit(None).subquery()
-    total = await session.scalar(select(func.count()).select_from(inner))
+    total = await db.scalar(select(func.count()).select_from(inner))
     return int(total or 0)

@@ -31,7 +31,7 @@ _SIZE = "partition_size"
 
 
 async def paginate_partitioned(
-    session: AsyncSession,
+    db: AsyncSession,
     entity: type[Any],
     build: Callable[[Subject | None], Select[Any]],
     params: dict[str, Any],
@@ -105,7 +105,7 @@ async def paginate_partitioned(
         values.update({f"{_CURSOR}{i}": v for i, v in enumerate(cursor)})
     grouped: dict[Any, list[Any]] = {p: [] for p in parent_ids}
     found: Any
-    for found in (await session.execute(stmt, values)).all():
+    for found in (await db.execute(stmt, values)).all():
         obj = found[0]
         grouped[getattr(obj, parent.key)].append(obj)
         if attached is not None and attach is not None:

@@ -57,14 +57,14 @@ def patients_stmt(
 
 
 async def readable_patient(
-    session: AsyncSession, user: User | None, patient_id: uuid.UUID
+    db: AsyncSession, user: User | None, patient_id: uuid.UUID
 ) -> Patient | None:
     stmt = readable_patients(user).where(Patient.id == patient_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def email_taken(
-    session: AsyncSession,
+    db: AsyncSession,
     therapist_id: uuid.UUID,
     email: str,
     except_id: uuid.UUID | None = None,
@@ -77,26 +77,22 @@ async def email_taken(
     ]
     if except_id is not None:
         conditions.append(Patient.id != except_id)
-    return bool(await session.scalar(select(exists().where(*conditions))))
+    return bool(await db.scalar(select(exists().where(*conditions))))
 
 
 async def is_assigned(
-    session: AsyncSession, patient_id: uuid.UUID, therapist_id: uuid.UUID
+    db: AsyncSession, patient_id: uuid.UUID, therapist_id: uuid.UUID
 ) -> bool:
-    return (await session.get(PatientTherapist, (patient_id, therapist_id))) is not None
+    return (await db.get(PatientTherapist, (patient_id, therapist_id))) is not None
 
 
-async def patient_linked_to(
-    session: AsyncSession, user_id: uuid.UUID
-) -> Patient | None:
+async def patient_linked_to(db: AsyncSession, user_id: uuid.UUID) -> Patient | None:
     stmt = select(Patient).where(Patient.user_id == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def therapist_ids(
-    session: AsyncSession, patient_id: uuid.UUID
-) -> list[uuid.UUID]:
+async def therapist_ids(db: AsyncSession, patient_id: uuid.UUID) -> list[uuid.UUID]:
     stmt = select(PatientTherapist.therapist_id).where(
         PatientTherapist.patient_id == patient_id
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())

@@ -35,7 +35,7 @@ STATUS_ORDER_LOCK = 0x7462_7374_6174  # 'tbstat'
 
 
 async def lock_session(
-    session: AsyncSession, session_id: uuid.UUID
+    db: AsyncSession, session_id: uuid.UUID
 ) -> TherapySession | None:
     """The session row, locked for this transaction (one transition at a time)."""
     stmt = (
@@ -44,69 +44,67 @@ async def lock_session(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def add_status_event(session: AsyncSession, event: SessionStatusEvent) -> None:
+async def add_status_event(db: AsyncSession, event: SessionStatusEvent) -> None:
     """Insert the event and NOTIFY its IDs; PostgreSQL delivers on commit."""
-    await session.execute(
+    await db.execute(
         text("SELECT pg_advisory_xact_lock(:key)"), {"key": STATUS_ORDER_LOCK}
     )
-    session.add(event)
-    await session.flush()
-    await session.execute(
+    db.add(event)
+    await db.flush()
+    await db.execute(
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": STATUS_CHANNEL, "payload": f"{event.session_id}:{event.id}"},
     )
 
 
 async def readable_session(
-    session: AsyncSession, user: User | None, session_id: uuid.UUID
+    db: AsyncSession, user: User | None, session_id: uuid.UUID
 ) -> TherapySession | None:
     stmt = readable_sessions(user).where(TherapySession.id == session_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def is_patient_readable(
-    session: AsyncSession, user: User | None, patient_id: uuid.UUID
+    db: AsyncSession, user: User | None, patient_id: uuid.UUID
 ) -> bool:
     stmt = readable_patients(user).where(Patient.id == patient_id)
-    return (await session.execute(stmt)).first() is not None
+    return (await db.execute(stmt)).first() is not None
 
 
-async def audio_of(session: AsyncSession, session_id: uuid.UUID) -> AudioFile | None:
+async def audio_of(db: AsyncSession, session_id: uuid.UUID) -> AudioFile | None:
     stmt = select(AudioFile).where(
         AudioFile.session_id == session_id, AudioFile.deleted_at.is_(None)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def transcript_of(
-    session: AsyncSession, session_id: uuid.UUID
-) -> Transcript | None:
+async def transcript_of(db: AsyncSession, session_id: uuid.UUID) -> Transcript | None:
     stmt = select(Transcript).where(Transcript.session_id == session_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def next_notes_version(session: AsyncSession, session_id: uuid.UUID) -> int:
+async def next_notes_version(db: AsyncSession, session_id: uuid.UUID) -> int:
     stmt = select(func.coalesce(func.max(SessionNotes.version), 0)).where(
         SessionNotes.session_id == session_id
     )
-    return int((await session.execute(stmt)).scalar_one()) + 1
+    return int((await db.execute(stmt)).scalar_one()) + 1
 
 
-async def upsert_metrics(session: AsyncSession, values: dict[str, Any]) -> None:
+async def upsert_metrics(db: AsyncSession, values: dict[str, Any]) -> None:
     """Write the session's analytics row, replacing an earlier one."""
     stmt = insert(SessionMetrics).values(**values)
     update: dict[str, Any] = {k: stmt.excluded[k] for k in values if k != "session_id"}
     update["updated_at"] = func.now()
-    await session.execute(
+    await db.execute(
         stmt.on_conflict_do_update(index_elements=["session_id"], set_=update)
     )
 
 
 async def event_with_readers(
-    session: AsyncSession, event_id: int
+    db: AsyncSession, event_id: int
 ) -> (
     tuple[
         SessionStatusEvent,
@@ -120,7 +118,7 @@ async def event_with_readers(
     """A status event, its session, the patient's therapists, linked account
     and practice: what ``may_read_patient`` needs, in two statements."""
     row = (
-        await session.execute(
+        await db.execute(
             select(SessionStatusEvent, TherapySession)
             .join(TherapySession, TherapySession.id == SessionStatusEvent.session_id)
             .where(SessionStatusEvent.id == event_id)
@@ -130,7 +128,7 @@ async def event_with_readers(
         return None
     event, ts = row
     readers = (
-        await session.execute(
+        await db.execute(
             select(PatientTherapist.therapist_id, Patient.user_id, Patient.practice_id)
             .select_from(Patient)
             .outerjoin(PatientTherapist, PatientTherapist.patient_id == Patient.id)
@@ -144,7 +142,7 @@ async def event_with_readers(
 
 
 async def readable_events_after(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User | None,
     after_id: int,
     session_id: uuid.UUID | None,
@@ -164,7 +162,7 @@ async def readable_events_after(
     )
     if session_id is not None:
         stmt = stmt.where(SessionStatusEvent.session_id == session_id)
-    return [(e, ts) for e, ts in (await session.execute(stmt)).all()]
+    return [(e, ts) for e, ts in (await db.execute(stmt)).all()]
 
 
 # run by the status listener on its own asyncpg connection (services/events.py)

@@ -25,11 +25,11 @@ def readable_plan_ids(user: Subject | None) -> Select[Any]:
 
 
 async def readable_plan(
-    session: AsyncSession, user: User, plan_id: uuid.UUID
+    db: AsyncSession, user: User, plan_id: uuid.UUID
 ) -> TreatmentPlan | None:
     stmt = readable_plans(user).where(TreatmentPlan.id == plan_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def delete_goals(session: AsyncSession, plan_id: uuid.UUID) -> None:
-    await session.execute(delete(TreatmentGoal).where(TreatmentGoal.plan_id == plan_id))
+async def delete_goals(db: AsyncSession, plan_id: uuid.UUID) -> None:
+    await db.execute(delete(TreatmentGoal).where(TreatmentGoal.plan_id == plan_id))

@@ -31,57 +31,53 @@ from db.queries.scoping import (
 )
 
 
-async def get_practice(
-    session: AsyncSession, practice_id: uuid.UUID
-) -> Practice | None:
-    return await session.get(Practice, practice_id)
+async def get_practice(db: AsyncSession, practice_id: uuid.UUID) -> Practice | None:
+    return await db.get(Practice, practice_id)
 
 
 async def practice_user(
-    session: AsyncSession, practice_id: uuid.UUID, user_id: uuid.UUID
+    db: AsyncSession, practice_id: uuid.UUID, user_id: uuid.UUID
 ) -> User | None:
     """A user of this practice, or None (another practice's is not found)."""
     stmt = select(User).where(User.id == user_id, User.practice_id == practice_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def practice_patient(
-    session: AsyncSession, practice_id: uuid.UUID, patient_id: uuid.UUID
+    db: AsyncSession, practice_id: uuid.UUID, patient_id: uuid.UUID
 ) -> Patient | None:
     stmt = select(Patient).where(
         Patient.id == patient_id, Patient.practice_id == practice_id
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def readable_invitation(
-    session: AsyncSession, user: User, invitation_id: uuid.UUID
+    db: AsyncSession, user: User, invitation_id: uuid.UUID
 ) -> Invitation | None:
     stmt = readable_invitations(user).where(Invitation.id == invitation_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def readable_practice(
-    session: AsyncSession, user: User | None, practice_id: uuid.UUID
+    db: AsyncSession, user: User | None, practice_id: uuid.UUID
 ) -> Practice | None:
     stmt = readable_practices(user).where(Practice.id == practice_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def invitation_by_hash(
-    session: AsyncSession, token_hash: str
-) -> Invitation | None:
+async def invitation_by_hash(db: AsyncSession, token_hash: str) -> Invitation | None:
     stmt = (
         select(Invitation).where(Invitation.token_hash == token_hash).with_for_update()
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def revoke_pending_invitations(
-    session: AsyncSession, practice_id: uuid.UUID, email: str, at: datetime
+    db: AsyncSession, practice_id: uuid.UUID, email: str, at: datetime
 ) -> None:
     """Older unused invitations to this address stop working (the newest wins)."""
-    await session.execute(
+    await db.execute(
         update(Invitation)
         .where(
             Invitation.practice_id == practice_id,
@@ -110,7 +106,7 @@ def current_consents_stmt(patient_ids: Sequence[uuid.UUID]) -> Any:
 
 
 async def has_consent(
-    session: AsyncSession, patient_id: uuid.UUID, kind: ConsentKind
+    db: AsyncSession, patient_id: uuid.UUID, kind: ConsentKind
 ) -> bool:
     """Whether the newest recorded consent of ``kind`` is a grant."""
     stmt = (
@@ -119,17 +115,17 @@ async def has_consent(
         .order_by(PatientConsent.recorded_at.desc(), PatientConsent.id.desc())
         .limit(1)
     )
-    return bool(await session.scalar(stmt))
+    return bool(await db.scalar(stmt))
 
 
 async def therapist_activity(
-    session: AsyncSession, practice_id: uuid.UUID, since: datetime, until: datetime
+    db: AsyncSession, practice_id: uuid.UUID, since: datetime, until: datetime
 ) -> list[tuple[User, int, dict[Attendance, int]]]:
     """Per therapist of the practice: assigned active patients, and the
     sessions they held dated in [since, until) by attendance. Counts only."""
     therapists = list(
         (
-            await session.execute(
+            await db.execute(
                 select(User)
                 .where(User.practice_id == practice_id, User.role == Role.THERAPIST)
                 .order_by(User.last_name, User.first_name, User.id)
@@ -141,7 +137,7 @@ async def therapist_activity(
     ids = [t.id for t in therapists]
     patients = dict(
         (
-            await session.execute(
+            await db.execute(
                 select(PatientTherapist.therapist_id, func.count())
                 .join(Patient, Patient.id == PatientTherapist.patient_id)
                 .where(
@@ -154,7 +150,7 @@ async def therapist_activity(
         ).all()
     )
     counts: dict[uuid.UUID, dict[Attendance, int]] = {i: {} for i in ids}
-    rows = await session.execute(
+    rows = await db.execute(
         select(TherapySession.therapist_id, TherapySession.attendance, func.count())
         .join(Patient, Patient.id == TherapySession.patient_id)
         .where(
@@ -171,7 +167,7 @@ async def therapist_activity(
 
 
 async def sessions_with_latest_notes(
-    session: AsyncSession, user: User, patient_id: uuid.UUID, limit: int
+    db: AsyncSession, user: User, patient_id: uuid.UUID, limit: int
 ) -> list[tuple[TherapySession, SessionNotes]]:
     """The patient's sessions that have notes, newest first, each with its
     latest notes version, under the caller's scoping."""
@@ -190,20 +186,20 @@ async def sessions_with_latest_notes(
         .order_by(TherapySession.session_date.desc(), TherapySession.id.desc())
         .limit(limit)
     )
-    return [(ts, n) for ts, n in (await session.execute(stmt)).all()]
+    return [(ts, n) for ts, n in (await db.execute(stmt)).all()]
 
 
-async def is_personal_practice(session: AsyncSession, user: User) -> bool:
+async def is_personal_practice(db: AsyncSession, user: User) -> bool:
     """Whether ``user`` is a PATIENT account alone in its practice, with no
     patient records: what an open sign-up of a patient creates."""
     if user.role is not Role.PATIENT:
         return False
-    others = await session.scalar(
+    others = await db.scalar(
         select(func.count())
         .select_from(User)
         .where(User.practice_id == user.practice_id, User.id != user.id)
     )
-    patients = await session.scalar(
+    patients = await db.scalar(
         select(func.count())
         .select_from(Patient)
         .where(Patient.practice_id == user.practice_id)
@@ -212,16 +208,16 @@ async def is_personal_practice(session: AsyncSession, user: User) -> bool:
 
 
 async def move_to_practice(
-    session: AsyncSession, user: User, practice_id: uuid.UUID
+    db: AsyncSession, user: User, practice_id: uuid.UUID
 ) -> None:
     """Move a lone account into ``practice_id`` and drop its empty practice."""
     old = user.practice_id
     user.practice_id = practice_id
-    await session.flush()
-    await session.execute(delete(Practice).where(Practice.id == old))
+    await db.flush()
+    await db.execute(delete(Practice).where(Practice.id == old))
 
 
-async def practice_admins(session: AsyncSession, practice_id: uuid.UUID) -> list[User]:
+async def practice_admins(db: AsyncSession, practice_id: uuid.UUID) -> list[User]:
     """The active accounts that administer a practice (ADMIN, or a THERAPIST
     with ``is_practice_admin``): whom practice-wide notices go to."""
     stmt = (
@@ -233,11 +229,11 @@ async def practice_admins(session: AsyncSession, practice_id: uuid.UUID) -> list
         )
         .order_by(User.id)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())
 
 
 async def members_of(
-    session: AsyncSession, user: User, practice_id: uuid.UUID
+    db: AsyncSession, user: User, practice_id: uuid.UUID
 ) -> list[User]:
     """The practice's accounts ``user`` may see (all of them for its
     administrators), by name."""
@@ -246,11 +242,11 @@ async def members_of(
         .where(User.practice_id == practice_id)
         .order_by(User.last_name, User.first_name, User.id)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())
 
 
 async def invitations_of(
-    session: AsyncSession, user: User, practice_id: uuid.UUID
+    db: AsyncSession, user: User, practice_id: uuid.UUID
 ) -> list[Invitation]:
     """The practice's invitations ``user`` may see, newest first."""
     stmt = (
@@ -258,4 +254,4 @@ async def invitations_of(
         .where(Invitation.practice_id == practice_id)
         .order_by(Invitation.created_at.desc(), Invitation.id)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())

@@ -20,7 +20,7 @@ TS = TherapySession
 
 
 async def patient_weeks(
-    session: AsyncSession, patient_id: uuid.UUID, frame: Frame, wstart: date
+    db: AsyncSession, patient_id: uuid.UUID, frame: Frame, wstart: date
 ) -> list[dict[str, Any]]:
     """Per week with sessions: sessions, mood_sum, mood_count."""
     rows = week_rows(frame, wstart, Scope.patient(patient_id))
@@ -34,21 +34,21 @@ async def patient_weeks(
         .group_by(rows.c.week)
         .order_by(rows.c.week)
     )
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+    return [dict(r._mapping) for r in await db.execute(stmt)]
 
 
 async def patient_week_topics(
-    session: AsyncSession, patient_id: uuid.UUID, frame: Frame, wstart: date
+    db: AsyncSession, patient_id: uuid.UUID, frame: Frame, wstart: date
 ) -> list[tuple[date, str, int]]:
     """(week, topic, sessions naming it)."""
     rows = topic_rows(frame, wstart, Scope.patient(patient_id))
     n = func.sum(rows.c.n).cast(Integer)
     stmt = select(rows.c.week, rows.c.topic, n).group_by(rows.c.week, rows.c.topic)
-    return [(w, t, c) for w, t, c in await session.execute(stmt)]
+    return [(w, t, c) for w, t, c in await db.execute(stmt)]
 
 
 async def patient_attendance(
-    session: AsyncSession, patient_id: uuid.UUID, start: datetime, now: datetime
+    db: AsyncSession, patient_id: uuid.UUID, start: datetime, now: datetime
 ) -> dict[str, Any]:
     """Attendance counts of the patient's sessions in [start, now], and
     ``mood``: the score of the latest counted one that has a mood score."""
@@ -72,11 +72,11 @@ async def patient_attendance(
         ),
         mood.label("mood"),
     ).where(*in_window)
-    return dict((await session.execute(stmt)).one()._mapping)
+    return dict((await db.execute(stmt)).one()._mapping)
 
 
 async def recent_sessions(
-    session: AsyncSession, user: User, patient_id: uuid.UUID, now: datetime, n: int
+    db: AsyncSession, user: User, patient_id: uuid.UUID, now: datetime, n: int
 ) -> Sequence[TherapySession]:
     """The patient's latest ``n`` sessions dated up to now, newest first."""
     stmt = (
@@ -85,11 +85,11 @@ async def recent_sessions(
         .order_by(TS.session_date.desc(), TS.id.desc())
         .limit(n)
     )
-    return (await session.execute(stmt)).scalars().all()
+    return (await db.execute(stmt)).scalars().all()
 
 
 async def practice_topics(
-    session: AsyncSession,
+    db: AsyncSession,
     user: User,
     frame: Frame,
     wstart: date,
@@ -112,4 +112,4 @@ async def practice_topics(
         .order_by(freq.desc(), rows.c.topic.collate("C"))
         .limit(limit)
     )
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+    return [dict(r._mapping) for r in await db.execute(stmt)]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import RateLimitCounter
 
 
-async def hit_counter(session: AsyncSession, key: str, window_start: datetime) -> int:
+async def hit_counter(db: AsyncSession, key: str, window_start: datetime) -> int:
     """Add one to ``key``'s counter of the window; the new count.
 
     One atomic upsert, so concurrent processes never lose an increment.
@@ -25,14 +25,12 @@ async def hit_counter(session: AsyncSession, key: str, window_start: datetime) -
         )
         .returning(RateLimitCounter.count)
     )
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await db.execute(stmt)).scalar_one())
 
 
-async def drop_old_windows(
-    session: AsyncSession, key: str, window_start: datetime
-) -> None:
+async def drop_old_windows(db: AsyncSession, key: str, window_start: datetime) -> None:
     """Forget ``key``'s finished windows, so the table stays small."""
-    await session.execute(
+    await db.execute(
         delete(RateLimitCounter).where(
             RateLimitCounter.key == key, RateLimitCounter.window_start < window_start
         )

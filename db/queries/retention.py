@@ -13,7 +13,7 @@ from db.enums import SessionStatus
 from db.models import AudioFile, ExportJob, Patient, TherapySession
 
 
-async def live_audio_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+async def live_audio_keys(db: AsyncSession, keys: Iterable[str]) -> set[str]:
     """The keys among ``keys`` that a live audio row of an existing session uses."""
     wanted = list(keys)
     if not wanted:
@@ -23,20 +23,20 @@ async def live_audio_keys(session: AsyncSession, keys: Iterable[str]) -> set[str
         AudioFile.deleted_at.is_(None),
         AudioFile.session_id.is_not(None),
     )
-    return set((await session.execute(stmt)).scalars())
+    return set((await db.execute(stmt)).scalars())
 
 
-async def live_export_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+async def live_export_keys(db: AsyncSession, keys: Iterable[str]) -> set[str]:
     """The keys among ``keys`` that an export job row still names."""
     wanted = list(keys)
     if not wanted:
         return set()
     stmt = select(ExportJob.storage_key).where(ExportJob.storage_key.in_(wanted))
-    return {k for k in (await session.execute(stmt)).scalars() if k is not None}
+    return {k for k in (await db.execute(stmt)).scalars() if k is not None}
 
 
 async def unlinked_audio_ids(
-    session: AsyncSession, keys: Sequence[str]
+    db: AsyncSession, keys: Sequence[str]
 ) -> dict[str, uuid.UUID]:
     """Live audio rows among ``keys`` whose session is gone (key -> row id)."""
     if not keys:
@@ -46,11 +46,11 @@ async def unlinked_audio_ids(
         AudioFile.deleted_at.is_(None),
         AudioFile.session_id.is_(None),
     )
-    return {k: i for k, i in (await session.execute(stmt)).all()}
+    return {k: i for k, i in (await db.execute(stmt)).all()}
 
 
 async def failed_session_audio(
-    session: AsyncSession,
+    db: AsyncSession,
     failed_before: datetime,
     practice_id: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
@@ -70,15 +70,15 @@ async def failed_session_audio(
         stmt = stmt.join(Patient, Patient.id == TherapySession.patient_id).where(
             Patient.practice_id == practice_id
         )
-    return [(a, s, k) for a, s, k in (await session.execute(stmt)).all()]
+    return [(a, s, k) for a, s, k in (await db.execute(stmt)).all()]
 
 
 async def mark_audio_deleted(
-    session: AsyncSession, audio_ids: Sequence[uuid.UUID], at: datetime
+    db: AsyncSession, audio_ids: Sequence[uuid.UUID], at: datetime
 ) -> None:
     """Record that these files are gone; the rows stay for the record."""
     if audio_ids:
-        await session.execute(
+        await db.execute(
             update(AudioFile)
             .where(AudioFile.id.in_(audio_ids))
             .values(deleted_at=at)

@@ -10,9 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import NoteAddendum, SessionNotes
 
 
-async def signed_notes(
-    session: AsyncSession, session_id: uuid.UUID
-) -> SessionNotes | None:
+async def signed_notes(db: AsyncSession, session_id: uuid.UUID) -> SessionNotes | None:
     """The signed version of a session's notes, if any (at most one)."""
     stmt = (
         select(SessionNotes)
@@ -21,11 +19,11 @@ async def signed_notes(
         .order_by(SessionNotes.version.desc())
         .limit(1)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def addenda_of(
-    session: AsyncSession, notes_ids: list[uuid.UUID]
+    db: AsyncSession, notes_ids: list[uuid.UUID]
 ) -> list[NoteAddendum]:
     """The addenda of the given note versions, oldest first."""
     stmt = (
@@ -33,4 +31,4 @@ async def addenda_of(
         .where(NoteAddendum.notes_id.in_(notes_ids))
         .order_by(NoteAddendum.created_at, NoteAddendum.id)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await db.execute(stmt)).scalars())

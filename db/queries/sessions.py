@@ -95,32 +95,32 @@ def session_key(s: TherapySession) -> list[Any]:
 
 
 async def readable_session(
-    session: AsyncSession, user: User | None, session_id: uuid.UUID
+    db: AsyncSession, user: User | None, session_id: uuid.UUID
 ) -> TherapySession | None:
     stmt = readable_sessions(user).where(TherapySession.id == session_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def count_by_patient(
-    session: AsyncSession, user: User | None, f: SessionFilter, ids: list[uuid.UUID]
+    db: AsyncSession, user: User | None, f: SessionFilter, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     inner = sessions_stmt(user, f).where(TherapySession.patient_id.in_(ids)).subquery()
     stmt = select(inner.c.patient_id, func.count()).group_by(inner.c.patient_id)
     counts: dict[uuid.UUID, int] = {
-        pid: int(n) for pid, n in (await session.execute(stmt)).all()
+        pid: int(n) for pid, n in (await db.execute(stmt)).all()
     }
     return counts
 
 
-async def latest_version(session: AsyncSession, session_id: uuid.UUID) -> int:
+async def latest_version(db: AsyncSession, session_id: uuid.UUID) -> int:
     stmt = select(func.max(SessionNotes.version)).where(
         SessionNotes.session_id == session_id
     )
-    return int(await session.scalar(stmt) or 0)
+    return int(await db.scalar(stmt) or 0)
 
 
 async def latest_notes(
-    session: AsyncSession, session_id: uuid.UUID, *, lock: bool = False
+    db: AsyncSession, session_id: uuid.UUID, *, lock: bool = False
 ) -> SessionNotes | None:
     """The latest notes version; with ``lock``, locked for this transaction
     and re-read (signing and editing take it one at a time)."""
@@ -132,22 +132,22 @@ async def latest_notes(
     )
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def audio_of(session: AsyncSession, session_id: uuid.UUID) -> AudioFile | None:
+async def audio_of(db: AsyncSession, session_id: uuid.UUID) -> AudioFile | None:
     stmt = select(AudioFile).where(AudioFile.session_id == session_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def delete_session_row(session: AsyncSession, session_id: uuid.UUID) -> None:
-    await session.execute(delete(TherapySession).where(TherapySession.id == session_id))
+async def delete_session_row(db: AsyncSession, session_id: uuid.UUID) -> None:
+    await db.execute(delete(TherapySession).where(TherapySession.id == session_id))
 
 
 async def set_metrics_attendance(
-    session: AsyncSession, session_id: uuid.UUID, attendance: Attendance
+    db: AsyncSession, session_id: uuid.UUID, attendance: Attendance
 ) -> None:
-    await session.execute(
+    await db.execute(
         update(SessionMetrics)
         .where(SessionMetrics.session_id == session_id)
         .values(attendance=attendance, updated_at=utcnow())
@@ -155,10 +155,10 @@ async def set_metrics_attendance(
 
 
 async def set_metrics_notes(
-    session: AsyncSession, session_id: uuid.UUID, content: Any, mood: Mood
+    db: AsyncSession, session_id: uuid.UUID, content: Any, mood: Mood
 ) -> None:
     """Keep the analytics row in step with an edited note (if it has one)."""
-    await session.execute(
+    await db.execute(
         update(SessionMetrics)
         .where(SessionMetrics.session_id == session_id)
         .values(

@@ -11,7 +11,7 @@ from db.models import AudioFile, ExportJob
 
 
 async def next_plain_audio(
-    session: AsyncSession, after: uuid.UUID | None
+    db: AsyncSession, after: uuid.UUID | None
 ) -> AudioFile | None:
     """The next live audio row (by id) whose file is still plain, locked; a
     row another process holds is skipped (it is being encrypted there)."""
@@ -21,11 +21,11 @@ async def next_plain_audio(
     if after is not None:
         stmt = stmt.where(AudioFile.id > after)
     stmt = stmt.order_by(AudioFile.id).limit(1).with_for_update(skip_locked=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def next_plain_export(
-    session: AsyncSession, after: uuid.UUID | None
+    db: AsyncSession, after: uuid.UUID | None
 ) -> ExportJob | None:
     """The next export row with a file that is still plain, locked."""
     stmt = select(ExportJob).where(
@@ -34,11 +34,11 @@ async def next_plain_export(
     if after is not None:
         stmt = stmt.where(ExportJob.id > after)
     stmt = stmt.order_by(ExportJob.id).limit(1).with_for_update(skip_locked=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
-async def relock(session: AsyncSession, row: AudioFile | ExportJob) -> None:
+async def relock(db: AsyncSession, row: AudioFile | ExportJob) -> None:
     """Take the row's lock again after a commit released it."""
-    await session.execute(
+    await db.execute(
         select(type(row).id).where(type(row).id == row.id).with_for_update()
     )

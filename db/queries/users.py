@@ -11,17 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import User
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await db.get(User, user_id)
 
 
-async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
     stmt = select(User).where(func.lower(User.email) == email.lower())
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def users_by_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
+    db: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, User]:
-    rows = await session.execute(select(User).where(User.id.in_(ids)))
+    rows = await db.execute(select(User).where(User.id.in_(ids)))
     return {u.id: u for u in rows.scalars()}

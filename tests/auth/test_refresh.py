@@ -37,9 +37,9 @@ async def _user_and_tokens(
     committed: GQL, factory: async_sessionmaker[AsyncSession]
 ) -> tuple[str, dict[str, str]]:
     email = f"rot{next(_n)}-{uuid.uuid4().hex[:6]}@example.com"
-    async with factory() as session:
-        await create_user(session, email=email)
-        await session.commit()
+    async with factory() as db:
+        await create_user(db, email=email)
+        await db.commit()
     body = await committed(LOGIN, {"email": email, "password": DEFAULT_PASSWORD})
     return email, body["data"]["login"]
 
@@ -69,8 +69,8 @@ async def test_replaying_a_used_refresh_token_revokes_the_whole_family(
 
     assert error_codes(replay) == ["UNAUTHENTICATED"]
     assert error_codes(after_theft) == ["UNAUTHENTICATED"]
-    async with committed_factory() as session:
-        row = await session.scalar(
+    async with committed_factory() as db:
+        row = await db.scalar(
             select(AuthSession).where(AuthSession.token_hash == hash_token(newest))
         )
         assert row is not None
@@ -100,8 +100,8 @@ async def test_refresh_of_a_deactivated_user_is_unauthenticated(
     committed: GQL, committed_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     email, tokens = await _user_and_tokens(committed, committed_factory)
-    async with committed_factory() as session:
-        user = await session.scalar(
+    async with committed_factory() as db:
+        user = await db.scalar(
             select(AuthSession).where(
                 AuthSession.token_hash == hash_token(tokens["refreshToken"])
             )
@@ -109,11 +109,11 @@ async def test_refresh_of_a_deactivated_user_is_unauthenticated(
         assert user is not None
         from db.models import User
 
-        row = await session.get(User, user.user_id)
+        row = await db.get(User, user.user_id)
         assert row is not None
         assert row.email == email
         row.is_active = False
-        await session.commit()
+        await db.commit()
 
     body = await committed(REFRESH, {"t": tokens["refreshToken"]})
 
@@ -125,8 +125,8 @@ async def test_refresh_tokens_are_stored_only_as_hashes(
 ) -> None:
     _, tokens = await _user_and_tokens(committed, committed_factory)
 
-    async with committed_factory() as session:
-        stored = list(await session.scalars(select(AuthSession.token_hash)))
+    async with committed_factory() as db:
+        stored = list(await db.scalars(select(AuthSession.token_hash)))
 
     assert tokens["refreshToken"] not in stored
     assert hash_token(tokens["refreshToken"]) in stored
@@ -144,8 +144,8 @@ async def test_failed_logins_are_counted_and_recorded_though_rolled_back(
     assert [error_codes(a)[0] for a in answers] == ["UNAUTHENTICATED"] * 5 + [
         "RATE_LIMITED"
     ]
-    async with committed_factory() as session:
-        recorded = await session.scalar(
+    async with committed_factory() as db:
+        recorded = await db.scalar(
             select(func.count())
             .select_from(LoginAttempt)
             .where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False))

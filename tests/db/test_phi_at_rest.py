@@ -82,20 +82,20 @@ def keys() -> Iterator[tuple[bytes, bytes]]:
     set_keyring(None)
 
 
-async def seed_phi(session: AsyncSession) -> dict[str, Any]:
-    therapist = await create_user(session)
+async def seed_phi(db: AsyncSession) -> dict[str, Any]:
+    therapist = await create_user(db)
     patient = await create_patient(
-        session, therapist, phone=MARKERS["phone"], date_of_birth=MARKERS["dob"]
+        db, therapist, phone=MARKERS["phone"], date_of_birth=MARKERS["dob"]
     )
     visit = TherapySession(
         patient_id=patient.id, therapist_id=therapist.id, session_date=utc(2026, 1, 5)
     )
-    session.add(visit)
-    await session.flush()
+    db.add(visit)
+    await db.flush()
     plan = TreatmentPlan(patient_id=patient.id, title="Plan")
-    session.add(plan)
-    await session.flush()
-    session.add_all(
+    db.add(plan)
+    await db.flush()
+    db.add_all(
         [
             Transcript(
                 session_id=visit.id,
@@ -132,11 +132,11 @@ async def seed_phi(session: AsyncSession) -> dict[str, Any]:
             ),
         ]
     )
-    await session.flush()
-    notes_id = await session.scalar(
+    await db.flush()
+    notes_id = await db.scalar(
         select(SessionNotes.id).where(SessionNotes.session_id == visit.id)
     )
-    session.add_all(
+    db.add_all(
         [
             NoteAddendum(
                 session_id=visit.id, notes_id=notes_id, text=MARKERS["addendum"]
@@ -151,17 +151,15 @@ async def seed_phi(session: AsyncSession) -> dict[str, Any]:
             ),
         ]
     )
-    await session.flush()
+    await db.flush()
     return {"patient": patient.id, "session": visit.id, "plan": plan.id}
 
 
-async def raw_values(session: AsyncSession) -> dict[str, list[str]]:
+async def raw_values(db: AsyncSession) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for table, columns in encrypted_columns().items():
         for col in columns:
-            rows = await session.execute(
-                text(f"SELECT {col.name}::text FROM {table.name}")
-            )
+            rows = await db.execute(text(f"SELECT {col.name}::text FROM {table.name}"))
             values[f"{table.name}.{col.name}"] = [r[0] for r in rows if r[0]]
     return values
 
@@ -248,10 +246,10 @@ def _b64(key: bytes) -> str:
 
 async def _seed_committed(settings: Settings, url: str, times: int) -> None:
     engine = create_engine(settings, url)
-    async with create_sessionmaker(engine)() as session:
+    async with create_sessionmaker(engine)() as db:
         for _ in range(times):
-            await seed_phi(session)
-        await session.commit()
+            await seed_phi(db)
+        await db.commit()
     await engine.dispose()
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from db.engine import autocommit_sessionmaker, create_sessionmaker
 
 
-async def _cancel_mid_statement(session: AsyncSession) -> None:
-    slow = asyncio.create_task(session.execute(text("SELECT pg_sleep(0.3)")))
+async def _cancel_mid_statement(db: AsyncSession) -> None:
+    slow = asyncio.create_task(db.execute(text("SELECT pg_sleep(0.3)")))
     await asyncio.sleep(0.1)
     slow.cancel()
     with pytest.raises(asyncio.CancelledError):

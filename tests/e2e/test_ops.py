@@ -39,9 +39,9 @@ NAMED = "query ScrapeCheck { me { id } }"
 
 async def _therapist_token(url: str, settings: Settings) -> tuple[str, str]:
     engine = create_async_engine(url)
-    async with create_sessionmaker(engine)() as session:
-        user = await create_user(session, email="e2e-logs@example.test")
-        await session.commit()
+    async with create_sessionmaker(engine)() as db:
+        user = await create_user(db, email="e2e-logs@example.test")
+        await db.commit()
     await engine.dispose()
     return token_for(settings, user), str(user.id)
 

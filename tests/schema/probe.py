@@ -83,9 +83,9 @@ class ProbeQuery:
     @strawberry.field
     async def statement_timeout(self, info: Info[Context, None], ms: int) -> bool:
         """A statement that outlives a ``ms`` statement_timeout."""
-        session = info.context.session
-        await session.execute(text(f"SET LOCAL statement_timeout = {int(ms)}"))
-        await session.execute(text("SELECT pg_sleep(5)"))
+        db = info.context.db
+        await db.execute(text(f"SET LOCAL statement_timeout = {int(ms)}"))
+        await db.execute(text("SELECT pg_sleep(5)"))
         return True
 
 
@@ -95,8 +95,8 @@ class ProbeMutation:
     async def write_then_wait(
         self, info: Info[Context, None], email: str, seconds: float
     ) -> bool:
-        session = info.context.session
-        session.add(
+        db = info.context.db
+        db.add(
             User(
                 email=email,
                 password_hash="x",
@@ -106,7 +106,7 @@ class ProbeMutation:
                 practice_id=DEFAULT_PRACTICE_ID,
             )
         )
-        await session.flush()
+        await db.flush()
         await asyncio.sleep(seconds)
         return True
 
@@ -114,8 +114,8 @@ class ProbeMutation:
     async def write_then_statement_timeout(
         self, info: Info[Context, None], email: str
     ) -> bool:
-        session = info.context.session
-        session.add(
+        db = info.context.db
+        db.add(
             User(
                 email=email,
                 password_hash="x",
@@ -125,9 +125,9 @@ class ProbeMutation:
                 practice_id=DEFAULT_PRACTICE_ID,
             )
         )
-        await session.flush()
-        await session.execute(text("SET LOCAL statement_timeout = 100"))
-        await session.execute(text("SELECT pg_sleep(5)"))
+        await db.flush()
+        await db.execute(text("SET LOCAL statement_timeout = 100"))
+        await db.execute(text("SELECT pg_sleep(5)"))
         return True
 
 
