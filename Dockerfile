@@ -17,7 +17,7 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 COPY pyproject.toml README.md alembic.ini ./
-COPY app.py settings.py cli.py ./
+COPY app.py settings.py cli.py query_ast.py ./
 COPY schema ./schema
 COPY resolvers ./resolvers
 COPY services ./services

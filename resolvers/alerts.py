@@ -20,10 +20,10 @@ from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted
 from resolvers.reads import audit_reads
-from resolvers.sessions import refuse_patient_role
 from services import alerts
 from services.audit import batcher
 from services.events import broker
+from services.reads import refuse_patient_role
 
 Ctx = Info[Context, Any]
 
@@ -35,8 +35,7 @@ def _audit(info: Ctx, rows: list[RiskAlert], *path: str) -> None:
 async def risk_alerts(
     info: Ctx, status: RiskAlertStatus | None, first: int | None, after: str | None
 ) -> Counted:
-    ctx = info.context
-    refuse_patient_role(ctx)
+    ctx = info.context  # the PATIENT role is refused by NotPatient (schema/alerts.py)
     stmt = readable_alerts(ctx.require_user(), status)
     page = await paginate(ctx.db, stmt, ALERT_ORDER, page_args(first, after), alert_key)
     _audit(info, list(page.rows), "edges", "node")
@@ -63,8 +62,8 @@ async def risk_alert_raised(info: Ctx) -> AsyncGenerator[RiskAlert, None]:
     """Every alert raised for a patient the subscriber treats, re-read under
     the subscriber's own scoping."""
     ctx = info.context
-    refuse_patient_role(ctx)
-    user = ctx.require_user()
+    # checked here rather than by a permission class: when the stream starts
+    user = refuse_patient_role(ctx)
     async with broker.subscribe_alerts() as queue:
         try:
             while True:

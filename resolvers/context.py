@@ -1,9 +1,10 @@
-"""The per-request context: one database session, the caller, the loaders."""
+"""The per-request context: one database session, the caller, the loaders.
+It is the ``services.reads.Reader`` the read services take."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -12,10 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from db.enums import Role
 from db.loaders import ScopedLoader
 from db.models import User
-from services.errors import Forbidden, Unauthenticated
+from services.errors import Unauthenticated
 from settings import Settings
 
 L = TypeVar("L", bound="ScopedLoader[Any, Any]")
@@ -89,11 +89,28 @@ class Context:
             raise Unauthenticated(self.auth_error or "Authentication required")
         return self.user
 
-    def require_role(self, *roles: Role) -> User:
-        user = self.require_user()
-        if user.role not in roles:
-            raise Forbidden()
-        return user
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: uuid.UUID | None,
+        patient_id: uuid.UUID | None,
+        fields: Iterable[str] = (),
+        *,
+        entity_ids: list[uuid.UUID] | None = None,
+    ) -> None:
+        """Buffer one audit event (services.reads.Reader): resolvers/audit.py."""
+        from resolvers.audit import audit  # it imports this module
+
+        audit(
+            self,
+            action,
+            entity_type,
+            entity_id,
+            patient_id,
+            fields,
+            entity_ids=entity_ids,
+        )
 
     @property
     def user_id(self) -> uuid.UUID | None:

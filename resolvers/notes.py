@@ -10,11 +10,11 @@ from strawberry.types import Info
 from db.loaders import NotesByIdLoader, UserByIdLoader
 from db.models import SessionNotes, TherapySession, User
 from resolvers.context import Context
-from resolvers.patients import found_or_raise
 from resolvers.reads import audit_reads
-from resolvers.sessions import refuse_patient_role, session_by_id
+from resolvers.sessions import session_by_id
 from services.note_format import NoteFormat, render
 from services.notes import NoteContent
+from services.reads import found_or_raise, refuse_patient_role
 
 
 async def notes_by_id(

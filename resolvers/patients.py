@@ -1,47 +1,29 @@
-"""Patient resolvers: root fields, nested fields and node lookup."""
+"""Patient resolvers: root fields, nested fields and node lookup. Each turns
+the query into plain data and calls one read service
+(services/patient_reads.py)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from strawberry.types import Info
 
-from db.loaders import (
-    GoalsByPlanIdLoader,
-    PatientByIdLoader,
-    TherapistsByPatientIdLoader,
-    TreatmentPlanByIdLoader,
-    TreatmentPlansByPatientIdLoader,
-)
 from db.models import Patient, TreatmentGoal, TreatmentPlan, User
-from db.queries.pagination import Page, count, paginate
-from db.queries.patients import PATIENT_ORDER, patient_key, patients_stmt
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
-from resolvers.reads import audit_reads
-from services.errors import BadInput, NotFound
+from resolvers.reads import phi_selected
+from services import patient_reads as reads
+from services.errors import NotFound
+from services.reads import Counted, found_or_raise
 
-Counted = tuple[Page[Any], Callable[[], Awaitable[int]]]
-T = TypeVar("T")
-MAX_SEARCH = 200
+__all__ = ["Counted", "found_or_raise"]
 
-
-def found_or_raise(found: T | None, what: str) -> T:
-    """A non-null nested object; scoping may hide it (e.g. unassigned since)."""
-    if found is None:
-        raise NotFound(what)
-    return found
+Ctx = Info[Context, Any]
 
 
-def audit_patients(info: Info[Context, Any], rows: list[Patient], *path: str) -> None:
-    audit_reads(info, "Patient", ((p.id, p.id) for p in rows), *path)
-
-
-async def patient(info: Info[Context, Any], global_id: str) -> Patient | None:
-    info.context.require_user()
+async def patient(info: Ctx, global_id: str) -> Patient | None:
     pid = decode_id(global_id, "Patient")
     found = await patient_by_id(info, pid)
     if found is None:
@@ -50,15 +32,13 @@ async def patient(info: Info[Context, Any], global_id: str) -> Patient | None:
     return found
 
 
-async def patient_by_id(info: Info[Context, Any], pid: uuid.UUID) -> Patient | None:
-    found = await info.context.loader(PatientByIdLoader).load(pid)
-    if found is not None:
-        audit_patients(info, [found])
-    return found
+async def patient_by_id(info: Ctx, pid: uuid.UUID) -> Patient | None:
+    fields = phi_selected(info, "Patient")
+    return await reads.patient_by_id(info.context, pid, fields)
 
 
 async def patients(
-    info: Info[Context, Any],
+    info: Ctx,
     first: int | None,
     after: str | None,
     last: int | None,
@@ -66,44 +46,30 @@ async def patients(
     search: str | None,
     include_archived: bool | None,
 ) -> Counted:
-    ctx = info.context
-    user = ctx.require_user()
     args = page_args(first, after, last, before)
-    if search is not None and len(search) > MAX_SEARCH:
-        raise BadInput("search", f"search is limited to {MAX_SEARCH} characters")
-    stmt = patients_stmt(user, search, bool(include_archived))
-    page = await paginate(ctx.db, stmt, PATIENT_ORDER, args, patient_key)
-    audit_patients(info, page.rows, "edges", "node")
-    return page, lambda: count(ctx.db, stmt)
+    fields = phi_selected(info, "Patient", "edges", "node")
+    return await reads.patients_page(
+        info.context, args, search, bool(include_archived), fields
+    )
 
 
-async def therapists(info: Info[Context, Any], root: Patient) -> list[User]:
-    return await info.context.loader(TherapistsByPatientIdLoader).load(root.id)
+async def therapists(info: Ctx, root: Patient) -> list[User]:
+    return await reads.therapists(info.context, root)
 
 
-async def treatment_plans(
-    info: Info[Context, Any], root: Patient
-) -> list[TreatmentPlan]:
-    plans = await info.context.loader(TreatmentPlansByPatientIdLoader).load(root.id)
-    audit_reads(info, "TreatmentPlan", ((p.id, p.patient_id) for p in plans))
-    return plans
+async def treatment_plans(info: Ctx, root: Patient) -> list[TreatmentPlan]:
+    fields = phi_selected(info, "TreatmentPlan")
+    return await reads.treatment_plans(info.context, root, fields)
 
 
-async def plan_by_id(
-    info: Info[Context, Any], plan_id: uuid.UUID
-) -> TreatmentPlan | None:
-    info.context.require_user()
-    plan = await info.context.loader(TreatmentPlanByIdLoader).load(plan_id)
-    if plan is not None:
-        audit_reads(info, "TreatmentPlan", [(plan.id, plan.patient_id)])
-    return plan
+async def plan_by_id(info: Ctx, plan_id: uuid.UUID) -> TreatmentPlan | None:
+    fields = phi_selected(info, "TreatmentPlan")
+    return await reads.plan_by_id(info.context, plan_id, fields)
 
 
-async def plan_patient(info: Info[Context, Any], root: TreatmentPlan) -> Patient:
+async def plan_patient(info: Ctx, root: TreatmentPlan) -> Patient:
     return found_or_raise(await patient_by_id(info, root.patient_id), "Patient")
 
 
-async def plan_goals(
-    info: Info[Context, Any], root: TreatmentPlan
-) -> list[TreatmentGoal]:
-    return await info.context.loader(GoalsByPlanIdLoader).load(root.id)
+async def plan_goals(info: Ctx, root: TreatmentPlan) -> list[TreatmentGoal]:
+    return await reads.goals(info.context, root)

@@ -11,7 +11,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.enums import ConsentKind, Role, SpeakerRole
+from db.enums import ConsentKind, SpeakerRole
 from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
 from db.queries.pipeline import readable_session
@@ -24,7 +24,6 @@ from services.errors import NotFound
 from services.events import broker, replay
 
 Ctx = Info[Context, Any]
-WRITERS = (Role.THERAPIST, Role.ADMIN)
 # consents each mutation needs (REQUIRE_CONSENT): recording an upload, and
 # sending anything to the AI provider
 AI = ConsentKind.AI_PROCESSING
@@ -45,7 +44,7 @@ async def upload_session_audio(
     session_id: str | None,
 ) -> TherapySession:
     ctx = info.context
-    user = ctx.require_role(*WRITERS)
+    user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId")
     sid = decode_id(session_id, "TherapySession", "sessionId") if session_id else None
     await consent.require_for_patient(ctx.db, ctx.settings, user, pid, *UPLOAD)
@@ -61,7 +60,7 @@ async def create_session_from_transcript(
     info: Ctx, patient_id: str, transcript: str, session_date: datetime | None
 ) -> TherapySession:
     ctx = info.context
-    user = ctx.require_role(*WRITERS)
+    user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId")
     await consent.require_for_patient(ctx.db, ctx.settings, user, pid, AI)
     row = await pipeline.create_from_transcript(
@@ -74,7 +73,7 @@ async def create_session_from_transcript(
 
 async def retry_session(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
-    user = ctx.require_role(*WRITERS)
+    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
     await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
     row, stage = await pipeline.retry(ctx.db, user, sid)
@@ -85,7 +84,7 @@ async def retry_session(info: Ctx, session_id: str) -> TherapySession:
 
 async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
-    user = ctx.require_role(*WRITERS)
+    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
     await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
     row = await pipeline.request_extraction(ctx.db, user, sid)
@@ -98,7 +97,7 @@ async def set_speaker_roles(
     info: Ctx, session_id: str, roles: list[tuple[str, SpeakerRole]]
 ) -> TherapySession:
     ctx = info.context
-    user = ctx.require_role(*WRITERS)
+    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
     row, transcript = await speakers.set_roles(ctx.db, user, sid, roles)
     audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
@@ -107,7 +106,7 @@ async def set_speaker_roles(
 
 async def swap_speaker_roles(info: Ctx, session_id: str) -> TherapySession:
     ctx = info.context
-    user = ctx.require_role(*WRITERS)
+    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
     row, transcript = await speakers.swap_roles(ctx.db, user, sid)
     audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])

@@ -1,24 +1,19 @@
-"""Audit READ events for patient data: one event per object returned, naming
-the PHI fields the query selected on it (read from the query's AST, so no
-per-field hook runs: cost is one small dict per object)."""
+"""The query as plain data for the read services: the names a field selects
+and the PHI fields among them (read from the query's AST with query_ast.py,
+so no per-field hook runs), memoized per field of the query; and
+``audit_reads`` for the resolvers that record their READs themselves."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    SelectionNode,
-)
 from strawberry.types import Info
 
-from resolvers.audit import audit
+from query_ast import names_below, without_directives
 from resolvers.context import Context
+from services.reads import record_reads
 
 # the fields that disclose protected health information, per GraphQL type
 PHI_FIELDS: dict[str, frozenset[str]] = {
@@ -71,59 +66,6 @@ PHI_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-def _fields(
-    selections: Iterable[SelectionNode], fragments: dict[str, FragmentDefinitionNode]
-) -> list[FieldNode]:
-    """The fields of a selection set, looking through fragments."""
-    out: list[FieldNode] = []
-    stack = list(selections)
-    while stack:
-        sel = stack.pop(0)
-        if isinstance(sel, FieldNode):
-            out.append(sel)
-        elif isinstance(sel, InlineFragmentNode):
-            stack[:0] = sel.selection_set.selections
-        elif isinstance(sel, FragmentSpreadNode):
-            fragment = fragments.get(sel.name.value)
-            if fragment is not None:
-                stack[:0] = fragment.selection_set.selections
-    return out
-
-
-def without_directives(
-    nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
-) -> bool:
-    """Whether nothing selected below ``nodes`` carries a directive or spreads
-    a fragment with arguments: then what they select does not depend on the
-    variables (every field named in the AST is executed)."""
-    stack: list[SelectionNode] = [
-        s for n in nodes if n.selection_set for s in n.selection_set.selections
-    ]
-    seen: set[str] = set()
-    while stack:
-        selection = stack.pop()
-        if selection.directives:
-            return False
-        if isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if (
-                fragment is None
-                or fragment.directives
-                or fragment.variable_definitions
-                or getattr(selection, "arguments", None)
-            ):
-                return False
-            if name not in seen:
-                seen.add(name)
-                stack.extend(fragment.selection_set.selections)
-            continue
-        selection_set = getattr(selection, "selection_set", None)
-        if selection_set is not None:
-            stack.extend(selection_set.selections)
-    return True
-
-
 def static_selection(info: Info[Context, Any]) -> bool:
     """``without_directives`` below the current field, once per field of the
     query (a page asks once per patient)."""
@@ -142,18 +84,7 @@ def selected_names(info: Info[Context, Any], *path: str) -> set[str]:
     the query's AST directly: strawberry's ``selected_fields`` converts the
     whole subtree on every call."""
     raw = info._raw_info
-    level = list(raw.field_nodes)
-    for step in (None, *path):
-        level = _fields(
-            (
-                s
-                for f in level
-                if (step is None or f.name.value == step) and f.selection_set
-                for s in f.selection_set.selections
-            ),
-            raw.fragments,
-        )
-    return {f.name.value for f in level}
+    return names_below(raw.field_nodes, raw.fragments, *path)
 
 
 def phi_selected(info: Info[Context, Any], type_name: str, *path: str) -> list[str]:
@@ -176,22 +107,9 @@ def audit_reads(
     *path: str,
 ) -> None:
     """One READ event per patient for the objects this field returned, naming
-    every object (the request's READs of one list are coalesced further when
-    written: services/audit.py)."""
-    by_patient: dict[uuid.UUID | None, list[uuid.UUID]] = {}
-    for entity_id, patient_id in objects:
-        by_patient.setdefault(patient_id, []).append(entity_id)
-    if not by_patient:
-        return
-    fields = phi_selected(info, type_name, *path)
-    for patient_id, ids in by_patient.items():
-        one = len(ids) == 1
-        audit(
-            info.context,
-            "READ",
-            type_name,
-            ids[0] if one else None,
-            patient_id,
-            fields,
-            entity_ids=None if one else ids,
+    the PHI fields selected on them (services/reads.py ``record_reads``)."""
+    rows = list(objects)
+    if rows:
+        record_reads(
+            info.context, type_name, rows, phi_selected(info, type_name, *path)
         )

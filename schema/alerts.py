@@ -11,6 +11,7 @@ from db.enums import RiskAlertStatus
 from resolvers import alerts as resolve
 from resolvers.context import Context
 from schema.connection import Connection
+from schema.permissions import NotPatient, requires
 from schema.types.alert import RiskAlertType
 
 
@@ -18,7 +19,8 @@ from schema.types.alert import RiskAlertType
 class AlertQuery:
     @strawberry.field(
         description="Alerts about the caller's patients, newest first; "
-        "FORBIDDEN for the PATIENT role."
+        "FORBIDDEN for the PATIENT role.",
+        extensions=requires(NotPatient),
     )
     async def risk_alerts(
         self,

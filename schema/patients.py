@@ -16,13 +16,17 @@ from schema.graph_inputs import (
     UpdateTreatmentPlanInput,
     provided,
 )
+from schema.permissions import IsAuthenticated, requires
 from schema.types.patient import PatientType
 from schema.types.treatment_plan import TreatmentPlanType
 
 
 @strawberry.type
 class PatientQuery:
-    @strawberry.field(description="A patient the caller may see, or null.")
+    @strawberry.field(
+        description="A patient the caller may see, or null.",
+        extensions=requires(IsAuthenticated),
+    )
     async def patient(
         self, info: Info[Context, None], id: strawberry.ID
     ) -> PatientType | None:
@@ -30,7 +34,8 @@ class PatientQuery:
 
     @strawberry.field(
         description="The caller's patients by name, then id. `search` matches "
-        "word prefixes of name and email, case-insensitively."
+        "word prefixes of name and email, case-insensitively.",
+        extensions=requires(IsAuthenticated),
     )
     async def patients(
         self,

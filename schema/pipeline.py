@@ -13,6 +13,7 @@ from strawberry.types import Info
 from db.enums import SpeakerRole
 from resolvers import pipeline as resolve
 from resolvers.context import Context
+from schema.permissions import IsClinician, requires
 from schema.types.session import TherapySessionType
 from schema.types.status_event import SessionStatusEventType
 
@@ -27,7 +28,8 @@ class SpeakerRoleInput:
 class PipelineMutation:
     @strawberry.mutation(
         description="Correct the roles of a transcript's speaker labels "
-        "(labels not named keep theirs); re-run extractNotes to use them."
+        "(labels not named keep theirs); re-run extractNotes to use them.",
+        extensions=requires(IsClinician),
     )
     async def set_speaker_roles(
         self,
@@ -40,7 +42,10 @@ class PipelineMutation:
             info, session_id, pairs
         )
 
-    @strawberry.mutation(description="THERAPIST segments become CLIENT, and back.")
+    @strawberry.mutation(
+        description="THERAPIST segments become CLIENT, and back.",
+        extensions=requires(IsClinician),
+    )
     async def swap_speaker_roles(
         self, info: Info[Context, None], session_id: strawberry.ID
     ) -> TherapySessionType:
@@ -49,7 +54,8 @@ class PipelineMutation:
     @strawberry.mutation(
         description="Multipart upload (needs an Apollo-Require-Preflight or "
         "X-Requested-With header). Returns at once with status UPLOADING; "
-        "transcription and note extraction follow in the background."
+        "transcription and note extraction follow in the background.",
+        extensions=requires(IsClinician),
     )
     async def upload_session_audio(
         self,
@@ -63,7 +69,10 @@ class PipelineMutation:
             info, patient_id, audio, session_date, session_id
         )
 
-    @strawberry.mutation(description="Skips transcription: TRANSCRIBED, then notes.")
+    @strawberry.mutation(
+        description="Skips transcription: TRANSCRIBED, then notes.",
+        extensions=requires(IsClinician),
+    )
     async def create_session_from_transcript(
         self,
         info: Info[Context, None],
@@ -75,13 +84,19 @@ class PipelineMutation:
             info, patient_id, transcript, session_date
         )
 
-    @strawberry.mutation(description="Re-run extraction into a new notes version.")
+    @strawberry.mutation(
+        description="Re-run extraction into a new notes version.",
+        extensions=requires(IsClinician),
+    )
     async def extract_notes(
         self, info: Info[Context, None], session_id: strawberry.ID
     ) -> TherapySessionType:
         return await resolve.extract_notes(info, session_id)  # type: ignore[return-value]
 
-    @strawberry.mutation(description="Restart a FAILED session from the failed stage.")
+    @strawberry.mutation(
+        description="Restart a FAILED session from the failed stage.",
+        extensions=requires(IsClinician),
+    )
     async def retry_session(
         self, info: Info[Context, None], session_id: strawberry.ID
     ) -> TherapySessionType:

@@ -13,6 +13,7 @@ from resolvers import sessions as resolve
 from resolvers.context import Context
 from schema.connection import Connection
 from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput, provided
+from schema.permissions import IsAuthenticated, requires
 from schema.types.export_job import ExportJobType
 from schema.types.notes import SessionNotesType
 from schema.types.patient import FromArg
@@ -21,13 +22,19 @@ from schema.types.session import TherapySessionType
 
 @strawberry.type
 class SessionQuery:
-    @strawberry.field(description="A session the caller may see, or null.")
+    @strawberry.field(
+        description="A session the caller may see, or null.",
+        extensions=requires(IsAuthenticated),
+    )
     async def session(
         self, info: Info[Context, None], id: strawberry.ID
     ) -> TherapySessionType | None:
         return await resolve.session(info, id)  # type: ignore[return-value]
 
-    @strawberry.field(description="Newest first (session date, then id).")
+    @strawberry.field(
+        description="Newest first (session date, then id).",
+        extensions=requires(IsAuthenticated),
+    )
     async def sessions(
         self,
         info: Info[Context, None],

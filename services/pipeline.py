@@ -27,6 +27,7 @@ from services.blobstore import MissingObject, StorageUnavailable
 from services.errors import BadInput, Conflict, NotFound
 from services.extraction import Extraction, extract_notes
 from services.notes_build import Built, build_content, segments_of
+from services.patients import require_clinician
 from services.status import RESUME_FROM, transition
 from settings import Settings
 
@@ -54,6 +55,7 @@ async def create_from_upload(
 ) -> TherapySession:
     """Store the audio and create (or fill a scheduled) session as UPLOADING;
     the caller enqueues transcription after commit."""
+    require_clinician(user)  # also refused by schema/permissions.py
     await _readable_patient(db, user, patient_id)
     stored = await storage.save_upload(settings, upload)
     try:
@@ -120,6 +122,7 @@ async def create_from_transcript(
 ) -> TherapySession:
     """A session whose transcript is given: TRANSCRIBED at once; the caller
     enqueues extraction after commit."""
+    require_clinician(user)  # also refused by schema/permissions.py
     text = text.strip()
     if len(text) > MAX_TRANSCRIPT_CHARS:
         raise BadInput("transcript", "The transcript is too long")
@@ -157,6 +160,7 @@ async def retry(
 ) -> tuple[TherapySession, str]:
     """Resume a FAILED session from the stage that failed; returns the session
     and the job to enqueue after commit."""
+    require_clinician(user)  # also refused by schema/permissions.py
     ts = await _locked_readable(db, user, session_id)
     if ts.status is not S.FAILED:
         raise Conflict("Only a failed session can be retried", "sessionId")
@@ -174,6 +178,7 @@ async def request_extraction(
     db: AsyncSession, user: User, session_id: uuid.UUID
 ) -> TherapySession:
     """Re-run extraction on the stored transcript (a new notes version)."""
+    require_clinician(user)  # also refused by schema/permissions.py
     ts = await _locked_readable(db, user, session_id)
     if ts.status not in (S.PROCESSED, S.FAILED):
         raise Conflict("The session is still being processed", "sessionId")

@@ -13,6 +13,7 @@ from db.models import TherapySession, Transcript, User
 from db.queries import pipeline as q
 from services import segments as seg
 from services.errors import BadInput, Conflict, NotFound
+from services.patients import require_clinician
 
 _SWAP = {
     SpeakerRole.THERAPIST.value: SpeakerRole.CLIENT.value,
@@ -41,6 +42,7 @@ async def set_roles(
     roles: list[tuple[str, SpeakerRole]],
 ) -> tuple[TherapySession, Transcript]:
     """Give each named speaker label its role; labels not named keep theirs."""
+    require_clinician(user)  # also refused by schema/permissions.py
     ts, transcript = await _transcript(db, user, session_id)
     if not roles:
         raise BadInput("roles", "Name at least one speaker")
@@ -61,6 +63,7 @@ async def swap_roles(
     db: AsyncSession, user: User, session_id: uuid.UUID
 ) -> tuple[TherapySession, Transcript]:
     """THERAPIST segments become CLIENT and CLIENT ones THERAPIST."""
+    require_clinician(user)  # also refused by schema/permissions.py
     ts, transcript = await _transcript(db, user, session_id)
     segments = [s for s in transcript.segments or [] if isinstance(s, dict)]
     if not any(s.get("role") in _SWAP for s in segments):

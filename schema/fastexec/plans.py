@@ -26,7 +26,7 @@ from graphql.execution.collect_fields import (
     GroupedFieldSet,
 )
 
-from resolvers.reads import without_directives
+from query_ast import without_directives
 from schema.fastexec.direct import Kind, kind_of
 from schema.fastexec.internals import definition
 
