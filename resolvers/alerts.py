@@ -10,43 +10,38 @@ from typing import Any
 from strawberry.types import Info
 
 from db.enums import RiskAlertStatus
-from db.loaders import RiskAlertByIdLoader
 from db.models import RiskAlert
-from db.queries.alerts import ALERT_ORDER, alert_key, readable_alert, readable_alerts
-from db.queries.pagination import count, paginate
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted
-from resolvers.reads import audit_reads
-from services import alerts
+from resolvers.reads import phi_selected
+from services import alert_reads, alerts
 from services.audit import batcher
 from services.events import broker
+from services.notes import RiskFlag
 from services.reads import refuse_patient_role
 
 Ctx = Info[Context, Any]
 
 
-def _audit(info: Ctx, rows: list[RiskAlert], *path: str) -> None:
-    audit_reads(info, "RiskAlert", [(a.id, a.patient_id) for a in rows], *path)
-
-
 async def risk_alerts(
     info: Ctx, status: RiskAlertStatus | None, first: int | None, after: str | None
 ) -> Counted:
-    ctx = info.context  # the PATIENT role is refused by NotPatient (schema/alerts.py)
-    stmt = readable_alerts(ctx.require_user(), status)
-    page = await paginate(ctx.db, stmt, ALERT_ORDER, page_args(first, after), alert_key)
-    _audit(info, list(page.rows), "edges", "node")
-    return page, lambda: count(ctx.db, stmt)
+    args = page_args(first, after)
+    fields = phi_selected(info, "RiskAlert", "edges", "node")
+    return await alert_reads.alerts_page(info.context, status, args, fields)
 
 
 async def alert_by_id(info: Ctx, alert_id: uuid.UUID) -> RiskAlert | None:
-    found = await info.context.loader(RiskAlertByIdLoader).load(alert_id)
-    if found is not None:
-        _audit(info, [found])
-    return found
+    fields = phi_selected(info, "RiskAlert")
+    return await alert_reads.alert_by_id(info.context, alert_id, fields)
+
+
+def flags(root: RiskAlert) -> list[RiskFlag]:
+    """The alert's flags, validated (a function of the row alone)."""
+    return alerts.flags_of(root)
 
 
 async def acknowledge(info: Ctx, alert_id: str, note: str | None) -> RiskAlert:
@@ -69,11 +64,11 @@ async def risk_alert_raised(info: Ctx) -> AsyncGenerator[RiskAlert, None]:
             while True:
                 alert_id = await queue.get()
                 async with ctx.session_factory() as db:
-                    found = await readable_alert(db, user, alert_id)
+                    found = await alert_reads.raised_alert(db, user, alert_id)
                 if found is None:
                     continue
                 await ctx.close()
-                _audit(info, [found])
+                alert_reads.record_alerts(ctx, [found], phi_selected(info, "RiskAlert"))
                 yield found
                 batcher.add(ctx.session_factory, ctx.audit_events)
                 ctx.audit_events = []

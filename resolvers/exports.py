@@ -7,27 +7,21 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.loaders import ExportJobByIdLoader
 from db.models import ExportJob
-from db.queries.exports import EXPORT_ORDER, export_key, readable_export_jobs
-from db.queries.pagination import count, paginate
 from resolvers.context import Context
 from resolvers.pagination import page_args
-from resolvers.patients import Counted
+from services import export_reads
+from services.reads import Counted
 
 
 async def export_jobs(
     info: Info[Context, Any], first: int | None, after: str | None
 ) -> Counted:
-    ctx = info.context
-    stmt = readable_export_jobs(ctx.require_user())
-    page = await paginate(
-        ctx.db, stmt, EXPORT_ORDER, page_args(first, after), export_key
-    )
-    return page, lambda: count(ctx.db, stmt)
+    # signed in: IsAuthenticated on the field (schema/sessions.py)
+    return await export_reads.export_jobs_page(info.context, page_args(first, after))
 
 
 async def export_job_by_id(
     info: Info[Context, Any], job_id: uuid.UUID
 ) -> ExportJob | None:
-    return await info.context.loader(ExportJobByIdLoader).load(job_id)
+    return await export_reads.export_job_by_id(info.context, job_id)

@@ -7,11 +7,11 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.loaders import NotesByIdLoader, UserByIdLoader
 from db.models import SessionNotes, TherapySession, User
 from resolvers.context import Context
-from resolvers.reads import audit_reads
+from resolvers.reads import phi_selected
 from resolvers.sessions import session_by_id
+from services import session_reads
 from services.note_format import NoteFormat, render
 from services.notes import NoteContent
 from services.reads import found_or_raise, refuse_patient_role
@@ -20,11 +20,8 @@ from services.reads import found_or_raise, refuse_patient_role
 async def notes_by_id(
     info: Info[Context, Any], notes_id: uuid.UUID
 ) -> SessionNotes | None:
-    found = await info.context.loader(NotesByIdLoader).load(notes_id)
-    if found is not None:
-        # the session's patient is not on the row; the session id stands in
-        audit_reads(info, "SessionNotes", [(found.id, None)])
-    return found
+    fields = phi_selected(info, "SessionNotes")
+    return await session_reads.notes_by_id(info.context, notes_id, fields)
 
 
 async def notes_session(info: Info[Context, Any], root: SessionNotes) -> TherapySession:
@@ -32,9 +29,7 @@ async def notes_session(info: Info[Context, Any], root: SessionNotes) -> Therapy
 
 
 async def author(info: Info[Context, Any], root: SessionNotes) -> User | None:
-    if root.author_id is None:
-        return None
-    return await info.context.loader(UserByIdLoader).load(root.author_id)
+    return await session_reads.user_by_id(info.context, root.author_id)
 
 
 def content(root: SessionNotes) -> NoteContent:

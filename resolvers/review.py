@@ -6,12 +6,11 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.loaders import AddendaByNotesIdLoader, UserByIdLoader
 from db.models import NoteAddendum, SessionNotes, TherapySession, User
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from services import signing
+from services import session_reads, signing
 
 Ctx = Info[Context, Any]
 
@@ -40,10 +39,8 @@ async def add_addendum(info: Ctx, session_id: str, text: str) -> SessionNotes:
 
 
 async def addenda(info: Ctx, root: SessionNotes) -> list[NoteAddendum]:
-    return await info.context.loader(AddendaByNotesIdLoader).load(root.id)
+    return await session_reads.addenda(info.context, root)
 
 
 async def user_by_id(info: Ctx, user_id: Any) -> User | None:
-    if user_id is None:
-        return None
-    return await info.context.loader(UserByIdLoader).load(user_id)
+    return await session_reads.user_by_id(info.context, user_id)

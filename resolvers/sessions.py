@@ -94,7 +94,8 @@ async def session_patient(info: Ctx, root: TherapySession) -> Patient:
 
 
 async def session_therapist(info: Ctx, root: TherapySession) -> User:
-    return await reads.therapist(info.context, root)
+    found = await reads.user_by_id(info.context, root.therapist_id)
+    return found_or_raise(found, "User")
 
 
 async def audio(info: Ctx, root: TherapySession) -> AudioFile | None:

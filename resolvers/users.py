@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from db.loaders import UserByIdLoader
 from db.models import User
 from resolvers.context import Context
+from services import session_reads
 from services.errors import Unauthenticated
 
 
@@ -19,4 +19,4 @@ async def me(ctx: Context) -> User | None:
 
 async def user_node(ctx: Context, user_id: uuid.UUID) -> User | None:
     ctx.require_user()
-    return await ctx.loader(UserByIdLoader).load(user_id)
+    return await session_reads.user_by_id(ctx, user_id)

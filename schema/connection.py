@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from db.queries.pagination import Page
+from services.reads import Page
 
 T = TypeVar("T")
 

@@ -52,7 +52,10 @@ class SessionQuery:
         )
         return Connection.from_page(page, counter)
 
-    @strawberry.field(description="The caller's own export jobs, newest first.")
+    @strawberry.field(
+        description="The caller's own export jobs, newest first.",
+        extensions=requires(IsAuthenticated),
+    )
     async def export_jobs(
         self,
         info: Info[Context, None],

@@ -26,10 +26,13 @@ from db.models import User
 from db.queries.pagination import Page
 from services.errors import Forbidden, NotFound
 
+__all__ = ["Counted", "Page", "Reader", "found_or_raise", "record_reads"]
+
 L = TypeVar("L", bound="ScopedLoader[Any, Any]")
 T = TypeVar("T")
 
-# a page and the count of everything it pages through, counted when asked for
+# a page (schema/connection.py makes it a connection) and the count of
+# everything it pages through, counted when asked for
 Counted = tuple[Page[Any], Callable[[], Awaitable[int]]]
 
 

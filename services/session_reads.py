@@ -12,8 +12,10 @@ from datetime import datetime
 
 from db.enums import Role, SessionStatus
 from db.loaders import (
+    AddendaByNotesIdLoader,
     AudioFileBySessionIdLoader,
     LatestNotesBySessionIdLoader,
+    NotesByIdLoader,
     NoteVersionsBySessionIdLoader,
     PatientByIdLoader,
     SessionByIdLoader,
@@ -27,6 +29,7 @@ from db.loaders import (
 )
 from db.models import (
     AudioFile,
+    NoteAddendum,
     SessionNotes,
     SessionStatusEvent,
     TherapySession,
@@ -40,7 +43,6 @@ from services.processing import Processing, processing_info
 from services.reads import (
     Counted,
     Reader,
-    found_or_raise,
     record_reads,
     refuse_patient_role,
 )
@@ -156,11 +158,6 @@ async def patient_sessions(
     return page, lambda: counter.load((patient_id, f))
 
 
-async def therapist(reader: Reader, session: TherapySession) -> User:
-    found = await reader.loader(UserByIdLoader).load(session.therapist_id)
-    return found_or_raise(found, "User")
-
-
 async def audio(reader: Reader, session: TherapySession) -> AudioFile | None:
     return await reader.loader(AudioFileBySessionIdLoader).load(session.id)
 
@@ -237,3 +234,24 @@ async def note_versions(
 
 async def events(reader: Reader, session: TherapySession) -> list[SessionStatusEvent]:
     return await reader.loader(StatusEventsBySessionIdLoader).load(session.id)
+
+
+async def notes_by_id(
+    reader: Reader, notes_id: uuid.UUID, fields: Sequence[str]
+) -> SessionNotes | None:
+    found = await reader.loader(NotesByIdLoader).load(notes_id)
+    if found is not None:
+        # the session's patient is not on the row; the session id stands in
+        record_reads(reader, "SessionNotes", [(found.id, None)], fields)
+    return found
+
+
+async def addenda(reader: Reader, notes: SessionNotes) -> list[NoteAddendum]:
+    return await reader.loader(AddendaByNotesIdLoader).load(notes.id)
+
+
+async def user_by_id(reader: Reader, user_id: uuid.UUID | None) -> User | None:
+    """A user under the users' own scoping (null when not readable)."""
+    if user_id is None:
+        return None
+    return await reader.loader(UserByIdLoader).load(user_id)

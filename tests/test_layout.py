@@ -40,7 +40,7 @@ def test_imports_go_one_way_only() -> None:
 
 
 # first-party top-level modules and packages
-OURS = {"app", "settings", "cli", *LAYERS, "migrations", "tests", "bench"}
+OURS = {"app", "settings", "cli", "query_ast", *LAYERS, "migrations", "tests", "bench"}
 NOT_OURS = {".venv", ".data", "build", ".git", "node_modules"}
 # underscore names imported from another module before this test existed;
 # this list may only shrink (each is a name to make public or a use to drop)
@@ -137,3 +137,100 @@ def test_every_database_session_parameter_is_named_db() -> None:
                 if is_db and arg.arg != "db":
                     wrong.append(f"{rel}:{arg.lineno} {arg.arg}: {ann}")
     assert wrong == []
+
+
+def _imported_names(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every ``from module import name`` (absolute)."""
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.extend((node.module, a.name) for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend((a.name, "") for a in node.names)
+    return found
+
+
+def _reaches(module: str, name: str, targets: tuple[str, ...]) -> bool:
+    dotted = f"{module}.{name}" if name else module
+    return any(
+        m == t or m.startswith(t + ".") for m in (module, dotted) for t in targets
+    )
+
+
+# the SQL behind the services: reads and writes go through services/
+DATA_ACCESS = ("db.queries", "db.loaders", "db.engine")
+# resolvers that may still reach DATA_ACCESS, each with the reason
+RESOLVER_DATA_ACCESS = {
+    # the context creates the per-request loaders (ScopedLoader)
+    "resolvers/context.py",
+    # PageArgs and the cursor format are plain values defined beside their SQL
+    "resolvers/pagination.py",
+}
+# resolvers whose reads have not moved into services yet (issue 16); this
+# list may only shrink
+NOT_YET_MOVED = {
+    "resolvers/analytics.py",  # db.queries.analytics.Frame (a value type)
+    "resolvers/audit_log.py",  # audit_event_by_id: belongs in services/audit.py
+    "resolvers/pipeline.py",  # the status subscription's readable_session
+    "resolvers/practices.py",  # reads of db.queries.practices
+}
+
+
+def test_resolvers_reach_the_database_only_through_services() -> None:
+    reaching = set()
+    for path in (ROOT / "resolvers").rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if any(_reaches(m, n, DATA_ACCESS) for m, n in _imported_names(path)):
+            reaching.add(rel)
+    assert reaching - RESOLVER_DATA_ACCESS - NOT_YET_MOVED == set()
+    # the list shrinks as they move
+    assert NOT_YET_MOVED <= reaching
+
+
+# the server around the GraphQL surface (HTTP view, extensions, guards, error
+# formatting, persisted documents, metrics, the executor): it opens sessions,
+# authenticates and writes the audit, so it may use db and services directly
+SCHEMA_MACHINERY = {
+    "schema/__init__.py",
+    "schema/cost.py",
+    "schema/documents.py",
+    "schema/errors.py",
+    "schema/extensions.py",
+    "schema/fanout.py",
+    "schema/guard.py",
+    "schema/http_policy.py",
+    "schema/limits.py",
+    "schema/metrics.py",
+    "schema/metrics_http.py",
+    "schema/upload_guard.py",
+    "schema/view.py",
+}
+
+
+def test_graphql_types_and_fields_call_resolvers_only() -> None:
+    """schema/types/* and the root-field modules call resolvers/: no SQL, no
+    loader, and from services only the types they annotate with (enums,
+    dataclasses), never a function."""
+    import importlib
+
+    wrong = []
+    for path in (ROOT / "schema").rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if rel.as_posix() in SCHEMA_MACHINERY or rel.parts[:2] == (
+            "schema",
+            "fastexec",
+        ):
+            continue
+        for module, name in _imported_names(path):
+            if _reaches(module, name, DATA_ACCESS):
+                wrong.append(f"{rel}: {module} {name}")
+            elif module == "services" or module.startswith("services."):
+                value = getattr(importlib.import_module(module), name, None)
+                if not isinstance(value, type):
+                    wrong.append(f"{rel}: {module}.{name}")
+    assert wrong == []
+
+
+def test_query_ast_is_a_leaf() -> None:
+    """Shared by the resolvers and the executor: it imports nothing of ours."""
+    assert _imports(ROOT / "query_ast.py") & OURS == set()

@@ -18,7 +18,6 @@ from resolvers.sessions import session_by_id
 from schema.node import Node, register_node
 from schema.types.notes import RiskFlagType
 from schema.types.user import UserType
-from services.alerts import flags_of
 
 if TYPE_CHECKING:
     from schema.types.patient import PatientType
@@ -59,7 +58,7 @@ class RiskAlertType(Node):
     @strawberry.field
     @staticmethod
     def flags(root: Alert) -> list[RiskFlagType]:
-        return flags_of(root)  # type: ignore[return-value]
+        return resolve.flags(root)  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod
