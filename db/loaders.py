@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import orjson
 from aiodataloader import DataLoader
@@ -88,11 +88,15 @@ class ScopedLoader(DataLoader[K, V], Generic[K, V]):
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         raise NotImplementedError
 
-    def prime(self, key: K, value: V) -> ScopedLoader[K, V]:
+    def prime(self, key: K, value: V | Exception) -> ScopedLoader[K, V]:
         """As DataLoader.prime (an existing value is kept; an Exception
         primes a failure), without making a future for a plain value."""
         cache_key = self.get_cache_key(key)
-        if isinstance(value, Exception) or not self.cache:
+        if isinstance(value, Exception):
+            # aiodataloader primes a failure for an Exception, though its
+            # annotation admits only values
+            return super().prime(key, cast("V", value))
+        if not self.cache:
             return super().prime(key, value)
         if cache_key not in self._cache:
             self._primed.setdefault(cache_key, value)

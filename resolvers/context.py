@@ -103,8 +103,9 @@ class Context:
     def client_ip(self) -> str | None:
         # read for every audit event: starlette makes a new Address each time
         found = self.memo.get(_CLIENT_IP, _UNSET)
-        if found is _UNSET:
-            client = self.request.client
-            found = client.host if client else None
-            self.memo[_CLIENT_IP] = found
-        return found  # type: ignore[no-any-return]
+        if found is None or isinstance(found, str):
+            return found
+        client = self.request.client
+        host = client.host if client else None
+        self.memo[_CLIENT_IP] = host
+        return host

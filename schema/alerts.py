@@ -11,7 +11,7 @@ from db.enums import RiskAlertStatus
 from resolvers import alerts as resolve
 from resolvers.context import Context
 from schema.connection import Connection
-from schema.types.alert import RiskAlertType
+from schema.types.alert import RiskAlertRow
 
 
 @strawberry.type
@@ -26,7 +26,7 @@ class AlertQuery:
         status: RiskAlertStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[RiskAlertType]:
+    ) -> Connection[RiskAlertRow]:
         page, counter = await resolve.risk_alerts(info, status, first, after)
         return Connection.from_page(page, counter)
 
@@ -39,8 +39,8 @@ class AlertMutation:
     )
     async def acknowledge_risk_alert(
         self, info: Info[Context, None], id: strawberry.ID, note: str | None = None
-    ) -> RiskAlertType:
-        return await resolve.acknowledge(info, id, note)  # type: ignore[return-value]
+    ) -> RiskAlertRow:
+        return await resolve.acknowledge(info, id, note)
 
 
 @strawberry.type
@@ -50,6 +50,6 @@ class AlertSubscription:
     )
     async def risk_alert_raised(
         self, info: Info[Context, None]
-    ) -> AsyncGenerator[RiskAlertType, None]:
+    ) -> AsyncGenerator[RiskAlertRow, None]:
         async for alert in resolve.risk_alert_raised(info):
-            yield alert  # type: ignore[misc]
+            yield alert

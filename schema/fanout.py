@@ -33,7 +33,7 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from graphql import (
@@ -165,6 +165,14 @@ def next_payload(result: ExecutionResult) -> bytes:
     return orjson.dumps(payload)
 
 
+@runtime_checkable
+class SendsFrames(Protocol):
+    """What the writer needs of the connection's websocket adapter: the view's
+    (schema/view.py, ``GuardedWebSocketAdapter``, which imports this module)."""
+
+    def frame_sender(self) -> Callable[[str], Awaitable[None]]: ...
+
+
 class ConnectionWriter:
     """Sends the shared results to one connection's subscriptions, in order,
     from a task of its own, so a connection that reads slowly (the transport
@@ -203,7 +211,10 @@ class ConnectionWriter:
 
     async def _send_all(self) -> None:
         operations = self.handler.operations
-        send = self.handler.websocket.frame_sender()  # type: ignore[attr-defined]
+        websocket = self.handler.websocket
+        if not isinstance(websocket, SendsFrames):
+            raise TypeError(f"{type(websocket).__name__} cannot send frames")
+        send = websocket.frame_sender()
         # '{"id":<id>,"type":"next","payload":' per subscription, built once
         prefixes: dict[str, str] = {}
         while True:

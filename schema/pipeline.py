@@ -13,8 +13,8 @@ from strawberry.types import Info
 from db.enums import SpeakerRole
 from resolvers import pipeline as resolve
 from resolvers.context import Context
-from schema.types.session import TherapySessionType
-from schema.types.status_event import SessionStatusEventType
+from schema.types.session import TherapySessionRow
+from schema.types.status_event import SessionStatusEventRow
 
 
 @strawberry.input(description="The role one speaker label of a transcript has.")
@@ -34,17 +34,15 @@ class PipelineMutation:
         info: Info[Context, None],
         session_id: strawberry.ID,
         roles: list[SpeakerRoleInput],
-    ) -> TherapySessionType:
+    ) -> TherapySessionRow:
         pairs = [(r.speaker, r.role) for r in roles]
-        return await resolve.set_speaker_roles(  # type: ignore[return-value]
-            info, session_id, pairs
-        )
+        return await resolve.set_speaker_roles(info, session_id, pairs)
 
     @strawberry.mutation(description="THERAPIST segments become CLIENT, and back.")
     async def swap_speaker_roles(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> TherapySessionType:
-        return await resolve.swap_speaker_roles(info, session_id)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.swap_speaker_roles(info, session_id)
 
     @strawberry.mutation(
         description="Multipart upload (needs an Apollo-Require-Preflight or "
@@ -58,8 +56,8 @@ class PipelineMutation:
         audio: Upload,
         session_date: datetime | None = None,
         session_id: strawberry.ID | None = None,
-    ) -> TherapySessionType:
-        return await resolve.upload_session_audio(  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.upload_session_audio(
             info, patient_id, audio, session_date, session_id
         )
 
@@ -70,22 +68,22 @@ class PipelineMutation:
         patient_id: strawberry.ID,
         transcript: str,
         session_date: datetime | None = None,
-    ) -> TherapySessionType:
-        return await resolve.create_session_from_transcript(  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.create_session_from_transcript(
             info, patient_id, transcript, session_date
         )
 
     @strawberry.mutation(description="Re-run extraction into a new notes version.")
     async def extract_notes(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> TherapySessionType:
-        return await resolve.extract_notes(info, session_id)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.extract_notes(info, session_id)
 
     @strawberry.mutation(description="Restart a FAILED session from the failed stage.")
     async def retry_session(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> TherapySessionType:
-        return await resolve.retry_session(info, session_id)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.retry_session(info, session_id)
 
 
 @strawberry.type
@@ -101,6 +99,6 @@ class PipelineSubscription:
         info: Info[Context, None],
         session_id: strawberry.ID | None = None,
         after: str | None = None,
-    ) -> AsyncGenerator[SessionStatusEventType, None]:
+    ) -> AsyncGenerator[SessionStatusEventRow, None]:
         async for event in resolve.session_status_changed(info, session_id, after):
-            yield event  # type: ignore[misc]
+            yield event
