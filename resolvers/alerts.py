@@ -12,8 +12,9 @@ from strawberry.types import Info
 from db.enums import RiskAlertStatus
 from db.loaders import RiskAlertByIdLoader
 from db.models import RiskAlert
-from db.queries.alerts import ALERT_ORDER, alert_key, readable_alert, readable_alerts
+from db.queries.alerts import ALERT_ORDER, alert_key
 from db.queries.pagination import count, paginate
+from db.queries.scoping import readable_alert, readable_alerts
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_id

@@ -14,6 +14,7 @@ from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.reads import audit_reads, selected_names
 from services import analytics
+from services.access import patient_or_not_found
 from services.analytics import Granularity, TrendPeriod
 
 
@@ -62,7 +63,7 @@ async def patient_progress(
     user = analytics.practice_owner(ctx.require_user())
     analytics.check_range("weeks", weeks, 1, 104)
     pid = decode_id(patient_id, "Patient", "patientId")
-    patient = await analytics.readable_patient(ctx.db, user, pid)
+    patient = await patient_or_not_found(ctx.db, user, pid)
     return await progress_of(info, patient, weeks)
 
 

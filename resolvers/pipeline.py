@@ -14,13 +14,12 @@ from strawberry.types import Info
 from db.enums import ConsentKind, Role, SpeakerRole
 from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
-from db.queries.pipeline import readable_session
 from resolvers.audit import audit
 from resolvers.context import Context
 from resolvers.ids import decode_event_cursor, decode_id
 from services import consent, enqueue, pipeline, speakers
+from services.access import session_or_not_found
 from services.audit import batcher
-from services.errors import NotFound
 from services.events import broker, replay
 
 Ctx = Info[Context, Any]
@@ -128,8 +127,7 @@ async def session_status_changed(
     after_id = decode_event_cursor(after) if after is not None else None
     if wanted is not None:
         async with ctx.session_factory() as db:
-            if await readable_session(db, user, wanted) is None:
-                raise NotFound("Session")
+            await session_or_not_found(db, user, wanted)
     # live first, the replay second: an event committed after this line is
     # queued here, one committed before it is in the replay; the queue's
     # copies of replayed events are skipped by id (ids commit in order)

@@ -17,6 +17,7 @@ from db.practice_loaders import (
     PracticeByIdLoader,
 )
 from db.queries import practices as q
+from db.queries.scoping import readable_invitation
 from resolvers.audit import audit
 from resolvers.auth import client_of
 from resolvers.context import Context
@@ -60,7 +61,7 @@ async def practice_node(ctx: Context, practice_id: uuid.UUID) -> Practice | None
 
 
 async def invitation_node(ctx: Context, invitation_id: uuid.UUID) -> Invitation | None:
-    return await q.readable_invitation(ctx.db, ctx.require_user(), invitation_id)
+    return await readable_invitation(ctx.db, ctx.require_user(), invitation_id)
 
 
 async def invite_user(

@@ -17,8 +17,9 @@ from db.enums import RiskAlertStatus, RiskSeverity
 from db.models import RiskAlert, SessionNotes, TherapySession, User
 from db.queries import alerts as q
 from services import validation as v
+from services.access import alert_or_not_found
 from services.audit import write_events
-from services.errors import Conflict, NotFound
+from services.errors import Conflict
 from services.notes import NoteContent, RiskFlag
 from services.patients import require_clinician
 from settings import Settings
@@ -108,9 +109,7 @@ async def acknowledge(
     """Acknowledge an open alert (NOT_FOUND for an alert the caller cannot read)."""
     require_clinician(user)
     clean = v.text("note", note or "", 2_000, required=False) or None
-    alert = await q.readable_alert(db, user, alert_id, lock=True)
-    if alert is None:
-        raise NotFound("RiskAlert")
+    alert = await alert_or_not_found(db, user, alert_id, lock=True)
     if alert.status is RiskAlertStatus.ACKNOWLEDGED:
         raise Conflict("The alert is already acknowledged", "id")
     alert.status = RiskAlertStatus.ACKNOWLEDGED

@@ -11,13 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import AuditEvent, User
-from db.queries.audit import (
-    NEWEST_FIRST,
-    insert_audit_events,
-    is_readable_patient,
-    readable_audit_events,
-)
+from db.queries.audit import NEWEST_FIRST, insert_audit_events
 from db.queries.pagination import Page, PageArgs, count, paginate
+from db.queries.scoping import can_read_patient_audit, readable_audit_events
 from services.errors import NotFound
 
 log = logging.getLogger("therapybridge.audit")
@@ -136,7 +132,7 @@ async def audit_log(
     """
     stmt = readable_audit_events(user)
     if patient_id is not None:
-        if not await is_readable_patient(db, user, patient_id):
+        if not await can_read_patient_audit(db, user, patient_id):
             raise NotFound("Patient")
         stmt = stmt.where(AuditEvent.patient_id == patient_id)
     page = await paginate(db, stmt, NEWEST_FIRST, args, lambda e: (e.at, e.id))

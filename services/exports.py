@@ -22,6 +22,7 @@ from db.queries import export_files as q
 from db.queries import patients as pq
 from db.queries import sessions as sq
 from services import storage
+from services.access import patient_or_not_found, session_or_not_found
 from services.audit import write_events
 from services.errors import BadInput, Forbidden, NotFound
 from services.note_format import NoteFormat
@@ -64,9 +65,7 @@ async def request_session_notes(
 ) -> ExportJob:
     """A PENDING export of a session's latest notes (flushed, not committed)."""
     _clinician(user)
-    row = await sq.readable_session(db, user, session_id)
-    if row is None:
-        raise NotFound("Session")
+    row = await session_or_not_found(db, user, session_id)
     if await sq.latest_notes(db, session_id) is None:
         raise BadInput("sessionId", "This session has no notes to export yet")
     await _count_export(session_factory, settings, user)
@@ -94,8 +93,7 @@ async def request_progress_report(
     _clinician(user)
     if not 1 <= weeks <= 104:
         raise BadInput("weeks", "weeks must be between 1 and 104")
-    if await pq.readable_patient(db, user, patient_id) is None:
-        raise NotFound("Patient")
+    await patient_or_not_found(db, user, patient_id)
     await _count_export(session_factory, settings, user)
     return await _create(
         db,

@@ -15,6 +15,7 @@ from db.queries import patients as q
 from db.queries import practices as pq
 from db.queries.users import get_user
 from services import validation as v
+from services.access import patient_or_not_found
 from services.errors import BadInput, Conflict, Forbidden, NotFound
 
 
@@ -30,10 +31,7 @@ async def writable_patient(
     """A patient the caller may change, else NOT_FOUND (or FORBIDDEN for the
     PATIENT role, which may read its record but never change it)."""
     require_clinician(user)
-    patient = await q.readable_patient(db, user, patient_id)
-    if patient is None:
-        raise NotFound("Patient")
-    return patient
+    return await patient_or_not_found(db, user, patient_id)
 
 
 def _clean(changes: dict[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from db.queries import sessions as q
 from db.queries.pipeline import add_status_event
 from services import storage
 from services import validation as v
+from services.access import session_or_not_found
 from services.blobstore import StorageUnavailable
-from services.errors import BadInput, Conflict, NotFound
+from services.errors import BadInput, Conflict
 from services.notes import NoteContent
 from services.patients import require_clinician, writable_patient
 from settings import Settings
@@ -32,10 +33,7 @@ async def writable_session(
 ) -> TherapySession:
     """A session the caller may change, else NOT_FOUND (FORBIDDEN for PATIENT)."""
     require_clinician(user)
-    found = await q.readable_session(db, user, session_id)
-    if found is None:
-        raise NotFound("Session")
-    return found
+    return await session_or_not_found(db, user, session_id)
 
 
 async def schedule_session(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.models import AuditEvent, Patient, User
+from db.models import AuditEvent
 from db.queries.pagination import Ordering
-from db.queries.scoping import practice_user_ids, readable_patient_ids
 
 NEWEST_FIRST = Ordering(
     [AuditEvent.__table__.c.at, AuditEvent.__table__.c.id], descending=True
@@ -64,48 +62,3 @@ async def insert_audit_events(db: AsyncSession, events: list[dict[str, Any]]) ->
             "ips": [e.get("ip_address") for e in events],
         },
     )
-
-
-def readable_audit_events(user: User | None) -> Select[AuditEvent]:
-    """Whoever administers a practice reads the events of its patients and
-    users; a therapist those about their own patients; a PATIENT those about
-    their own record (the accounting of disclosures)."""
-    if user is None or not user.is_active:
-        return select(AuditEvent).where(false())
-    if user.administers_practice:
-        users = practice_user_ids(user)
-        return select(AuditEvent).where(
-            or_(
-                AuditEvent.patient_id.in_(practice_patient_ids(user)),
-                AuditEvent.actor_id.in_(users),
-                and_(AuditEvent.entity_type == "User", AuditEvent.entity_id.in_(users)),
-            )
-        )
-    return select(AuditEvent).where(
-        AuditEvent.patient_id.in_(readable_patient_ids(user))
-    )
-
-
-def practice_patient_ids(user: User) -> Select[Any]:
-    return select(Patient.id).where(Patient.practice_id == user.practice_id)
-
-
-async def is_readable_patient(
-    db: AsyncSession, user: User, patient_id: uuid.UUID
-) -> bool:
-    """Whether ``user`` may read the audit log of this patient: an
-    administrator any patient of the practice, others the ones they read."""
-    ids = (
-        practice_patient_ids(user)
-        if user.administers_practice
-        else (readable_patient_ids(user))
-    )
-    stmt = ids.where(ids.selected_columns[0] == patient_id)
-    return (await db.execute(stmt)).first() is not None
-
-
-async def audit_event_by_id(
-    db: AsyncSession, user: User | None, event_id: uuid.UUID
-) -> AuditEvent | None:
-    stmt = readable_audit_events(user).where(AuditEvent.id == event_id)
-    return (await db.execute(stmt)).scalar_one_or_none()
