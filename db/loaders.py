@@ -47,7 +47,7 @@ from db.models import (
     User,
 )
 from db.queries.pagination import Page, PageArgs
-from db.queries.partitioned import paginate_partitioned
+from db.queries.partitioned import PartitionedQuery, paginate_partitioned
 from db.queries.scoping import (
     Subject,
     readable_alerts,
@@ -379,20 +379,18 @@ class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession
         for group, ids in groups.items():
             f, args, with_notes = group
             shape = filter_shape(f)
-            found = await paginate_partitioned(
-                self.db,
-                TherapySession,
-                partial(bound_sessions_stmt, shape=shape),
-                filter_params(f),
-                ("sessions", shape),
-                self.user,
-                TherapySession.patient_id,
-                ids,
-                SESSION_ORDER,
-                args,
-                session_key,
+            query = PartitionedQuery(
+                entity=TherapySession,
+                build=partial(bound_sessions_stmt, shape=shape),
+                params=filter_params(f),
+                shape=("sessions", shape),
+                parent=TherapySession.patient_id,
+                ordering=SESSION_ORDER,
+                key=session_key,
                 attach=_latest_notes_of if with_notes else None,
-                attached=self.latest_notes,
+            )
+            found = await paginate_partitioned(
+                self.db, self.user, query, ids, args, self.latest_notes
             )
             pages.update({(group, pid): page for pid, page in found.items()})
         return [pages[((k.filter, k.args, k.with_notes), k.patient_id)] for k in keys]
