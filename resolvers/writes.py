@@ -14,27 +14,27 @@ from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from services import patients, plans, sessions
+from services.patients import PatientChanges
 from services.plans import GoalValues
+from services.sessions import NoteChanges
 
 Ctx = Info[Context, Any]
 
 
-def _fields(values: dict[str, Any]) -> list[str]:
-    return sorted(values)
-
-
-async def create_patient(info: Ctx, values: dict[str, Any]) -> Patient:
+async def create_patient(info: Ctx, changes: PatientChanges) -> Patient:
     ctx = info.context
-    row = await patients.create_patient(ctx.db, ctx.require_user(), values)
-    audit(ctx, AuditAction.CREATE, "Patient", row.id, row.id, _fields(values))
+    row = await patients.create_patient(ctx.db, ctx.require_user(), changes)
+    fields = changes.fields_set()
+    audit(ctx, AuditAction.CREATE, "Patient", row.id, row.id, fields)
     return row
 
 
-async def update_patient(info: Ctx, global_id: str, values: dict[str, Any]) -> Patient:
+async def update_patient(info: Ctx, global_id: str, changes: PatientChanges) -> Patient:
     ctx = info.context
     pid = decode_id(global_id, "Patient")
-    row = await patients.update_patient(ctx.db, ctx.require_user(), pid, values)
-    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, _fields(values))
+    row = await patients.update_patient(ctx.db, ctx.require_user(), pid, changes)
+    fields = changes.fields_set()
+    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, fields)
     return row
 
 
@@ -112,11 +112,11 @@ async def delete_session(info: Ctx, session_id: str) -> bool:
 
 
 async def update_notes(
-    info: Ctx, session_id: str, changes: dict[str, Any]
+    info: Ctx, session_id: str, changes: NoteChanges
 ) -> SessionNotes:
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    fields = _fields(changes)
+    fields = changes.fields_set()
     row = await sessions.update_notes(ctx.db, ctx.require_user(), sid, changes)
     session = await ctx.db.get(TherapySession, row.session_id)
     patient_id = session.patient_id if session else None
