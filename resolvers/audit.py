@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from resolvers.context import Context
 from services.audit import AuditAction, AuditRecord
@@ -20,7 +20,7 @@ def audit(
     fields: Iterable[str] = (),
     *,
     actor_id: uuid.UUID | None = None,
-    entity_ids: list[uuid.UUID] | None = None,
+    entity_ids: Sequence[uuid.UUID] | None = None,
 ) -> None:
     """Buffer one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...).
 
