@@ -31,7 +31,7 @@ import contextvars
 import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -317,9 +317,7 @@ class _Group:
         if not events:
             return
         rows = [
-            replace(event, id=uuid.uuid4(), request_id=rid, ip_address=ip)
-            for rid, ip in self.connections
-            for event in events
+            event.delivered(rid, ip) for rid, ip in self.connections for event in events
         ]
         batcher.add(self.ctx.session_factory, rows)
 
