@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from db.models import Patient, TherapySession
 from db.queries.analytics import Frame
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.reads import audit_reads, selected_names
@@ -75,7 +75,9 @@ async def progress_of(
     ctx = info.context
     user = ctx.require_user()
     result = await analytics.patient_progress(ctx.db, user, patient, frame(ctx), weeks)
-    audit(ctx, "READ", "PatientProgress", patient.id, patient.id, _fields(info))
+    audit(
+        ctx, AuditAction.READ, "PatientProgress", patient.id, patient.id, _fields(info)
+    )
     return result
 
 

@@ -14,7 +14,6 @@ from schema.graph_inputs import (
     CreateTreatmentPlanInput,
     UpdatePatientInput,
     UpdateTreatmentPlanInput,
-    provided,
 )
 from schema.types.patient import PatientType
 from schema.types.treatment_plan import TreatmentPlanType
@@ -54,13 +53,13 @@ class PatientMutation:
     async def create_patient(
         self, info: Info[Context, None], input: CreatePatientInput
     ) -> PatientType:
-        return await writes.create_patient(info, provided(input))  # type: ignore[return-value]
+        return await writes.create_patient(info, input.changes())  # type: ignore[return-value]
 
     @strawberry.mutation
     async def update_patient(
         self, info: Info[Context, None], id: strawberry.ID, input: UpdatePatientInput
     ) -> PatientType:
-        return await writes.update_patient(info, id, provided(input))  # type: ignore[return-value]
+        return await writes.update_patient(info, id, input.changes())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Soft: leaves default lists, keeps history.")
     async def archive_patient(

@@ -23,7 +23,7 @@ from db.queries import patients as pq
 from db.queries import sessions as sq
 from services import storage
 from services.access import patient_or_not_found, session_or_not_found
-from services.audit import write_events
+from services.audit import AuditAction, AuditRecord, write_events
 from services.errors import BadInput, Forbidden, NotFound
 from services.note_format import NoteFormat
 from services.ratelimit import Limit, enforce_limits
@@ -171,18 +171,18 @@ async def open_download(
     job = await q.downloadable_export(db, user, job_id, now)
     if job is None or job.storage_key is None or not job.encrypted:
         return None  # (not yet encrypted: `migrate` moves it into the store)
-    event = {
-        "id": uuid.uuid4(),
-        "at": now,
-        "actor_id": user.id,
-        "action": "EXPORT",
-        "entity_type": "ExportJob",
-        "entity_id": job.id,
-        "patient_id": job.patient_id,
-        "fields": [job.kind.value],
-        "request_id": request_id or None,
-        "ip_address": ip_address,
-    }
+    event = AuditRecord(
+        id=uuid.uuid4(),
+        at=now,
+        actor_id=user.id,
+        action=AuditAction.EXPORT,
+        entity_type="ExportJob",
+        entity_id=job.id,
+        patient_id=job.patient_id,
+        fields=(job.kind.value,),
+        request_id=request_id or None,
+        ip_address=ip_address,
+    )
     await write_events(db, [event])
     stamp = job.created_at.strftime("%Y%m%d")
     kind = {

@@ -19,7 +19,7 @@ from services.patients import require_clinician, writable_patient
 MAX_GOALS = 50
 
 
-@dataclass
+@dataclass(frozen=True)
 class GoalValues:
     description: str
     target_date: date | None = None
