@@ -1,5 +1,5 @@
-"""Audit events: the record of one (``AuditRecord``), inserting them, who may
-read them (one place), newest first."""
+"""Audit events: the record of one (``AuditRecord``), inserting them, newest
+first (who may read them: ``readable_audit_events`` in db/queries/scoping.py)."""
 
 from __future__ import annotations
 
