@@ -12,9 +12,10 @@ from strawberry.types import Info
 from db.enums import RiskAlertStatus
 from db.loaders import RiskAlertByIdLoader
 from db.models import RiskAlert
-from db.queries.alerts import ALERT_ORDER, alert_key, readable_alert, readable_alerts
+from db.queries.alerts import ALERT_ORDER, alert_key
 from db.queries.pagination import count, paginate
-from resolvers.audit import audit
+from db.queries.scoping import readable_alert, readable_alerts
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
@@ -55,7 +56,7 @@ async def acknowledge(info: Ctx, alert_id: str, note: str | None) -> RiskAlert:
     aid = decode_id(alert_id, "RiskAlert", "id")
     row = await alerts.acknowledge(ctx.db, ctx.require_user(), aid, note)
     fields = ["status", "acknowledgedAt", "acknowledgementNote"]
-    audit(ctx, "UPDATE", "RiskAlert", row.id, row.patient_id, fields)
+    audit(ctx, AuditAction.UPDATE, "RiskAlert", row.id, row.patient_id, fields)
     return row
 
 

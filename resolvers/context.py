@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 from db.enums import Role
 from db.loaders import ScopedLoader
 from db.models import User
+from services.audit import AuditRecord
 from services.errors import Forbidden, Unauthenticated
 from settings import Settings
 
@@ -42,7 +43,7 @@ class Context:
     read_factory: async_sessionmaker[AsyncSession] | None = None
     _db: AsyncSession | None = None
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
-    audit_events: list[dict[str, Any]] = field(default_factory=list)
+    audit_events: list[AuditRecord] = field(default_factory=list)
     # per-request memo of values derived from the query document
     memo: dict[Any, Any] = field(default_factory=dict)
     # run by the UnitOfWork extension once the request's transaction committed

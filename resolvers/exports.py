@@ -9,8 +9,9 @@ from strawberry.types import Info
 
 from db.loaders import ExportJobByIdLoader
 from db.models import ExportJob
-from db.queries.exports import EXPORT_ORDER, export_key, readable_export_jobs
+from db.queries.exports import EXPORT_ORDER, export_key
 from db.queries.pagination import count, paginate
+from db.queries.scoping import readable_export_jobs
 from resolvers.context import Context
 from resolvers.pagination import page_args
 from resolvers.patients import Counted

@@ -17,7 +17,7 @@ from graphql import (
 )
 from strawberry.types import Info
 
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 
 # the fields that disclose protected health information, per GraphQL type
@@ -188,7 +188,7 @@ def audit_reads(
         one = len(ids) == 1
         audit(
             info.context,
-            "READ",
+            AuditAction.READ,
             type_name,
             ids[0] if one else None,
             patient_id,

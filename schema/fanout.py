@@ -56,7 +56,7 @@ from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
 from schema.limits import Limits
-from services.audit import batcher
+from services.audit import AuditRecord, batcher
 
 log = logging.getLogger("therapybridge.fanout")
 WRITER_QUEUE = 1000
@@ -320,7 +320,7 @@ class _Group:
         for member in self.members:
             member.control.put_nowait(item)
 
-    def audit(self, events: list[dict[str, Any]]) -> None:
+    def audit(self, events: list[AuditRecord]) -> None:
         """The deliveries' READ rows: one copy per member connection, each with
         that connection's request id and IP, so the trail tells deliveries to
         two devices apart. Several identical subscriptions on one connection
@@ -328,9 +328,7 @@ class _Group:
         if not events:
             return
         rows = [
-            {**event, "id": uuid.uuid4(), "request_id": rid, "ip_address": ip}
-            for rid, ip in self.connections
-            for event in events
+            event.delivered(rid, ip) for rid, ip in self.connections for event in events
         ]
         batcher.add(self.ctx.session_factory, rows)
 

@@ -14,7 +14,6 @@ from schema.graph_inputs import (
     CreateTreatmentPlanInput,
     UpdatePatientInput,
     UpdateTreatmentPlanInput,
-    provided,
 )
 from schema.types.patient import PatientRow
 from schema.types.treatment_plan import TreatmentPlanRow
@@ -54,13 +53,13 @@ class PatientMutation:
     async def create_patient(
         self, info: Info[Context, None], input: CreatePatientInput
     ) -> PatientRow:
-        return await writes.create_patient(info, provided(input))
+        return await writes.create_patient(info, input.changes())
 
     @strawberry.mutation
     async def update_patient(
         self, info: Info[Context, None], id: strawberry.ID, input: UpdatePatientInput
     ) -> PatientRow:
-        return await writes.update_patient(info, id, provided(input))
+        return await writes.update_patient(info, id, input.changes())
 
     @strawberry.mutation(description="Soft: leaves default lists, keeps history.")
     async def archive_patient(

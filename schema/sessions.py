@@ -12,7 +12,7 @@ from resolvers import exports, writes
 from resolvers import sessions as resolve
 from resolvers.context import Context
 from schema.connection import Connection
-from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput, provided
+from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput
 from schema.types.export_job import ExportJobRow
 from schema.types.notes import SessionNotesRow
 from schema.types.patient import FromArg
@@ -88,4 +88,4 @@ class SessionMutation:
         session_id: strawberry.ID,
         input: UpdateNotesInput,
     ) -> SessionNotesRow:
-        return await writes.update_notes(info, session_id, provided(input))
+        return await writes.update_notes(info, session_id, input.changes())
