@@ -143,9 +143,12 @@ def create_app(
     schema of the settings' mode (tests)."""
     settings = settings or get_settings()
     state: dict[str, Any] = {}
+    # the given factory, else the one the lifespan makes from its engine
+    current = session_factory
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        nonlocal current
         engine: AsyncEngine | None = None
         capacity = settings.db_pool_size + settings.db_max_overflow
         worker: asyncio.Task[None] | None = None
@@ -156,9 +159,9 @@ def create_app(
             url = resolve_database_url()
             engine = create_engine(settings, url)
             metrics.instrument_pool(engine, capacity)
-            state["session_factory"] = create_sessionmaker(engine)
+            current = create_sessionmaker(engine)
             await broker.start(url)
-            await jobs.open_jobs(settings, url, state["session_factory"])
+            await jobs.open_jobs(settings, url, current)
             if settings.auto_cleanup_on_startup:
                 await ops_jobs.defer_cleanup()
             if settings.in_process_worker and _claim_lock(settings, state, "worker"):
@@ -190,11 +193,10 @@ def create_app(
                 metrics.release_pool(capacity)
             metrics.process_exiting()
 
-    if session_factory is not None:
-        state["session_factory"] = session_factory
-
     def factory() -> async_sessionmaker[AsyncSession]:
-        return state["session_factory"]  # type: ignore[no-any-return]
+        if current is None:
+            raise RuntimeError("no session factory before the lifespan starts")
+        return current
 
     graphql = LazyGraphQL(settings, factory, schema or schema_for(settings))
 

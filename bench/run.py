@@ -61,8 +61,16 @@ def ensure_wrk() -> str:
     sys.exit("bench needs `wrk` (Debian/Ubuntu: apt-get install wrk)")
 
 
+def _found(pattern: str, text: str) -> re.Match[str]:
+    """The match, or a clear error when wrk's output is not what we parse."""
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"no {pattern!r} in wrk's output: {text!r}")
+    return match
+
+
 def _ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    number, unit = _found(r"^([\d.]+)(\w+)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
@@ -88,8 +96,8 @@ def run_wrk(
         check=True,
     ).stdout
     pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)", out, re.M))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rps = float(_found(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(_found(r"(\d+) requests in", out).group(1))
     errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return WrkResult(
         rps=rps,
@@ -210,7 +218,8 @@ def main() -> int:
                 run_wrk(gurl, 2, 4, script, wenv)
                 latency = run_wrk(gurl, args.seconds, 1, script, wenv)
                 tput = run_wrk(gurl, args.seconds, args.connections, script, wenv)
-                rows.append((sc, (latency, tput), tree_rss_mb(server.proc.pid)))  # type: ignore[union-attr]
+                assert server.proc is not None  # started by `with server`
+                rows.append((sc, (latency, tput), tree_rss_mb(server.proc.pid)))
             floors = {}
             for route in ("floor", "ideal"):
                 empty = tmp / "empty.json"

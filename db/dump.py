@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, LiteralString
 
 import psycopg
 
@@ -49,11 +50,19 @@ def libpq_url(url: str) -> str:
     return to_libpq_url(to_async_url(url))
 
 
+def _value(conn: psycopg.Connection[Any], query: LiteralString) -> Any:
+    """The one value of a statement that always returns one row (SHOW, COUNT)."""
+    row = conn.execute(query).fetchone()
+    if row is None:
+        raise RuntimeError(f"{query!r} returned no row")
+    return row[0]
+
+
 def server_version(url: str) -> tuple[int, str]:
     """(major, full version) of the server behind ``url``."""
     with psycopg.connect(libpq_url(url), connect_timeout=10) as conn:
-        num = int(conn.execute("SHOW server_version_num").fetchone()[0])  # type: ignore[index]
-        full = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        num = int(_value(conn, "SHOW server_version_num"))
+        full = str(_value(conn, "SHOW server_version"))
     return num // 10000, full
 
 
@@ -123,7 +132,7 @@ def alembic_revision(url: str) -> str | None:
 def is_empty(url: str) -> bool:
     """Whether the database holds no tables at all."""
     with psycopg.connect(libpq_url(url), connect_timeout=10) as conn:
-        return int(conn.execute(_USER_TABLES).fetchone()[0]) == 0  # type: ignore[index]
+        return int(_value(conn, _USER_TABLES)) == 0
 
 
 def reset(url: str) -> None:
@@ -159,7 +168,7 @@ def _without_password(url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if password:
         env["PGPASSWORD"] = str(password)
-    return make_conninfo(**params), env  # type: ignore[arg-type]
+    return make_conninfo("", **params), env
 
 
 def _run(args: list[str], name: str, url: str) -> None:

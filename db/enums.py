@@ -5,6 +5,20 @@ from __future__ import annotations
 import enum
 
 
+class AuditAction(enum.StrEnum):
+    """What an audit event records (the ``audit_events.action`` column)."""
+
+    READ = "READ"
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    SIGN = "SIGN"
+    EXPORT = "EXPORT"
+    ESCALATE = "ESCALATE"
+    LOGIN = "LOGIN"
+    LOGIN_FAILED = "LOGIN_FAILED"
+
+
 class Role(enum.StrEnum):
     THERAPIST = "THERAPIST"
     PATIENT = "PATIENT"

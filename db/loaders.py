@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import orjson
 from aiodataloader import DataLoader
@@ -46,15 +46,17 @@ from db.models import (
     TreatmentPlan,
     User,
 )
-from db.queries.alerts import readable_alerts
-from db.queries.exports import readable_export_jobs
 from db.queries.pagination import Page, PageArgs
-from db.queries.partitioned import paginate_partitioned
-from db.queries.plans import readable_plan_ids, readable_plans
+from db.queries.partitioned import PartitionedQuery, paginate_partitioned
 from db.queries.scoping import (
     Subject,
+    readable_alerts,
+    readable_export_jobs,
     readable_patient_ids,
     readable_patients,
+    readable_plan_ids,
+    readable_plans,
+    readable_session_ids,
     readable_sessions,
     readable_user_ids,
     readable_users,
@@ -88,11 +90,15 @@ class ScopedLoader(DataLoader[K, V], Generic[K, V]):
     async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
         raise NotImplementedError
 
-    def prime(self, key: K, value: V) -> ScopedLoader[K, V]:
+    def prime(self, key: K, value: V | Exception) -> ScopedLoader[K, V]:
         """As DataLoader.prime (an existing value is kept; an Exception
         primes a failure), without making a future for a plain value."""
         cache_key = self.get_cache_key(key)
-        if isinstance(value, Exception) or not self.cache:
+        if isinstance(value, Exception):
+            # aiodataloader primes a failure for an Exception, though its
+            # annotation admits only values
+            return super().prime(key, cast("V", value))
+        if not self.cache:
             return super().prime(key, value)
         if cache_key not in self._cache:
             self._primed.setdefault(cache_key, value)
@@ -135,12 +141,6 @@ class UserByIdLoader(ScopedLoader[uuid.UUID, User | None]):
             u.id: u for u in (await self.db.execute(stmt)).scalars()
         }
         return [found.get(k) for k in keys]
-
-
-def _readable_session_ids(user: Subject | None) -> Select[Any]:
-    return select(TherapySession.id).where(
-        TherapySession.patient_id.in_(readable_patient_ids(user))
-    )
 
 
 LOADER_KEYS = "loader_keys"
@@ -383,20 +383,18 @@ class SessionsByPatientIdLoader(ScopedLoader[SessionPageKey, Page[TherapySession
         for group, ids in groups.items():
             f, args, with_notes = group
             shape = filter_shape(f)
-            found = await paginate_partitioned(
-                self.db,
-                TherapySession,
-                partial(bound_sessions_stmt, shape=shape),
-                filter_params(f),
-                ("sessions", shape),
-                self.user,
-                TherapySession.patient_id,
-                ids,
-                SESSION_ORDER,
-                args,
-                session_key,
+            query = PartitionedQuery(
+                entity=TherapySession,
+                build=partial(bound_sessions_stmt, shape=shape),
+                params=filter_params(f),
+                shape=("sessions", shape),
+                parent=TherapySession.patient_id,
+                ordering=SESSION_ORDER,
+                key=session_key,
                 attach=_latest_notes_of if with_notes else None,
-                attached=self.latest_notes,
+            )
+            found = await paginate_partitioned(
+                self.db, self.user, query, ids, args, self.latest_notes
             )
             pages.update({(group, pid): page for pid, page in found.items()})
         return [pages[((k.filter, k.args, k.with_notes), k.patient_id)] for k in keys]
@@ -429,7 +427,7 @@ class LatestNotesBySessionIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None])
         def build(user: Subject | None) -> Select[Any]:
             return (
                 select(SessionNotes)
-                .where(SessionNotes.session_id.in_(_readable_session_ids(user)))
+                .where(SessionNotes.session_id.in_(readable_session_ids(user)))
                 .ext(distinct_on(SessionNotes.session_id))
                 .order_by(SessionNotes.session_id, SessionNotes.version.desc())
             )
@@ -446,7 +444,7 @@ class NoteVersionsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionNotes]])
         def build(user: Subject | None) -> Select[Any]:
             return (
                 select(SessionNotes)
-                .where(SessionNotes.session_id.in_(_readable_session_ids(user)))
+                .where(SessionNotes.session_id.in_(readable_session_ids(user)))
                 .order_by(SessionNotes.version.desc())
             )
 
@@ -459,7 +457,7 @@ class NotesByIdLoader(ScopedLoader[uuid.UUID, SessionNotes | None]):
     ) -> list[SessionNotes | None]:
         def build(user: Subject | None) -> Select[Any]:
             return select(SessionNotes).where(
-                SessionNotes.session_id.in_(_readable_session_ids(user))
+                SessionNotes.session_id.in_(readable_session_ids(user))
             )
 
         return await _one_each(self, build, SessionNotes.id, keys)
@@ -469,7 +467,7 @@ class TranscriptBySessionIdLoader(ScopedLoader[uuid.UUID, Transcript | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[Transcript | None]:
         def build(user: Subject | None) -> Select[Any]:
             return select(Transcript).where(
-                Transcript.session_id.in_(_readable_session_ids(user))
+                Transcript.session_id.in_(readable_session_ids(user))
             )
 
         return await _one_each(self, build, Transcript.session_id, keys)
@@ -479,7 +477,7 @@ class AudioFileBySessionIdLoader(ScopedLoader[uuid.UUID, AudioFile | None]):
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list[AudioFile | None]:
         def build(user: Subject | None) -> Select[Any]:
             return select(AudioFile).where(
-                AudioFile.session_id.in_(_readable_session_ids(user)),
+                AudioFile.session_id.in_(readable_session_ids(user)),
                 AudioFile.deleted_at.is_(None),
             )
 
@@ -495,7 +493,7 @@ class StatusEventsBySessionIdLoader(ScopedLoader[uuid.UUID, list[SessionStatusEv
         def build(user: Subject | None) -> Select[Any]:
             return (
                 select(SessionStatusEvent)
-                .where(SessionStatusEvent.session_id.in_(_readable_session_ids(user)))
+                .where(SessionStatusEvent.session_id.in_(readable_session_ids(user)))
                 .order_by(SessionStatusEvent.id)
             )
 
@@ -568,7 +566,7 @@ class AddendaByNotesIdLoader(ScopedLoader[uuid.UUID, list[NoteAddendum]]):
         def build(user: Subject | None) -> Select[Any]:
             return (
                 select(NoteAddendum)
-                .where(NoteAddendum.session_id.in_(_readable_session_ids(user)))
+                .where(NoteAddendum.session_id.in_(readable_session_ids(user)))
                 .order_by(NoteAddendum.created_at, NoteAddendum.id)
             )
 

@@ -5,6 +5,14 @@ puts them together with a seeded generator). Every line is a speaker turn;
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class Theme(TypedDict):
+    topics: list[str]  # a second theme adds only its first
+    lines: list[tuple[str, str]]  # (therapist, client) exchanges
+
+
 OPENINGS = [
     (
         "Hi {name}, come on in. How has the week been since we last met?",
@@ -39,7 +47,7 @@ CHECKINS = [
     ),
 ]
 
-THEMES: dict[str, dict[str, object]] = {
+THEMES: dict[str, Theme] = {
     "anxiety": {
         "topics": ["anxiety", "worry", "panic"],
         "lines": [

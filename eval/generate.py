@@ -100,15 +100,15 @@ def _transcript(number: int, rng: random.Random) -> tuple[str, dict[str, object]
     }
     exchanges: list[tuple[str, str]] = [rng.choice(blocks.OPENINGS)]
     exchanges += rng.sample(blocks.CHECKINS, len(blocks.CHECKINS))
-    spec: dict[str, object] = blocks.THEMES[theme]
-    lines = list(spec["lines"])  # type: ignore[call-overload]
+    spec = blocks.THEMES[theme]
+    lines = list(spec["lines"])
     rng.shuffle(lines)
     middle_talk = lines + rng.sample(blocks.REFLECTIONS, len(blocks.REFLECTIONS))
-    topics = list(spec["topics"])  # type: ignore[call-overload]
+    topics = list(spec["topics"])
     if second is not None:
-        other: dict[str, object] = blocks.THEMES[second]
-        middle_talk += rng.sample(list(other["lines"]), 3)  # type: ignore[call-overload]
-        topics.append(next(iter(other["topics"])))  # type: ignore[call-overload]
+        other = blocks.THEMES[second]
+        middle_talk += rng.sample(list(other["lines"]), 3)
+        topics.append(next(iter(other["topics"])))
     rng.shuffle(middle_talk)
     exchanges += middle_talk
     strategies = rng.sample(blocks.STRATEGIES, 4)

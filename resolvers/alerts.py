@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from db.enums import RiskAlertStatus
 from db.models import RiskAlert
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
@@ -49,7 +49,7 @@ async def acknowledge(info: Ctx, alert_id: str, note: str | None) -> RiskAlert:
     aid = decode_id(alert_id, "RiskAlert", "id")
     row = await alerts.acknowledge(ctx.db, ctx.require_user(), aid, note)
     fields = ["status", "acknowledgedAt", "acknowledgementNote"]
-    audit(ctx, "UPDATE", "RiskAlert", row.id, row.patient_id, fields)
+    audit(ctx, AuditAction.UPDATE, "RiskAlert", row.id, row.patient_id, fields)
     return row
 
 

@@ -9,11 +9,12 @@ from strawberry.types import Info
 
 from db.models import Patient, TherapySession
 from db.queries.analytics import Frame
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.reads import audit_reads, selected_names
 from services import analytics
+from services.access import patient_or_not_found
 from services.analytics import Granularity, TrendPeriod
 
 
@@ -62,7 +63,7 @@ async def patient_progress(
     user = analytics.practice_owner(ctx.require_user())
     analytics.check_range("weeks", weeks, 1, 104)
     pid = decode_id(patient_id, "Patient", "patientId")
-    patient = await analytics.readable_patient(ctx.db, user, pid)
+    patient = await patient_or_not_found(ctx.db, user, pid)
     return await progress_of(info, patient, weeks)
 
 
@@ -74,7 +75,9 @@ async def progress_of(
     ctx = info.context
     user = ctx.require_user()
     result = await analytics.patient_progress(ctx.db, user, patient, frame(ctx), weeks)
-    audit(ctx, "READ", "PatientProgress", patient.id, patient.id, _fields(info))
+    audit(
+        ctx, AuditAction.READ, "PatientProgress", patient.id, patient.id, _fields(info)
+    )
     return result
 
 

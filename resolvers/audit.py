@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from db.base import utcnow
 from resolvers.context import Context
+from services.audit import AuditAction, AuditRecord
+
+__all__ = ["AuditAction", "audit"]
 
 
 def audit(
     ctx: Context,
-    action: str,
+    action: AuditAction,
     entity_type: str,
     entity_id: uuid.UUID | None,
     patient_id: uuid.UUID | None,
     fields: Iterable[str] = (),
     *,
     actor_id: uuid.UUID | None = None,
-    entity_ids: list[uuid.UUID] | None = None,
+    entity_ids: Sequence[uuid.UUID] | None = None,
 ) -> None:
     """Buffer one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...).
 
@@ -30,16 +32,15 @@ def audit(
     # become one row (services/audit.py), and one random id per object read
     # cost a system call each
     ctx.audit_events.append(
-        {
-            "at": utcnow(),
-            "actor_id": actor_id or ctx.user_id,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "entity_ids": entity_ids,
-            "patient_id": patient_id,
-            "fields": sorted(set(fields)),
-            "request_id": ctx.request_id or None,
-            "ip_address": ctx.client_ip,
-        }
+        AuditRecord(
+            actor_id=actor_id or ctx.user_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_ids=None if entity_ids is None else tuple(entity_ids),
+            patient_id=patient_id,
+            fields=tuple(sorted(set(fields))),
+            request_id=ctx.request_id or None,
+            ip_address=ctx.client_ip,
+        )
     )

@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from db.models import AuditEvent
-from db.queries.audit import audit_event_by_id
 from db.queries.pagination import Page
+from db.queries.scoping import readable_audit_event
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
@@ -26,4 +26,4 @@ async def audit_log(
 
 async def audit_event_node(ctx: Context, event_id: uuid.UUID) -> AuditEvent | None:
     ctx.require_user()
-    return await audit_event_by_id(ctx.db, ctx.user, event_id)
+    return await readable_audit_event(ctx.db, ctx.user, event_id)

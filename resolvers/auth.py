@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from db.models import User
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from services import accounts, auth, mail, practices
 from services.auth import AuthTokens, Client
@@ -41,7 +41,7 @@ async def signup(
     user = await practices.open_signup(ctx.db, ctx.settings, data, practice_name)
     token = await accounts.create_verification_token(ctx.db, ctx.settings, user)
     _mail_verification_after_commit(ctx, user, token)
-    audit(ctx, "CREATE", "User", user.id, None, actor_id=user.id)
+    audit(ctx, AuditAction.CREATE, "User", user.id, None, actor_id=user.id)
     return await auth.issue_tokens(ctx.db, ctx.settings, user, client_of(ctx))
 
 
@@ -50,7 +50,7 @@ async def create_user(ctx: Context, data: accounts.NewUser) -> User:
     user = await accounts.register_user(ctx.db, data, practice_id=admin.practice_id)
     token = await accounts.create_verification_token(ctx.db, ctx.settings, user)
     _mail_verification_after_commit(ctx, user, token)
-    audit(ctx, "CREATE", "User", user.id, None, ["role"])
+    audit(ctx, AuditAction.CREATE, "User", user.id, None, ["role"])
     return user
 
 
@@ -60,9 +60,9 @@ async def login(ctx: Context, email: str, password: str) -> AuthTokens:
     )
     if result.tokens is None:
         # the user id when the address exists; never the address itself
-        audit(ctx, "LOGIN_FAILED", "User", result.user_id, None)
+        audit(ctx, AuditAction.LOGIN_FAILED, "User", result.user_id, None)
         raise Unauthenticated(auth.LOGIN_FAILED)
-    audit(ctx, "LOGIN", "User", result.user_id, None, actor_id=result.user_id)
+    audit(ctx, AuditAction.LOGIN, "User", result.user_id, None, actor_id=result.user_id)
     return result.tokens
 
 
@@ -101,5 +101,5 @@ async def resend_verification(ctx: Context, email: str) -> bool:
 async def deactivate_user(ctx: Context, user_id: uuid.UUID) -> User:
     admin = practices.require_practice_admin(ctx.require_user())
     user = await accounts.deactivate_user(ctx.db, admin, user_id)
-    audit(ctx, "UPDATE", "User", user.id, None, ["isActive"])
+    audit(ctx, AuditAction.UPDATE, "User", user.id, None, ["isActive"])
     return user

@@ -4,7 +4,7 @@ It is the ``services.reads.Reader`` the read services take."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -13,8 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from db.enums import AuditAction
 from db.loaders import ScopedLoader
 from db.models import User
+from services.audit import AuditRecord
 from services.errors import Unauthenticated
 from settings import Settings
 
@@ -42,7 +44,7 @@ class Context:
     read_factory: async_sessionmaker[AsyncSession] | None = None
     _db: AsyncSession | None = None
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
-    audit_events: list[dict[str, Any]] = field(default_factory=list)
+    audit_events: list[AuditRecord] = field(default_factory=list)
     # per-request memo of values derived from the query document
     memo: dict[Any, Any] = field(default_factory=dict)
     # run by the UnitOfWork extension once the request's transaction committed
@@ -91,13 +93,13 @@ class Context:
 
     def audit(
         self,
-        action: str,
+        action: AuditAction,
         entity_type: str,
         entity_id: uuid.UUID | None,
         patient_id: uuid.UUID | None,
         fields: Iterable[str] = (),
         *,
-        entity_ids: list[uuid.UUID] | None = None,
+        entity_ids: Sequence[uuid.UUID] | None = None,
     ) -> None:
         """Buffer one audit event (services.reads.Reader): resolvers/audit.py."""
         from resolvers.audit import audit  # it imports this module
@@ -120,8 +122,9 @@ class Context:
     def client_ip(self) -> str | None:
         # read for every audit event: starlette makes a new Address each time
         found = self.memo.get(_CLIENT_IP, _UNSET)
-        if found is _UNSET:
-            client = self.request.client
-            found = client.host if client else None
-            self.memo[_CLIENT_IP] = found
-        return found  # type: ignore[no-any-return]
+        if found is None or isinstance(found, str):
+            return found
+        client = self.request.client
+        host = client.host if client else None
+        self.memo[_CLIENT_IP] = host
+        return host

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from db.enums import ExportFormat
 from db.models import ExportJob
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from services import enqueue, exports
@@ -38,7 +38,9 @@ async def export_session_notes(
         fmt,
         note_format,
     )
-    audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["sessionNotes"])
+    audit(
+        ctx, AuditAction.CREATE, "ExportJob", job.id, job.patient_id, ["sessionNotes"]
+    )
     await _enqueue(ctx, job)
     return job
 
@@ -57,7 +59,9 @@ async def export_progress_report(
         fmt,
         weeks,
     )
-    audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["progressReport"])
+    audit(
+        ctx, AuditAction.CREATE, "ExportJob", job.id, job.patient_id, ["progressReport"]
+    )
     await _enqueue(ctx, job)
     return job
 
@@ -67,7 +71,9 @@ async def export_my_record(info: Info[Context, Any], fmt: ExportFormat) -> Expor
     job = await exports.request_patient_record(
         ctx.db, ctx.session_factory, ctx.settings, ctx.require_user(), fmt
     )
-    audit(ctx, "CREATE", "ExportJob", job.id, job.patient_id, ["patientRecord"])
+    audit(
+        ctx, AuditAction.CREATE, "ExportJob", job.id, job.patient_id, ["patientRecord"]
+    )
     await _enqueue(ctx, job)
     return job
 

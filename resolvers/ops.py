@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from services import practices, retention
 
@@ -22,5 +22,5 @@ async def cleanup_audio(
         ctx.db, ctx.settings, dry_run=dry_run, practice_id=admin.practice_id
     )
     if not dry_run:
-        audit(ctx, "DELETE", "AudioFile", None, None, ["cleanup"])
+        audit(ctx, AuditAction.DELETE, "AudioFile", None, None, ["cleanup"])
     return report

@@ -14,13 +14,12 @@ from strawberry.types import Info
 from db.enums import ConsentKind, SpeakerRole
 from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
-from db.queries.pipeline import readable_session
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_event_cursor, decode_id
 from services import consent, enqueue, pipeline, speakers
+from services.access import session_or_not_found
 from services.audit import batcher
-from services.errors import NotFound
 from services.events import broker, replay
 
 Ctx = Info[Context, Any]
@@ -51,7 +50,7 @@ async def upload_session_audio(
     row = await pipeline.create_from_upload(
         ctx.db, ctx.settings, user, pid, audio, session_date, sid
     )
-    audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["audio"])
+    audit(ctx, AuditAction.CREATE, "TherapySession", row.id, row.patient_id, ["audio"])
     await _enqueue(ctx, row.id, "transcribe")
     return row
 
@@ -66,7 +65,14 @@ async def create_session_from_transcript(
     row = await pipeline.create_from_transcript(
         ctx.db, user, pid, transcript, session_date
     )
-    audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, ["transcript"])
+    audit(
+        ctx,
+        AuditAction.CREATE,
+        "TherapySession",
+        row.id,
+        row.patient_id,
+        ["transcript"],
+    )
     await _enqueue(ctx, row.id, "extract")
     return row
 
@@ -77,7 +83,7 @@ async def retry_session(info: Ctx, session_id: str) -> TherapySession:
     sid = decode_id(session_id, "TherapySession", "sessionId")
     await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
     row, stage = await pipeline.retry(ctx.db, user, sid)
-    audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["status"])
+    audit(ctx, AuditAction.UPDATE, "TherapySession", row.id, row.patient_id, ["status"])
     await _enqueue(ctx, row.id, stage)
     return row
 
@@ -88,7 +94,7 @@ async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
     sid = decode_id(session_id, "TherapySession", "sessionId")
     await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
     row = await pipeline.request_extraction(ctx.db, user, sid)
-    audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["notes"])
+    audit(ctx, AuditAction.UPDATE, "TherapySession", row.id, row.patient_id, ["notes"])
     await _enqueue(ctx, row.id, "extract")
     return row
 
@@ -100,7 +106,14 @@ async def set_speaker_roles(
     user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
     row, transcript = await speakers.set_roles(ctx.db, user, sid, roles)
-    audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
+    audit(
+        ctx,
+        AuditAction.UPDATE,
+        "Transcript",
+        transcript.id,
+        row.patient_id,
+        ["segments"],
+    )
     return row
 
 
@@ -109,7 +122,14 @@ async def swap_speaker_roles(info: Ctx, session_id: str) -> TherapySession:
     user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
     row, transcript = await speakers.swap_roles(ctx.db, user, sid)
-    audit(ctx, "UPDATE", "Transcript", transcript.id, row.patient_id, ["segments"])
+    audit(
+        ctx,
+        AuditAction.UPDATE,
+        "Transcript",
+        transcript.id,
+        row.patient_id,
+        ["segments"],
+    )
     return row
 
 
@@ -127,8 +147,7 @@ async def session_status_changed(
     after_id = decode_event_cursor(after) if after is not None else None
     if wanted is not None:
         async with ctx.session_factory() as db:
-            if await readable_session(db, user, wanted) is None:
-                raise NotFound("Session")
+            await session_or_not_found(db, user, wanted)
     # live first, the replay second: an event committed after this line is
     # queued here, one committed before it is in the replay; the queue's
     # copies of replayed events are skipped by id (ids commit in order)

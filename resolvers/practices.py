@@ -17,7 +17,8 @@ from db.practice_loaders import (
     PracticeByIdLoader,
 )
 from db.queries import practices as q
-from resolvers.audit import audit
+from db.queries.scoping import readable_invitation
+from resolvers.audit import AuditAction, audit
 from resolvers.auth import client_of
 from resolvers.context import Context
 from resolvers.ids import decode_id
@@ -60,7 +61,7 @@ async def practice_node(ctx: Context, practice_id: uuid.UUID) -> Practice | None
 
 
 async def invitation_node(ctx: Context, invitation_id: uuid.UUID) -> Invitation | None:
-    return await q.readable_invitation(ctx.db, ctx.require_user(), invitation_id)
+    return await readable_invitation(ctx.db, ctx.require_user(), invitation_id)
 
 
 async def invite_user(
@@ -71,7 +72,9 @@ async def invite_user(
     row, token = await invitations.invite_user(
         ctx.db, ctx.settings, inviter, email, role, pid
     )
-    audit(ctx, "CREATE", "Invitation", row.id, row.patient_id, ["email", "role"])
+    audit(
+        ctx, AuditAction.CREATE, "Invitation", row.id, row.patient_id, ["email", "role"]
+    )
     practice = await practices.practice_of(ctx.db, inviter)
     settings, invitation_id, to = ctx.settings, str(row.id), row.email
     names = (practice.name, inviter.full_name)
@@ -92,7 +95,13 @@ async def accept_invitation(
         ctx.db, token, password, first_name, last_name
     )
     audit(
-        ctx, "CREATE", "User", user.id, row.patient_id, ["invitation"], actor_id=user.id
+        ctx,
+        AuditAction.CREATE,
+        "User",
+        user.id,
+        row.patient_id,
+        ["invitation"],
+        actor_id=user.id,
     )
     return await issue_tokens(ctx.db, ctx.settings, user, client_of(ctx))
 
@@ -109,7 +118,7 @@ async def record_consent(
         ctx.db, ctx.require_user(), pid, kind, granted, form_version
     )
     fields = [kind.value, "granted" if granted else "withdrawn"]
-    audit(ctx, "CREATE", "Consent", row.id, patient.id, fields)
+    audit(ctx, AuditAction.CREATE, "Consent", row.id, patient.id, fields)
     # the answer's consents must include this row: reload them
     ctx.loader(ConsentsByPatientIdLoader).clear(patient.id)
     return patient

@@ -7,7 +7,7 @@ from typing import Any
 from strawberry.types import Info
 
 from db.models import NoteAddendum, SessionNotes, TherapySession, User
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from services import session_reads, signing
@@ -25,7 +25,14 @@ async def sign_notes(info: Ctx, session_id: str) -> SessionNotes:
     sid = decode_id(session_id, "TherapySession", "sessionId")
     notes = await signing.sign_notes(ctx.db, ctx.require_user(), sid)
     patient_id = await _patient_of(info, notes)
-    audit(ctx, "SIGN", "SessionNotes", notes.id, patient_id, ["signedAt", "signedBy"])
+    audit(
+        ctx,
+        AuditAction.SIGN,
+        "SessionNotes",
+        notes.id,
+        patient_id,
+        ["signedAt", "signedBy"],
+    )
     return notes
 
 
@@ -34,7 +41,7 @@ async def add_addendum(info: Ctx, session_id: str, text: str) -> SessionNotes:
     sid = decode_id(session_id, "TherapySession", "sessionId")
     notes = await signing.add_addendum(ctx.db, ctx.require_user(), sid, text)
     patient_id = await _patient_of(info, notes)
-    audit(ctx, "CREATE", "NoteAddendum", notes.id, patient_id, ["text"])
+    audit(ctx, AuditAction.CREATE, "NoteAddendum", notes.id, patient_id, ["text"])
     return notes
 
 

@@ -10,31 +10,31 @@ from strawberry.types import Info
 
 from db.enums import Attendance
 from db.models import Patient, SessionNotes, TherapySession, TreatmentPlan
-from resolvers.audit import audit
+from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from services import patients, plans, sessions
+from services.patients import PatientChanges
 from services.plans import GoalValues
+from services.sessions import NoteChanges
 
 Ctx = Info[Context, Any]
 
 
-def _fields(values: dict[str, Any]) -> list[str]:
-    return sorted(values)
-
-
-async def create_patient(info: Ctx, values: dict[str, Any]) -> Patient:
+async def create_patient(info: Ctx, changes: PatientChanges) -> Patient:
     ctx = info.context
-    row = await patients.create_patient(ctx.db, ctx.require_user(), values)
-    audit(ctx, "CREATE", "Patient", row.id, row.id, _fields(values))
+    row = await patients.create_patient(ctx.db, ctx.require_user(), changes)
+    fields = changes.fields_set()
+    audit(ctx, AuditAction.CREATE, "Patient", row.id, row.id, fields)
     return row
 
 
-async def update_patient(info: Ctx, global_id: str, values: dict[str, Any]) -> Patient:
+async def update_patient(info: Ctx, global_id: str, changes: PatientChanges) -> Patient:
     ctx = info.context
     pid = decode_id(global_id, "Patient")
-    row = await patients.update_patient(ctx.db, ctx.require_user(), pid, values)
-    audit(ctx, "UPDATE", "Patient", row.id, row.id, _fields(values))
+    row = await patients.update_patient(ctx.db, ctx.require_user(), pid, changes)
+    fields = changes.fields_set()
+    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, fields)
     return row
 
 
@@ -42,7 +42,7 @@ async def archive_patient(info: Ctx, global_id: str) -> Patient:
     ctx = info.context
     pid = decode_id(global_id, "Patient")
     row = await patients.archive_patient(ctx.db, ctx.require_user(), pid)
-    audit(ctx, "UPDATE", "Patient", row.id, row.id, ["archivedAt"])
+    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, ["archivedAt"])
     return row
 
 
@@ -51,7 +51,7 @@ async def assign_therapist(info: Ctx, patient_id: str, therapist_id: str) -> Pat
     pid = decode_id(patient_id, "Patient", "patientId")
     tid = decode_id(therapist_id, "User", "therapistId")
     row = await patients.assign_therapist(ctx.db, ctx.require_user(), pid, tid)
-    audit(ctx, "UPDATE", "Patient", row.id, row.id, ["therapists"])
+    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, ["therapists"])
     return row
 
 
@@ -61,7 +61,7 @@ async def link_patient_account(info: Ctx, patient_id: str, user_id: str) -> Pati
     uid = decode_id(user_id, "User", "userId")
     user = ctx.require_user()
     row = await patients.link_patient_account(ctx.db, user, pid, uid)
-    audit(ctx, "UPDATE", "Patient", row.id, row.id, ["account"])
+    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, ["account"])
     return row
 
 
@@ -73,7 +73,7 @@ async def schedule_session(
     user = ctx.require_user()
     row = await sessions.schedule_session(ctx.db, user, pid, when, duration)
     fields = ["sessionDate", "durationMinutes"]
-    audit(ctx, "CREATE", "TherapySession", row.id, row.patient_id, fields)
+    audit(ctx, AuditAction.CREATE, "TherapySession", row.id, row.patient_id, fields)
     return row
 
 
@@ -84,7 +84,14 @@ async def set_attendance(
     sid = decode_id(session_id, "TherapySession", "sessionId")
     user = ctx.require_user()
     row = await sessions.set_attendance(ctx.db, user, sid, attendance)
-    audit(ctx, "UPDATE", "TherapySession", row.id, row.patient_id, ["attendance"])
+    audit(
+        ctx,
+        AuditAction.UPDATE,
+        "TherapySession",
+        row.id,
+        row.patient_id,
+        ["attendance"],
+    )
     return row
 
 
@@ -93,7 +100,7 @@ async def delete_session(info: Ctx, session_id: str) -> bool:
     sid = decode_id(session_id, "TherapySession", "sessionId")
     user = ctx.require_user()
     row, storage_key = await sessions.delete_session(ctx.db, user, sid)
-    audit(ctx, "DELETE", "TherapySession", row.id, row.patient_id)
+    audit(ctx, AuditAction.DELETE, "TherapySession", row.id, row.patient_id)
     if storage_key is not None:
         key, settings = storage_key, ctx.settings
 
@@ -105,15 +112,15 @@ async def delete_session(info: Ctx, session_id: str) -> bool:
 
 
 async def update_notes(
-    info: Ctx, session_id: str, changes: dict[str, Any]
+    info: Ctx, session_id: str, changes: NoteChanges
 ) -> SessionNotes:
     ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    fields = _fields(changes)
+    fields = changes.fields_set()
     row = await sessions.update_notes(ctx.db, ctx.require_user(), sid, changes)
     session = await ctx.db.get(TherapySession, row.session_id)
     patient_id = session.patient_id if session else None
-    audit(ctx, "CREATE", "SessionNotes", row.id, patient_id, fields)
+    audit(ctx, AuditAction.CREATE, "SessionNotes", row.id, patient_id, fields)
     return row
 
 
@@ -128,7 +135,14 @@ async def create_plan(
     pid = decode_id(patient_id, "Patient", "patientId")
     user = ctx.require_user()
     row = await plans.create_plan(ctx.db, user, pid, title, status, goals)
-    audit(ctx, "CREATE", "TreatmentPlan", row.id, row.patient_id, ["title", "goals"])
+    audit(
+        ctx,
+        AuditAction.CREATE,
+        "TreatmentPlan",
+        row.id,
+        row.patient_id,
+        ["title", "goals"],
+    )
     return row
 
 
@@ -145,5 +159,5 @@ async def update_plan(
     row = await plans.update_plan(ctx.db, user, plan_id, title, status, goals)
     pairs = (("title", title), ("status", status), ("goals", goals))
     changed = [n for n, x in pairs if x is not None]
-    audit(ctx, "UPDATE", "TreatmentPlan", row.id, row.patient_id, changed)
+    audit(ctx, AuditAction.UPDATE, "TreatmentPlan", row.id, row.patient_id, changed)
     return row

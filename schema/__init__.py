@@ -152,7 +152,7 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(
             auto_camel_case=True,
-            scalar_map=SCALAR_MAP,  # type: ignore[arg-type]
+            scalar_map=SCALAR_MAP,
             disable_field_suggestions=production,
         ),
         **kwargs,

@@ -12,7 +12,7 @@ from resolvers import alerts as resolve
 from resolvers.context import Context
 from schema.connection import Connection
 from schema.permissions import NotPatient, requires
-from schema.types.alert import RiskAlertType
+from schema.types.alert import RiskAlertRow
 
 
 @strawberry.type
@@ -28,7 +28,7 @@ class AlertQuery:
         status: RiskAlertStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[RiskAlertType]:
+    ) -> Connection[RiskAlertRow]:
         page, counter = await resolve.risk_alerts(info, status, first, after)
         return Connection.from_page(page, counter)
 
@@ -41,8 +41,8 @@ class AlertMutation:
     )
     async def acknowledge_risk_alert(
         self, info: Info[Context, None], id: strawberry.ID, note: str | None = None
-    ) -> RiskAlertType:
-        return await resolve.acknowledge(info, id, note)  # type: ignore[return-value]
+    ) -> RiskAlertRow:
+        return await resolve.acknowledge(info, id, note)
 
 
 @strawberry.type
@@ -52,6 +52,6 @@ class AlertSubscription:
     )
     async def risk_alert_raised(
         self, info: Info[Context, None]
-    ) -> AsyncGenerator[RiskAlertType, None]:
+    ) -> AsyncGenerator[RiskAlertRow, None]:
         async for alert in resolve.risk_alert_raised(info):
-            yield alert  # type: ignore[misc]
+            yield alert

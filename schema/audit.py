@@ -8,7 +8,7 @@ from strawberry.types import Info
 from resolvers.audit_log import audit_log
 from resolvers.context import Context
 from schema.connection import Connection
-from schema.types.audit import AuditEventType
+from schema.types.audit import AuditEventRow
 
 
 @strawberry.type
@@ -25,6 +25,6 @@ class AuditQuery:
         patient_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[AuditEventType]:
+    ) -> Connection[AuditEventRow]:
         page, total = await audit_log(info.context, patient_id, first, after)
         return Connection.from_page(page, total)

@@ -8,8 +8,8 @@ from strawberry.types import Info
 from resolvers import auth
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from schema.types.auth import AuthPayload, CreateUserInput, SignupInput
-from schema.types.user import UserType
+from schema.types.auth import AuthPayloadRow, CreateUserInput, SignupInput
+from schema.types.user import UserRow
 
 
 @strawberry.type
@@ -20,32 +20,30 @@ class AuthMutation:
     )
     async def signup(
         self, info: Info[Context, None], input: SignupInput
-    ) -> AuthPayload:
-        return await auth.signup(  # type: ignore[return-value]
-            info.context, input.to_new_user(), input.practice_name
-        )
+    ) -> AuthPayloadRow:
+        return await auth.signup(info.context, input.to_new_user(), input.practice_name)
 
     @strawberry.mutation(description="Sign in with email and password.")
     async def login(
         self, info: Info[Context, None], email: str, password: str
-    ) -> AuthPayload:
-        return await auth.login(info.context, email, password)  # type: ignore[return-value]
+    ) -> AuthPayloadRow:
+        return await auth.login(info.context, email, password)
 
     @strawberry.mutation(
         description="Exchange a refresh token (single use) for new tokens."
     )
     async def refresh_token(
         self, info: Info[Context, None], refresh_token: str
-    ) -> AuthPayload:
-        return await auth.refresh_token(info.context, refresh_token)  # type: ignore[return-value]
+    ) -> AuthPayloadRow:
+        return await auth.refresh_token(info.context, refresh_token)
 
     @strawberry.mutation(description="End the login session of a refresh token.")
     async def logout(self, info: Info[Context, None], refresh_token: str) -> bool:
         return await auth.logout(info.context, refresh_token)
 
     @strawberry.mutation(description="Confirm an email address with the mailed token.")
-    async def verify_email(self, info: Info[Context, None], token: str) -> UserType:
-        return await auth.verify_email(info.context, token)  # type: ignore[return-value]
+    async def verify_email(self, info: Info[Context, None], token: str) -> UserRow:
+        return await auth.verify_email(info.context, token)
 
     @strawberry.mutation(
         description="Mail a new verification link; always true (no address probing)."
@@ -58,8 +56,8 @@ class AuthMutation:
     )
     async def create_user(
         self, info: Info[Context, None], input: CreateUserInput
-    ) -> UserType:
-        return await auth.create_user(info.context, input.to_new_user())  # type: ignore[return-value]
+    ) -> UserRow:
+        return await auth.create_user(info.context, input.to_new_user())
 
     @strawberry.mutation(
         description="Practice administrators: deactivate an account of their "
@@ -67,6 +65,6 @@ class AuthMutation:
     )
     async def deactivate_user(
         self, info: Info[Context, None], user_id: strawberry.ID
-    ) -> UserType:
+    ) -> UserRow:
         uid = decode_id(user_id, "User", "userId")
-        return await auth.deactivate_user(info.context, uid)  # type: ignore[return-value]
+        return await auth.deactivate_user(info.context, uid)

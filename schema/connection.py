@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 
@@ -26,13 +26,13 @@ class Edge(Generic[T]):
     node: T
 
 
-class LazyEdge:
+class LazyEdge(Generic[T]):
     """An edge whose cursor is encoded only when the query asks for it (the
     ``Edge`` GraphQL type reads both attributes)."""
 
     __slots__ = ("_index", "_page", "node")
 
-    def __init__(self, page: Page[Any], index: int) -> None:
+    def __init__(self, page: Page[T], index: int) -> None:
         self._page = page
         self._index = index
         self.node = page.rows[index]
@@ -61,10 +61,18 @@ class LazyPageInfo:
         return self._page.cursor(-1) if self._page.rows else None
 
 
+if TYPE_CHECKING:  # what Edge and PageInfo are read from (schema/rows.py)
+    EdgeRow: TypeAlias = LazyEdge[T]
+    PageInfoRow: TypeAlias = LazyPageInfo
+else:
+    EdgeRow = Edge
+    PageInfoRow = PageInfo
+
+
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[EdgeRow[T]]
+    page_info: PageInfoRow
     # counted only when the field is asked for
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
@@ -74,11 +82,11 @@ class Connection(Generic[T]):
 
     @classmethod
     def from_page(
-        cls, page: Page[Any], count: Callable[[], Awaitable[int]]
-    ) -> Connection[Any]:
+        cls, page: Page[T], count: Callable[[], Awaitable[int]]
+    ) -> Connection[T]:
         edges = [LazyEdge(page, i) for i in range(len(page.rows))]
         return cls(
-            edges=edges,  # type: ignore[arg-type]
-            page_info=LazyPageInfo(page),  # type: ignore[arg-type]
+            edges=edges,
+            page_info=LazyPageInfo(page),
             _count=count,
         )

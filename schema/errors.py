@@ -47,7 +47,7 @@ def known_failure(original: BaseException | None) -> AppError | None:
 def format_error(error: GraphQLError, request_id: str | None) -> dict[str, Any]:
     """The error as the response shows it."""
     original = error.original_error
-    formatted: dict[str, Any] = error.formatted  # type: ignore[assignment]
+    formatted: dict[str, Any] = dict(error.formatted)
     original = known_failure(original) or original
     if isinstance(original, AppError):
         formatted["message"] = original.message

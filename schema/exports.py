@@ -8,7 +8,7 @@ from strawberry.types import Info
 from db.enums import ExportFormat
 from resolvers import export_requests as resolve
 from resolvers.context import Context
-from schema.types.export_job import ExportJobType
+from schema.types.export_job import ExportJobRow
 from services.note_format import NoteFormat
 
 
@@ -25,10 +25,8 @@ class ExportMutation:
         session_id: strawberry.ID,
         format: ExportFormat,
         note_format: NoteFormat = NoteFormat.SOAP,
-    ) -> ExportJobType:
-        return await resolve.export_session_notes(  # type: ignore[return-value]
-            info, session_id, format, note_format
-        )
+    ) -> ExportJobRow:
+        return await resolve.export_session_notes(info, session_id, format, note_format)
 
     @strawberry.mutation(
         description="Export a patient's progress over `weeks` weeks (1-104) with "
@@ -40,7 +38,7 @@ class ExportMutation:
         patient_id: strawberry.ID,
         format: ExportFormat,
         weeks: int | None = 12,
-    ) -> ExportJobType:
-        return await resolve.export_progress_report(  # type: ignore[return-value]
+    ) -> ExportJobRow:
+        return await resolve.export_progress_report(
             info, patient_id, format, 12 if weeks is None else weeks
         )

@@ -33,7 +33,7 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from graphql import (
@@ -56,7 +56,7 @@ from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
 from schema.limits import Limits
-from services.audit import batcher
+from services.audit import AuditRecord, batcher
 
 log = logging.getLogger("therapybridge.fanout")
 WRITER_QUEUE = 1000
@@ -165,6 +165,14 @@ def next_payload(result: ExecutionResult) -> bytes:
     return orjson.dumps(payload)
 
 
+@runtime_checkable
+class SendsFrames(Protocol):
+    """What the writer needs of the connection's websocket adapter: the view's
+    (schema/view.py, ``GuardedWebSocketAdapter``, which imports this module)."""
+
+    def frame_sender(self) -> Callable[[str], Awaitable[None]]: ...
+
+
 class ConnectionWriter:
     """Sends the shared results to one connection's subscriptions, in order,
     from a task of its own, so a connection that reads slowly (the transport
@@ -203,7 +211,10 @@ class ConnectionWriter:
 
     async def _send_all(self) -> None:
         operations = self.handler.operations
-        send = self.handler.websocket.frame_sender()  # type: ignore[attr-defined]
+        websocket = self.handler.websocket
+        if not isinstance(websocket, SendsFrames):
+            raise TypeError(f"{type(websocket).__name__} cannot send frames")
+        send = websocket.frame_sender()
         # '{"id":<id>,"type":"next","payload":' per subscription, built once
         prefixes: dict[str, str] = {}
         while True:
@@ -309,7 +320,7 @@ class _Group:
         for member in self.members:
             member.control.put_nowait(item)
 
-    def audit(self, events: list[dict[str, Any]]) -> None:
+    def audit(self, events: list[AuditRecord]) -> None:
         """The deliveries' READ rows: one copy per member connection, each with
         that connection's request id and IP, so the trail tells deliveries to
         two devices apart. Several identical subscriptions on one connection
@@ -317,9 +328,7 @@ class _Group:
         if not events:
             return
         rows = [
-            {**event, "id": uuid.uuid4(), "request_id": rid, "ip_address": ip}
-            for rid, ip in self.connections
-            for event in events
+            event.delivered(rid, ip) for rid, ip in self.connections for event in events
         ]
         batcher.add(self.ctx.session_factory, rows)
 

@@ -1,34 +1,42 @@
-"""Input types of the graph's mutations, and their conversion to plain values."""
+"""Input types of the graph's mutations, and their conversion to the
+services' typed values (``changes()``, ``values()``)."""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TypeVar
 
 import strawberry
 
 from db.enums import Mood, MoodTrajectory, RiskSeverity
+from services.changes import UNSET, Unset
+from services.patients import PatientChanges
 from services.plans import GoalValues
+from services.sessions import (
+    ActionItemValues,
+    NoteChanges,
+    RiskFlagValues,
+    StrategyValues,
+)
+
+T = TypeVar("T")
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
-def provided(obj: Any) -> dict[str, Any]:
-    """The fields the client sent (UNSET ones left out), nested inputs as dicts."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if value is strawberry.UNSET:
-            continue
-        if isinstance(value, list):
-            value = [_plain(x) for x in value]
-        out[f.name] = value
-    return out
+def _set(value: T) -> T | Unset:
+    """A field the client left out (strawberry's UNSET) as the services' UNSET."""
+    return UNSET if value is strawberry.UNSET else value
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value
+def _items(
+    value: list[In] | None, values: Callable[[In], Out]
+) -> list[Out] | Unset | None:
+    """A list of nested inputs the client may leave out, as service values."""
+    if value is strawberry.UNSET:
+        return UNSET
+    return None if value is None else [values(x) for x in value]
 
 
 @strawberry.input
@@ -38,6 +46,14 @@ class CreatePatientInput:
     phone: str | None = strawberry.UNSET
     date_of_birth: date | None = strawberry.UNSET
 
+    def changes(self) -> PatientChanges:
+        return PatientChanges(
+            name=self.name,
+            email=_set(self.email),
+            phone=_set(self.phone),
+            date_of_birth=_set(self.date_of_birth),
+        )
+
 
 @strawberry.input(description="Omitted fields stay as they are.")
 class UpdatePatientInput:
@@ -45,6 +61,14 @@ class UpdatePatientInput:
     email: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
     date_of_birth: date | None = strawberry.UNSET
+
+    def changes(self) -> PatientChanges:
+        return PatientChanges(
+            name=_set(self.name),
+            email=_set(self.email),
+            phone=_set(self.phone),
+            date_of_birth=_set(self.date_of_birth),
+        )
 
 
 @strawberry.input
@@ -89,6 +113,9 @@ class StrategyInput:
     description: str
     context: str | None = None
 
+    def values(self) -> StrategyValues:
+        return StrategyValues(self.name, self.category, self.description, self.context)
+
 
 @strawberry.input
 class ActionItemInput:
@@ -96,12 +123,18 @@ class ActionItemInput:
     category: str
     details: str | None = None
 
+    def values(self) -> ActionItemValues:
+        return ActionItemValues(self.task, self.category, self.details)
+
 
 @strawberry.input
 class RiskFlagInput:
     type: str
     evidence: str
     severity: RiskSeverity
+
+    def values(self) -> RiskFlagValues:
+        return RiskFlagValues(self.type, self.evidence, self.severity)
 
 
 @strawberry.input(description="Omitted fields are copied from the latest version.")
@@ -115,3 +148,16 @@ class UpdateNotesInput:
     therapist_notes: str | None = strawberry.UNSET
     patient_summary: str | None = strawberry.UNSET
     risk_flags: list[RiskFlagInput] | None = strawberry.UNSET
+
+    def changes(self) -> NoteChanges:
+        return NoteChanges(
+            key_topics=_set(self.key_topics),
+            topic_summary=_set(self.topic_summary),
+            strategies=_items(self.strategies, StrategyInput.values),
+            action_items=_items(self.action_items, ActionItemInput.values),
+            session_mood=_set(self.session_mood),
+            mood_trajectory=_set(self.mood_trajectory),
+            therapist_notes=_set(self.therapist_notes),
+            patient_summary=_set(self.patient_summary),
+            risk_flags=_items(self.risk_flags, RiskFlagInput.values),
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -33,3 +33,9 @@ class Node:
         # named from the row's class: no Info object is built for the hottest
         # field of every list (asking for `info` costs one per object)
         return strawberry.ID(encode_id(TYPE_NAMES[type(root)], root.id))
+
+
+if TYPE_CHECKING:  # a row of any Node type (schema/rows.py)
+    NodeRow: TypeAlias = object
+else:
+    NodeRow = Node

@@ -14,11 +14,10 @@ from schema.graph_inputs import (
     CreateTreatmentPlanInput,
     UpdatePatientInput,
     UpdateTreatmentPlanInput,
-    provided,
 )
 from schema.permissions import IsAuthenticated, requires
-from schema.types.patient import PatientType
-from schema.types.treatment_plan import TreatmentPlanType
+from schema.types.patient import PatientRow
+from schema.types.treatment_plan import TreatmentPlanRow
 
 
 @strawberry.type
@@ -29,8 +28,8 @@ class PatientQuery:
     )
     async def patient(
         self, info: Info[Context, None], id: strawberry.ID
-    ) -> PatientType | None:
-        return await resolve.patient(info, id)  # type: ignore[return-value]
+    ) -> PatientRow | None:
+        return await resolve.patient(info, id)
 
     @strawberry.field(
         description="The caller's patients by name, then id. `search` matches "
@@ -46,7 +45,7 @@ class PatientQuery:
         before: str | None = None,
         search: str | None = None,
         include_archived: bool | None = False,
-    ) -> Connection[PatientType]:
+    ) -> Connection[PatientRow]:
         page, counter = await resolve.patients(
             info, first, after, last, before, search, include_archived
         )
@@ -58,20 +57,20 @@ class PatientMutation:
     @strawberry.mutation(description="A new patient; the caller becomes its therapist.")
     async def create_patient(
         self, info: Info[Context, None], input: CreatePatientInput
-    ) -> PatientType:
-        return await writes.create_patient(info, provided(input))  # type: ignore[return-value]
+    ) -> PatientRow:
+        return await writes.create_patient(info, input.changes())
 
     @strawberry.mutation
     async def update_patient(
         self, info: Info[Context, None], id: strawberry.ID, input: UpdatePatientInput
-    ) -> PatientType:
-        return await writes.update_patient(info, id, provided(input))  # type: ignore[return-value]
+    ) -> PatientRow:
+        return await writes.update_patient(info, id, input.changes())
 
     @strawberry.mutation(description="Soft: leaves default lists, keeps history.")
     async def archive_patient(
         self, info: Info[Context, None], id: strawberry.ID
-    ) -> PatientType:
-        return await writes.archive_patient(info, id)  # type: ignore[return-value]
+    ) -> PatientRow:
+        return await writes.archive_patient(info, id)
 
     @strawberry.mutation(description="ADMIN only; the user must be a THERAPIST.")
     async def assign_therapist(
@@ -79,8 +78,8 @@ class PatientMutation:
         info: Info[Context, None],
         patient_id: strawberry.ID,
         therapist_id: strawberry.ID,
-    ) -> PatientType:
-        return await writes.assign_therapist(info, patient_id, therapist_id)  # type: ignore[return-value]
+    ) -> PatientRow:
+        return await writes.assign_therapist(info, patient_id, therapist_id)
 
     @strawberry.mutation(description="A PATIENT-role user may then read this record.")
     async def link_patient_account(
@@ -88,15 +87,15 @@ class PatientMutation:
         info: Info[Context, None],
         patient_id: strawberry.ID,
         user_id: strawberry.ID,
-    ) -> PatientType:
-        return await writes.link_patient_account(info, patient_id, user_id)  # type: ignore[return-value]
+    ) -> PatientRow:
+        return await writes.link_patient_account(info, patient_id, user_id)
 
     @strawberry.mutation
     async def create_treatment_plan(
         self, info: Info[Context, None], input: CreateTreatmentPlanInput
-    ) -> TreatmentPlanType:
+    ) -> TreatmentPlanRow:
         goals = [g.values() for g in input.goals]
-        return await writes.create_plan(  # type: ignore[return-value]
+        return await writes.create_plan(
             info, input.patient_id, input.title, input.status, goals
         )
 
@@ -106,8 +105,6 @@ class PatientMutation:
         info: Info[Context, None],
         id: strawberry.ID,
         input: UpdateTreatmentPlanInput,
-    ) -> TreatmentPlanType:
+    ) -> TreatmentPlanRow:
         goals = None if input.goals is None else [g.values() for g in input.goals]
-        return await writes.update_plan(  # type: ignore[return-value]
-            info, id, input.title, input.status, goals
-        )
+        return await writes.update_plan(info, id, input.title, input.status, goals)

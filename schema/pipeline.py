@@ -14,8 +14,8 @@ from db.enums import SpeakerRole
 from resolvers import pipeline as resolve
 from resolvers.context import Context
 from schema.permissions import IsClinician, requires
-from schema.types.session import TherapySessionType
-from schema.types.status_event import SessionStatusEventType
+from schema.types.session import TherapySessionRow
+from schema.types.status_event import SessionStatusEventRow
 
 
 @strawberry.input(description="The role one speaker label of a transcript has.")
@@ -36,11 +36,9 @@ class PipelineMutation:
         info: Info[Context, None],
         session_id: strawberry.ID,
         roles: list[SpeakerRoleInput],
-    ) -> TherapySessionType:
+    ) -> TherapySessionRow:
         pairs = [(r.speaker, r.role) for r in roles]
-        return await resolve.set_speaker_roles(  # type: ignore[return-value]
-            info, session_id, pairs
-        )
+        return await resolve.set_speaker_roles(info, session_id, pairs)
 
     @strawberry.mutation(
         description="THERAPIST segments become CLIENT, and back.",
@@ -48,8 +46,8 @@ class PipelineMutation:
     )
     async def swap_speaker_roles(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> TherapySessionType:
-        return await resolve.swap_speaker_roles(info, session_id)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.swap_speaker_roles(info, session_id)
 
     @strawberry.mutation(
         description="Multipart upload (needs an Apollo-Require-Preflight or "
@@ -64,8 +62,8 @@ class PipelineMutation:
         audio: Upload,
         session_date: datetime | None = None,
         session_id: strawberry.ID | None = None,
-    ) -> TherapySessionType:
-        return await resolve.upload_session_audio(  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.upload_session_audio(
             info, patient_id, audio, session_date, session_id
         )
 
@@ -79,8 +77,8 @@ class PipelineMutation:
         patient_id: strawberry.ID,
         transcript: str,
         session_date: datetime | None = None,
-    ) -> TherapySessionType:
-        return await resolve.create_session_from_transcript(  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.create_session_from_transcript(
             info, patient_id, transcript, session_date
         )
 
@@ -90,8 +88,8 @@ class PipelineMutation:
     )
     async def extract_notes(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> TherapySessionType:
-        return await resolve.extract_notes(info, session_id)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.extract_notes(info, session_id)
 
     @strawberry.mutation(
         description="Restart a FAILED session from the failed stage.",
@@ -99,8 +97,8 @@ class PipelineMutation:
     )
     async def retry_session(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> TherapySessionType:
-        return await resolve.retry_session(info, session_id)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await resolve.retry_session(info, session_id)
 
 
 @strawberry.type
@@ -116,6 +114,6 @@ class PipelineSubscription:
         info: Info[Context, None],
         session_id: strawberry.ID | None = None,
         after: str | None = None,
-    ) -> AsyncGenerator[SessionStatusEventType, None]:
+    ) -> AsyncGenerator[SessionStatusEventRow, None]:
         async for event in resolve.session_status_changed(info, session_id, after):
-            yield event  # type: ignore[misc]
+            yield event

@@ -10,17 +10,17 @@ from db.enums import ConsentKind, ExportFormat, Role
 from resolvers import export_requests
 from resolvers import practices as resolve
 from resolvers.context import Context
-from schema.types.auth import AuthPayload
-from schema.types.export_job import ExportJobType
-from schema.types.patient import PatientType
-from schema.types.practice import InvitationType, PracticeType
+from schema.types.auth import AuthPayloadRow
+from schema.types.export_job import ExportJobRow
+from schema.types.patient import PatientRow
+from schema.types.practice import InvitationRow, PracticeRow
 
 
 @strawberry.type
 class PracticeQuery:
     @strawberry.field(description="The caller's practice; null when signed out.")
-    async def practice(self, info: Info[Context, None]) -> PracticeType | None:
-        return await resolve.my_practice(info.context)  # type: ignore[return-value]
+    async def practice(self, info: Info[Context, None]) -> PracticeRow | None:
+        return await resolve.my_practice(info.context)
 
 
 @strawberry.type
@@ -37,8 +37,8 @@ class PracticeMutation:
         email: str,
         role: Role,
         patient_id: strawberry.ID | None = None,
-    ) -> InvitationType:
-        return await resolve.invite_user(info.context, email, role, patient_id)  # type: ignore[return-value]
+    ) -> InvitationRow:
+        return await resolve.invite_user(info.context, email, role, patient_id)
 
     @strawberry.mutation(
         description="Create the invited account (verified) in the inviting "
@@ -52,8 +52,8 @@ class PracticeMutation:
         password: str,
         first_name: str,
         last_name: str,
-    ) -> AuthPayload:
-        return await resolve.accept_invitation(  # type: ignore[return-value]
+    ) -> AuthPayloadRow:
+        return await resolve.accept_invitation(
             info.context, token, password, first_name, last_name
         )
 
@@ -68,8 +68,8 @@ class PracticeMutation:
         kind: ConsentKind,
         granted: bool,
         form_version: str | None = None,
-    ) -> PatientType:
-        return await resolve.record_consent(  # type: ignore[return-value]
+    ) -> PatientRow:
+        return await resolve.record_consent(
             info.context, patient_id, kind, granted, form_version
         )
 
@@ -80,5 +80,5 @@ class PracticeMutation:
     )
     async def export_my_record(
         self, info: Info[Context, None], format: ExportFormat
-    ) -> ExportJobType:
-        return await export_requests.export_my_record(info, format)  # type: ignore[return-value]
+    ) -> ExportJobRow:
+        return await export_requests.export_my_record(info, format)

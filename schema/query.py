@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,14 +10,14 @@ from strawberry.types import Info
 from resolvers import users
 from resolvers.context import Context
 from resolvers.ids import parse_id
-from schema.node import NODE_RESOLVERS, Node
-from schema.types.user import UserType
+from schema.node import NODE_RESOLVERS, NodeRow
+from schema.types.user import UserRow
 from services.errors import BadInput
 
 MAX_NODES = 100
 
 
-async def _node(info: Info[Context, None], global_id: str) -> Any:
+async def _node(info: Info[Context, None], global_id: str) -> NodeRow | None:
     info.context.require_user()
     type_name, value = parse_id(global_id)
     resolver = NODE_RESOLVERS.get(type_name)
@@ -28,17 +27,19 @@ async def _node(info: Info[Context, None], global_id: str) -> Any:
 @strawberry.type
 class CoreQuery:
     @strawberry.field(description="The signed-in user, or null.")
-    async def me(self, info: Info[Context, None]) -> UserType | None:
-        return await users.me(info.context)  # type: ignore[return-value]
+    async def me(self, info: Info[Context, None]) -> UserRow | None:
+        return await users.me(info.context)
 
     @strawberry.field(description="Any object the caller may see, by global ID.")
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return await _node(info, id)  # type: ignore[no-any-return]
+    async def node(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> NodeRow | None:
+        return await _node(info, id)
 
     @strawberry.field(description="Several objects by global ID, in order.")
     async def nodes(
         self, info: Info[Context, None], ids: list[strawberry.ID]
-    ) -> list[Node | None]:
+    ) -> list[NodeRow | None]:
         if len(ids) > MAX_NODES:
             raise BadInput("ids", f"At most {MAX_NODES} IDs at once")
         return list(await asyncio.gather(*(_node(info, i) for i in ids)))

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from resolvers import review as resolve
 from resolvers.context import Context
-from schema.types.notes import SessionNotesType
+from schema.types.notes import SessionNotesRow
 
 
 @strawberry.type
@@ -18,13 +18,13 @@ class ReviewMutation:
     )
     async def sign_session_notes(
         self, info: Info[Context, None], session_id: strawberry.ID
-    ) -> SessionNotesType:
-        return await resolve.sign_notes(info, session_id)  # type: ignore[return-value]
+    ) -> SessionNotesRow:
+        return await resolve.sign_notes(info, session_id)
 
     @strawberry.mutation(
         description="Append a dated, authored addendum to the signed notes."
     )
     async def add_note_addendum(
         self, info: Info[Context, None], session_id: strawberry.ID, text: str
-    ) -> SessionNotesType:
-        return await resolve.add_addendum(info, session_id, text)  # type: ignore[return-value]
+    ) -> SessionNotesRow:
+        return await resolve.add_addendum(info, session_id, text)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import strawberry
+
+if TYPE_CHECKING:
+    from strawberry.types.scalar import ScalarDefinition
 
 
 def serialize_datetime(value: datetime) -> str:
@@ -31,4 +36,5 @@ DateTime = strawberry.scalar(
     parse_value=parse_datetime,
 )
 
-SCALAR_MAP = {datetime: DateTime}
+# keyed by object, as StrawberryConfig.scalar_map is (a dict is invariant in it)
+SCALAR_MAP: Mapping[object, ScalarDefinition] = {datetime: DateTime}

@@ -12,12 +12,12 @@ from resolvers import exports, writes
 from resolvers import sessions as resolve
 from resolvers.context import Context
 from schema.connection import Connection
-from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput, provided
+from schema.graph_inputs import ScheduleSessionInput, UpdateNotesInput
 from schema.permissions import IsAuthenticated, requires
-from schema.types.export_job import ExportJobType
-from schema.types.notes import SessionNotesType
+from schema.types.export_job import ExportJobRow
+from schema.types.notes import SessionNotesRow
 from schema.types.patient import FromArg
-from schema.types.session import TherapySessionType
+from schema.types.session import TherapySessionRow
 
 
 @strawberry.type
@@ -28,8 +28,8 @@ class SessionQuery:
     )
     async def session(
         self, info: Info[Context, None], id: strawberry.ID
-    ) -> TherapySessionType | None:
-        return await resolve.session(info, id)  # type: ignore[return-value]
+    ) -> TherapySessionRow | None:
+        return await resolve.session(info, id)
 
     @strawberry.field(
         description="Newest first (session date, then id).",
@@ -46,7 +46,7 @@ class SessionQuery:
         status: SessionStatus | None = None,
         from_: FromArg = None,
         to: datetime | None = None,
-    ) -> Connection[TherapySessionType]:
+    ) -> Connection[TherapySessionRow]:
         page, counter = await resolve.sessions(
             info, first, after, last, before, patient_id, status, from_, to
         )
@@ -61,7 +61,7 @@ class SessionQuery:
         info: Info[Context, None],
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[ExportJobType]:
+    ) -> Connection[ExportJobRow]:
         page, counter = await exports.export_jobs(info, first, after)
         return Connection.from_page(page, counter)
 
@@ -71,8 +71,8 @@ class SessionMutation:
     @strawberry.mutation(description="A SCHEDULED session with one of your patients.")
     async def schedule_session(
         self, info: Info[Context, None], input: ScheduleSessionInput
-    ) -> TherapySessionType:
-        return await writes.schedule_session(  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await writes.schedule_session(
             info, input.patient_id, input.session_date, input.duration_minutes
         )
 
@@ -82,8 +82,8 @@ class SessionMutation:
         info: Info[Context, None],
         session_id: strawberry.ID,
         attendance: Attendance,
-    ) -> TherapySessionType:
-        return await writes.set_attendance(info, session_id, attendance)  # type: ignore[return-value]
+    ) -> TherapySessionRow:
+        return await writes.set_attendance(info, session_id, attendance)
 
     @strawberry.mutation(description="Deletes the session and its stored audio.")
     async def delete_session(
@@ -97,5 +97,5 @@ class SessionMutation:
         info: Info[Context, None],
         session_id: strawberry.ID,
         input: UpdateNotesInput,
-    ) -> SessionNotesType:
-        return await writes.update_notes(info, session_id, provided(input))  # type: ignore[return-value]
+    ) -> SessionNotesRow:
+        return await writes.update_notes(info, session_id, input.changes())

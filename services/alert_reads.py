@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import RiskAlertStatus
 from db.loaders import RiskAlertByIdLoader
 from db.models import RiskAlert, User
-from db.queries.alerts import ALERT_ORDER, alert_key, readable_alert, readable_alerts
+from db.queries.alerts import ALERT_ORDER, alert_key
 from db.queries.pagination import PageArgs, count, paginate
+from db.queries.scoping import readable_alert, readable_alerts
 from services.reads import Counted, Reader, record_reads, refuse_patient_role
 
 

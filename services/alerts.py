@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +16,9 @@ from db.enums import RiskAlertStatus, RiskSeverity
 from db.models import RiskAlert, SessionNotes, TherapySession, User
 from db.queries import alerts as q
 from services import validation as v
-from services.audit import write_events
-from services.errors import Conflict, NotFound
+from services.access import alert_or_not_found
+from services.audit import AuditAction, AuditRecord, write_events
+from services.errors import Conflict
 from services.notes import NoteContent, RiskFlag
 from services.patients import require_clinician
 from settings import Settings
@@ -47,20 +47,16 @@ def _covered(flag: RiskFlag, alerts: list[RiskAlert]) -> bool:
 
 
 def _event(
-    action: str, alert: RiskAlert, actor: uuid.UUID | None, fields: list[str]
-) -> dict[str, Any]:
-    return {
-        "at": utcnow(),
-        "actor_id": actor,
-        "action": action,
-        "entity_type": "RiskAlert",
-        "entity_id": alert.id,
-        "entity_ids": None,
-        "patient_id": alert.patient_id,
-        "fields": fields,
-        "request_id": None,
-        "ip_address": None,
-    }
+    action: AuditAction, alert: RiskAlert, actor: uuid.UUID | None, fields: list[str]
+) -> AuditRecord:
+    return AuditRecord(
+        actor_id=actor,
+        action=action,
+        entity_type="RiskAlert",
+        entity_id=alert.id,
+        patient_id=alert.patient_id,
+        fields=tuple(fields),
+    )
 
 
 async def raise_for_notes(
@@ -98,7 +94,9 @@ async def raise_for_notes(
     db.add(alert)
     await db.flush()
     await q.notify_alert(db, alert.id)
-    await write_events(db, [_event("CREATE", alert, None, ["severity", "flags"])])
+    await write_events(
+        db, [_event(AuditAction.CREATE, alert, None, ["severity", "flags"])]
+    )
     return alert
 
 
@@ -108,9 +106,7 @@ async def acknowledge(
     """Acknowledge an open alert (NOT_FOUND for an alert the caller cannot read)."""
     require_clinician(user)
     clean = v.text("note", note or "", 2_000, required=False) or None
-    alert = await q.readable_alert(db, user, alert_id, lock=True)
-    if alert is None:
-        raise NotFound("RiskAlert")
+    alert = await alert_or_not_found(db, user, alert_id, lock=True)
     if alert.status is RiskAlertStatus.ACKNOWLEDGED:
         raise Conflict("The alert is already acknowledged", "id")
     alert.status = RiskAlertStatus.ACKNOWLEDGED
@@ -145,7 +141,9 @@ async def escalate_due(
                 alert.id, alert.session_id, [(u.email, u.first_name) for u in users]
             )
         )
-        events.append(_event("ESCALATE", alert, None, ["escalatedAt", "recipients"]))
+        events.append(
+            _event(AuditAction.ESCALATE, alert, None, ["escalatedAt", "recipients"])
+        )
     await db.flush()
     await write_events(db, events)
     return out

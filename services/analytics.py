@@ -7,7 +7,6 @@ arithmetic is exact (fractions), so a threshold is never missed by a rounding.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
@@ -19,7 +18,6 @@ from db.models import Patient, User
 from db.queries import analytics as q
 from db.queries import progress as pq
 from db.queries.analytics import Frame
-from db.queries.scoping import readable_patients
 from services.analytics_types import (
     CommonTopic,
     Granularity,
@@ -33,7 +31,7 @@ from services.analytics_types import (
     TrendSummary,
     WeeklyProgress,
 )
-from services.errors import BadInput, Forbidden, NotFound
+from services.errors import BadInput, Forbidden
 
 ACTIVE_DAYS = 30
 RECENT_SESSIONS = 5
@@ -136,17 +134,6 @@ def _point(bucket: date, row: dict[str, int] | None) -> TrendPoint:
         return TrendPoint(bucket, 0, 0, None, None)
     dur = row["dur_sum"] / row["dur_count"] if row["dur_count"] else None
     return TrendPoint(bucket, row["completed"], row["cancelled"], dur, _rate(row))
-
-
-async def readable_patient(
-    db: AsyncSession, user: User, patient_id: uuid.UUID
-) -> Patient:
-    """The patient when ``user`` may read it; NOT_FOUND otherwise."""
-    stmt = readable_patients(user).where(Patient.id == patient_id)
-    patient = (await db.execute(stmt)).scalar_one_or_none()
-    if patient is None:
-        raise NotFound("Patient")
-    return patient
 
 
 def window_start(frame: Frame, weeks: int) -> date:
@@ -286,6 +273,5 @@ __all__ = [
     "overview",
     "patient_progress",
     "practice_owner",
-    "readable_patient",
     "session_trends",
 ]

@@ -6,73 +6,82 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.enums import AuditAction
 from db.models import AuditEvent, User
-from db.queries.audit import (
-    NEWEST_FIRST,
-    insert_audit_events,
-    is_readable_patient,
-    readable_audit_events,
-)
+from db.queries.audit import NEWEST_FIRST, AuditRecord, insert_audit_events
 from db.queries.pagination import Page, PageArgs, count, paginate
+from db.queries.scoping import can_read_patient_audit, readable_audit_events
 from services.errors import NotFound
+
+__all__ = [
+    "AuditAction",
+    "AuditBatcher",
+    "AuditRecord",
+    "audit_log",
+    "batcher",
+    "coalesce_reads",
+    "write_events",
+]
 
 log = logging.getLogger("therapybridge.audit")
 
 
-async def write_events(db: AsyncSession, events: list[dict[str, Any]]) -> None:
+async def write_events(db: AsyncSession, events: list[AuditRecord]) -> None:
     """Insert the buffered audit events of one request or job in one statement,
     its READs of one list coalesced (``coalesce_reads``)."""
     if events:
         await insert_audit_events(db, coalesce_reads(events))
 
 
-def _read_key(event: dict[str, Any]) -> tuple[Any, ...] | None:
-    if event["action"] != "READ":
-        return None
-    return (
-        event.get("actor_id"),
-        event["entity_type"],
-        event.get("patient_id"),
-        tuple(event.get("fields") or ()),
-        event.get("request_id"),
-        event.get("ip_address"),
-    )
+# what makes two READs one row: (actor, entity type, patient, fields, request, IP)
+ReadKey = tuple[
+    uuid.UUID | None, str, uuid.UUID | None, tuple[str, ...], str | None, str | None
+]
 
 
-def coalesce_reads(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def coalesce_reads(events: list[AuditRecord]) -> list[AuditRecord]:
     """One READ row per (actor, entity type, patient, fields, request, IP)
     naming every object read in ``entity_ids`` (``entity_id`` when it is one
     object). Other actions keep one row each. A page of 50 patients with 10
     sessions and notes each: 150 rows instead of 1,050; no object goes unnamed.
     """
-    out: list[dict[str, Any]] = []
-    groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[Any]]] = {}
+    out: list[AuditRecord] = []
+    # the group's position in ``out`` and the objects it names
+    groups: dict[ReadKey, tuple[int, list[uuid.UUID]]] = {}
     for event in events:
-        key = _read_key(event)
-        if key is None:
+        if event.action is not AuditAction.READ:
             out.append(event)
             continue
-        ids = event.get("entity_ids") or (
-            [event["entity_id"]] if event.get("entity_id") is not None else []
+        key: ReadKey = (
+            event.actor_id,
+            event.entity_type,
+            event.patient_id,
+            event.fields,
+            event.request_id,
+            event.ip_address,
+        )
+        ids = event.entity_ids or (
+            (event.entity_id,) if event.entity_id is not None else ()
         )
         found = groups.get(key)
         if found is None:
-            row = dict(event)
-            groups[key] = (row, list(ids))
-            out.append(row)
+            groups[key] = (len(out), list(ids))
+            out.append(event)
         else:
             found[1].extend(ids)
-    for row, ids in groups.values():
-        unique = list(dict.fromkeys(ids))
+    for index, named in groups.values():
+        unique = tuple(dict.fromkeys(named))
+        first = out[index]
         if len(unique) > 1:
-            row["entity_id"], row["entity_ids"] = None, unique
+            out[index] = replace(first, entity_id=None, entity_ids=unique)
         else:
-            row["entity_id"] = unique[0] if unique else None
-            row["entity_ids"] = None
+            one = unique[0] if unique else None
+            if first.entity_id != one or first.entity_ids is not None:
+                out[index] = replace(first, entity_id=one, entity_ids=None)
     return out
 
 
@@ -84,14 +93,14 @@ class AuditBatcher:
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[AuditRecord] = []
         self._factory: async_sessionmaker[AsyncSession] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def add(
         self,
         session_factory: async_sessionmaker[AsyncSession],
-        events: list[dict[str, Any]],
+        events: list[AuditRecord],
     ) -> None:
         if not events:
             return
@@ -136,7 +145,7 @@ async def audit_log(
     """
     stmt = readable_audit_events(user)
     if patient_id is not None:
-        if not await is_readable_patient(db, user, patient_id):
+        if not await can_read_patient_audit(db, user, patient_id):
             raise NotFound("Patient")
         stmt = stmt.where(AuditEvent.patient_id == patient_id)
     page = await paginate(db, stmt, NEWEST_FIRST, args, lambda e: (e.at, e.id))

@@ -20,8 +20,8 @@ from db.enums import SessionStatus as S
 from db.models import Patient, PatientConsent, User
 from db.queries import pipeline as pipeline_q
 from db.queries import practices as q
-from db.queries.patients import readable_patient
-from services.errors import BadInput, ConsentRequired, Forbidden, NotFound
+from services.access import patient_or_not_found, session_or_not_found
+from services.errors import BadInput, ConsentRequired, Forbidden
 from services.status import transition
 from settings import Settings
 
@@ -52,9 +52,7 @@ async def record_consent(
     the patient (NOT_FOUND for anyone else's); the PATIENT role is FORBIDDEN."""
     if user.role is Role.PATIENT:
         raise Forbidden("Consent is recorded by the patient's therapist")
-    patient = await readable_patient(db, user, patient_id)
-    if patient is None:
-        raise NotFound("Patient")
+    patient = await patient_or_not_found(db, user, patient_id)
     if form_version is not None:
         form_version = form_version.strip() or None
         if form_version and len(form_version) > MAX_FORM_VERSION:
@@ -98,8 +96,7 @@ async def require_for_patient(
 ) -> None:
     """``require`` for a patient the caller may read; NOT_FOUND first for
     anyone else's, so consent never tells about another practice's patient."""
-    if not await pipeline_q.is_patient_readable(db, user, patient_id):
-        raise NotFound("Patient")
+    await patient_or_not_found(db, user, patient_id)
     await require(db, settings, patient_id, *kinds)
 
 
@@ -111,9 +108,7 @@ async def require_for_session(
     *kinds: ConsentKind,
 ) -> None:
     """``require`` for the patient of a session the caller may read."""
-    found = await pipeline_q.readable_session(db, user, session_id)
-    if found is None:
-        raise NotFound("Session")
+    found = await session_or_not_found(db, user, session_id)
     await require(db, settings, found.patient_id, *kinds)
 
 

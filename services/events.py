@@ -35,7 +35,7 @@ from db.queries.pipeline import (
     LISTENER_LAST_EVENT_SQL,
     STATUS_CHANNEL,
     event_with_readers,
-    readable_events_after,
+    status_events_after,
 )
 from db.queries.scoping import may_read_patient
 from db.queries.users import get_user
@@ -324,7 +324,7 @@ async def replay(
     while the client reads)."""
     while True:
         async with session_factory() as db:
-            page = await readable_events_after(
+            page = await status_events_after(
                 db, user, after_id, session_id, REPLAY_PAGE
             )
         for event, ts in page:

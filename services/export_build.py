@@ -17,6 +17,7 @@ from db.queries import export_files as q
 from db.queries import review as rq
 from db.queries import sessions as sq
 from db.queries.analytics import Frame
+from db.queries.scoping import readable_patient, readable_session
 from services import analytics, storage
 
 # Gone: what the job exports is no longer readable by its requester
@@ -104,7 +105,7 @@ def _when(value: datetime) -> str:
 async def _session_notes(db: AsyncSession, requester: User, job: ExportJob) -> Document:
     if job.session_id is None:
         raise Gone()
-    row = await sq.readable_session(db, requester, job.session_id)
+    row = await readable_session(db, requester, job.session_id)
     notes = await sq.latest_notes(db, job.session_id) if row else None
     if row is None or notes is None:
         raise Gone()
@@ -160,10 +161,9 @@ async def _progress_report(
     db: AsyncSession, settings: Settings, requester: User, job: ExportJob
 ) -> Document:
     weeks = int(job.params.get("weeks", 12))
-    try:
-        patient = await analytics.readable_patient(db, requester, job.patient_id)
-    except Exception as exc:  # NOT_FOUND: no longer assigned
-        raise Gone() from exc
+    patient = await readable_patient(db, requester, job.patient_id)
+    if patient is None:  # no longer assigned
+        raise Gone()
     frame = Frame(settings.scheduler_timezone, utcnow())
     progress = await analytics.patient_progress(db, requester, patient, frame, weeks)
     trend = progress.mood_trend

@@ -13,6 +13,7 @@ from db.base import utcnow
 from db.models import ExportJob, User
 from db.queries import practices as q
 from db.queries.analytics import Frame
+from db.queries.scoping import readable_patient
 from services import analytics
 from services.export_render import Block, Document
 from services.notes import NoteContent
@@ -33,10 +34,9 @@ def _day(value: datetime) -> str:
 async def patient_record(
     db: AsyncSession, settings: Settings, requester: User, job: ExportJob
 ) -> Document:
-    try:
-        patient = await analytics.readable_patient(db, requester, job.patient_id)
-    except Exception as exc:  # NOT_FOUND: unlinked since the request
-        raise Gone() from exc
+    patient = await readable_patient(db, requester, job.patient_id)
+    if patient is None:  # unlinked since the request
+        raise Gone()
     frame = Frame(settings.scheduler_timezone, utcnow())
     progress = await analytics.patient_progress(db, requester, patient, frame, WEEKS)
     trend = progress.mood_trend

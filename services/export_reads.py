@@ -6,8 +6,9 @@ import uuid
 
 from db.loaders import ExportJobByIdLoader
 from db.models import ExportJob
-from db.queries.exports import EXPORT_ORDER, export_key, readable_export_jobs
+from db.queries.exports import EXPORT_ORDER, export_key
 from db.queries.pagination import PageArgs, count, paginate
+from db.queries.scoping import readable_export_jobs
 from services.reads import Counted, Reader
 
 

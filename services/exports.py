@@ -22,7 +22,8 @@ from db.queries import export_files as q
 from db.queries import patients as pq
 from db.queries import sessions as sq
 from services import storage
-from services.audit import write_events
+from services.access import patient_or_not_found, session_or_not_found
+from services.audit import AuditAction, AuditRecord, write_events
 from services.errors import BadInput, Forbidden, NotFound
 from services.note_format import NoteFormat
 from services.ratelimit import Limit, enforce_limits
@@ -64,9 +65,7 @@ async def request_session_notes(
 ) -> ExportJob:
     """A PENDING export of a session's latest notes (flushed, not committed)."""
     _clinician(user)
-    row = await sq.readable_session(db, user, session_id)
-    if row is None:
-        raise NotFound("Session")
+    row = await session_or_not_found(db, user, session_id)
     if await sq.latest_notes(db, session_id) is None:
         raise BadInput("sessionId", "This session has no notes to export yet")
     await _count_export(session_factory, settings, user)
@@ -94,8 +93,7 @@ async def request_progress_report(
     _clinician(user)
     if not 1 <= weeks <= 104:
         raise BadInput("weeks", "weeks must be between 1 and 104")
-    if await pq.readable_patient(db, user, patient_id) is None:
-        raise NotFound("Patient")
+    await patient_or_not_found(db, user, patient_id)
     await _count_export(session_factory, settings, user)
     return await _create(
         db,
@@ -173,18 +171,18 @@ async def open_download(
     job = await q.downloadable_export(db, user, job_id, now)
     if job is None or job.storage_key is None or not job.encrypted:
         return None  # (not yet encrypted: `migrate` moves it into the store)
-    event = {
-        "id": uuid.uuid4(),
-        "at": now,
-        "actor_id": user.id,
-        "action": "EXPORT",
-        "entity_type": "ExportJob",
-        "entity_id": job.id,
-        "patient_id": job.patient_id,
-        "fields": [job.kind.value],
-        "request_id": request_id or None,
-        "ip_address": ip_address,
-    }
+    event = AuditRecord(
+        id=uuid.uuid4(),
+        at=now,
+        actor_id=user.id,
+        action=AuditAction.EXPORT,
+        entity_type="ExportJob",
+        entity_id=job.id,
+        patient_id=job.patient_id,
+        fields=(job.kind.value,),
+        request_id=request_id or None,
+        ip_address=ip_address,
+    )
     await write_events(db, [event])
     stamp = job.created_at.strftime("%Y%m%d")
     kind = {

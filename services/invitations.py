@@ -20,7 +20,7 @@ from db.base import utcnow
 from db.enums import Role
 from db.models import Invitation, Patient, User
 from db.queries import practices as pq
-from db.queries.patients import readable_patient
+from db.queries.scoping import readable_patient
 from db.queries.users import get_user_by_email
 from services import accounts
 from services.errors import BadInput, Conflict, Forbidden, NotFound

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import logging.config
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,7 +69,9 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             # the type and the frames only: exception messages may carry PHI
             entry["exception"] = record.exc_info[0].__name__
-            entry["traceback"] = self.formatException((None, None, record.exc_info[2]))  # type: ignore[arg-type]
+            # (what formatException gives for (None, None, frames))
+            frames = traceback.format_exception(None, None, record.exc_info[2])
+            entry["traceback"] = "".join(frames).removesuffix("\n")
         return orjson.dumps(entry).decode()
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,8 @@ from db.queries import patients as q
 from db.queries import practices as pq
 from db.queries.users import get_user
 from services import validation as v
+from services.access import patient_or_not_found
+from services.changes import UNSET, Changes, Unset
 from services.errors import BadInput, Conflict, Forbidden, NotFound
 
 
@@ -30,22 +32,31 @@ async def writable_patient(
     """A patient the caller may change, else NOT_FOUND (or FORBIDDEN for the
     PATIENT role, which may read its record but never change it)."""
     require_clinician(user)
-    patient = await q.readable_patient(db, user, patient_id)
-    if patient is None:
-        raise NotFound("Patient")
-    return patient
+    return await patient_or_not_found(db, user, patient_id)
 
 
-def _clean(changes: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if "name" in changes:
-        out["name"] = v.text("name", changes["name"] or "", 200)
-    if "email" in changes:
-        out["email"] = v.email("email", changes["email"])
-    if "phone" in changes:
-        out["phone"] = v.phone("phone", changes["phone"])
-    if "date_of_birth" in changes:
-        dob: date | None = v.birth_date("dateOfBirth", changes["date_of_birth"])
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientChanges(Changes):
+    """The fields of a patient the client set; UNSET ones stay as they are."""
+
+    name: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
+    phone: str | Unset | None = UNSET
+    date_of_birth: date | Unset | None = UNSET
+
+
+def _columns(changes: PatientChanges) -> dict[str, str | None]:
+    """The validated column values of the fields set (BAD_USER_INPUT at the
+    first at fault, in this order)."""
+    out: dict[str, str | None] = {}
+    if changes.name is not UNSET:
+        out["name"] = v.text("name", changes.name or "", 200)
+    if changes.email is not UNSET:
+        out["email"] = v.email("email", changes.email)
+    if changes.phone is not UNSET:
+        out["phone"] = v.phone("phone", changes.phone)
+    if changes.date_of_birth is not UNSET:
+        dob = v.birth_date("dateOfBirth", changes.date_of_birth)
         out["date_of_birth"] = dob.isoformat() if dob else None
     return out
 
@@ -64,12 +75,14 @@ async def _check_email(
 
 
 async def create_patient(
-    db: AsyncSession, therapist: User, fields: dict[str, Any]
+    db: AsyncSession, therapist: User, changes: PatientChanges
 ) -> Patient:
-    """A new patient with the caller as its therapist."""
+    """A new patient with the caller as its therapist (a name is required)."""
     if therapist.role is not Role.THERAPIST:
         raise Forbidden("Only therapists create patients")
-    values = _clean({"name": "", **fields})
+    if changes.name is UNSET:  # refused as empty below
+        changes = replace(changes, name="")
+    values = _columns(changes)
     email = values.get("email")
     if email and await q.email_taken(db, therapist.id, email):
         raise Conflict("A patient with this email already exists", "email")
@@ -84,11 +97,11 @@ async def create_patient(
 
 
 async def update_patient(
-    db: AsyncSession, user: User, patient_id: uuid.UUID, fields: dict[str, Any]
+    db: AsyncSession, user: User, patient_id: uuid.UUID, changes: PatientChanges
 ) -> Patient:
-    """Change the given fields (omitted fields stay as they are)."""
+    """Change the fields set (UNSET ones stay as they are)."""
     patient = await writable_patient(db, user, patient_id)
-    values = _clean(fields)
+    values = _columns(changes)
     if "name" in values and not values["name"]:
         raise BadInput("name", "name must not be empty")
     await _check_email(db, patient.id, values.get("email"))

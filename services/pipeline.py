@@ -23,8 +23,9 @@ from db.queries import pipeline as q
 from db.queries import review as rq
 from services import ai, alerts, consent, enqueue, storage, transcription
 from services import segments as seg
+from services.access import patient_or_not_found, session_or_not_found
 from services.blobstore import MissingObject, StorageUnavailable
-from services.errors import BadInput, Conflict, NotFound
+from services.errors import BadInput, Conflict
 from services.extraction import Extraction, extract_notes
 from services.notes_build import Built, build_content, segments_of
 from services.patients import require_clinician
@@ -35,13 +36,6 @@ log = logging.getLogger("therapybridge.pipeline")
 
 WillRetry = Callable[[BaseException], bool]
 MAX_TRANSCRIPT_CHARS = 2_000_000
-
-
-async def _readable_patient(
-    db: AsyncSession, user: User, patient_id: uuid.UUID
-) -> None:
-    if not await q.is_patient_readable(db, user, patient_id):
-        raise NotFound("Patient")
 
 
 async def create_from_upload(
@@ -56,7 +50,7 @@ async def create_from_upload(
     """Store the audio and create (or fill a scheduled) session as UPLOADING;
     the caller enqueues transcription after commit."""
     require_clinician(user)  # also refused by schema/permissions.py
-    await _readable_patient(db, user, patient_id)
+    await patient_or_not_found(db, user, patient_id)
     stored = await storage.save_upload(settings, upload)
     try:
         ts = await _target_session(db, user, patient_id, session_date, session_id)
@@ -99,11 +93,7 @@ async def _target_session(
         db.add(ts)
         await db.flush()
         return ts
-    if await q.readable_session(db, user, session_id) is None:
-        raise NotFound("Session")
-    locked = await q.lock_session(db, session_id)
-    if locked is None:
-        raise NotFound("Session")
+    locked = await session_or_not_found(db, user, session_id, lock=True)
     if locked.patient_id != patient_id:
         raise BadInput("sessionId", "The session belongs to another patient")
     if locked.status is not S.SCHEDULED:
@@ -129,7 +119,7 @@ async def create_from_transcript(
     segments = seg.parse_pasted(text)
     if not segments:
         raise BadInput("transcript", "The transcript has no text to take notes from")
-    await _readable_patient(db, user, patient_id)
+    await patient_or_not_found(db, user, patient_id)
     ts = TherapySession(
         id=uuid.uuid4(),
         patient_id=patient_id,
@@ -144,24 +134,13 @@ async def create_from_transcript(
     return ts
 
 
-async def _locked_readable(
-    db: AsyncSession, user: User, session_id: uuid.UUID
-) -> TherapySession:
-    if await q.readable_session(db, user, session_id) is None:
-        raise NotFound("Session")
-    ts = await q.lock_session(db, session_id)
-    if ts is None:
-        raise NotFound("Session")
-    return ts
-
-
 async def retry(
     db: AsyncSession, user: User, session_id: uuid.UUID
 ) -> tuple[TherapySession, str]:
     """Resume a FAILED session from the stage that failed; returns the session
     and the job to enqueue after commit."""
     require_clinician(user)  # also refused by schema/permissions.py
-    ts = await _locked_readable(db, user, session_id)
+    ts = await session_or_not_found(db, user, session_id, lock=True)
     if ts.status is not S.FAILED:
         raise Conflict("Only a failed session can be retried", "sessionId")
     stage = S(ts.failed_stage) if ts.failed_stage else S.UPLOADING
@@ -179,7 +158,7 @@ async def request_extraction(
 ) -> TherapySession:
     """Re-run extraction on the stored transcript (a new notes version)."""
     require_clinician(user)  # also refused by schema/permissions.py
-    ts = await _locked_readable(db, user, session_id)
+    ts = await session_or_not_found(db, user, session_id, lock=True)
     if ts.status not in (S.PROCESSED, S.FAILED):
         raise Conflict("The session is still being processed", "sessionId")
     if await q.transcript_of(db, ts.id) is None:

@@ -12,13 +12,14 @@ from db.base import utcnow
 from db.models import TreatmentGoal, TreatmentPlan, User
 from db.queries import plans as q
 from services import validation as v
-from services.errors import BadInput, NotFound
+from services.access import plan_or_not_found
+from services.errors import BadInput
 from services.patients import require_clinician, writable_patient
 
 MAX_GOALS = 50
 
 
-@dataclass
+@dataclass(frozen=True)
 class GoalValues:
     description: str
     target_date: date | None = None
@@ -93,9 +94,7 @@ async def update_plan(
 ) -> TreatmentPlan:
     """Change title/status; a given goal list replaces the old one whole."""
     require_clinician(user)
-    plan = await q.readable_plan(db, user, plan_id)
-    if plan is None:
-        raise NotFound("TreatmentPlan")
+    plan = await plan_or_not_found(db, user, plan_id)
     if title is not None:
         plan.title = v.text("title", title, 200)
     if status is not None:

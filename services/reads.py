@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role
+from db.enums import AuditAction, Role
 from db.loaders import ScopedLoader
 from db.models import User
 from db.queries.pagination import Page
@@ -50,13 +50,13 @@ class Reader(Protocol):
 
     def audit(
         self,
-        action: str,
+        action: AuditAction,
         entity_type: str,
         entity_id: uuid.UUID | None,
         patient_id: uuid.UUID | None,
         fields: Iterable[str] = (),
         *,
-        entity_ids: list[uuid.UUID] | None = None,
+        entity_ids: Sequence[uuid.UUID] | None = None,
     ) -> None:
         """Buffer one audit event, written with the request."""
         ...
@@ -92,7 +92,7 @@ def record_reads(
     for patient_id, ids in by_patient.items():
         one = len(ids) == 1
         reader.audit(
-            "READ",
+            AuditAction.READ,
             type_name,
             ids[0] if one else None,
             patient_id,

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Attendance, Mood, MoodTrajectory, NoteSource, SessionStatus
+from db.enums import (
+    Attendance,
+    Mood,
+    MoodTrajectory,
+    NoteSource,
+    RiskSeverity,
+    SessionStatus,
+)
 from db.models import SessionNotes, SessionStatusEvent, TherapySession, User
 from db.queries import pipeline as pq
 from db.queries import review as rq
@@ -18,8 +27,10 @@ from db.queries import sessions as q
 from db.queries.pipeline import add_status_event
 from services import storage
 from services import validation as v
+from services.access import session_or_not_found
 from services.blobstore import StorageUnavailable
-from services.errors import BadInput, Conflict, NotFound
+from services.changes import UNSET, Changes, Unset, or_none
+from services.errors import BadInput, Conflict
 from services.notes import NoteContent
 from services.patients import require_clinician, writable_patient
 from settings import Settings
@@ -32,10 +43,7 @@ async def writable_session(
 ) -> TherapySession:
     """A session the caller may change, else NOT_FOUND (FORBIDDEN for PATIENT)."""
     require_clinician(user)
-    found = await q.readable_session(db, user, session_id)
-    if found is None:
-        raise NotFound("Session")
-    return found
+    return await session_or_not_found(db, user, session_id)
 
 
 async def schedule_session(
@@ -100,44 +108,89 @@ async def remove_stored_file(settings: Settings, storage_key: str) -> None:
         log.warning("stored file not deleted: %s", type(exc).__name__)
 
 
-_NOTE_TEXT = {
-    "topic_summary": "topicSummary",
-    "therapist_notes": "therapistNotes",
-    "patient_summary": "patientSummary",
-}
-_NOTE_LISTS = {
-    "strategies": "strategies",
-    "action_items": "actionItems",
-    "risk_flags": "riskFlags",
-}
+@dataclass(frozen=True, slots=True)
+class StrategyValues:
+    name: str
+    category: str
+    description: str
+    context: str | None = None
 
 
-def _clean_notes(changes: dict[str, Any]) -> dict[str, Any]:
-    out = dict(changes)
-    for key, name in _NOTE_TEXT.items():
-        if key in out:
-            out[key] = v.text(name, out[key] or "", 20_000, required=False)
-    if "key_topics" in out:
-        out["key_topics"] = v.strings("keyTopics", out["key_topics"] or [], 30, 200)
-    for key, name in _NOTE_LISTS.items():
-        if key in out:
-            items = out[key] or []
-            if len(items) > 50:
-                raise BadInput(name, "At most 50 items")
-            for i, item in enumerate(items):
-                for part, value in item.items():
-                    if isinstance(value, str) and len(value) > 2000:
-                        raise BadInput(f"{name}[{i}].{part}", "Too long")
-            out[key] = items
+@dataclass(frozen=True, slots=True)
+class ActionItemValues:
+    task: str
+    category: str
+    details: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFlagValues:
+    type: str
+    evidence: str
+    severity: RiskSeverity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoteChanges(Changes):
+    """The parts of a session's notes the client set: UNSET ones are copied
+    from the latest version; null empties a part (the moods: the latest's)."""
+
+    key_topics: list[str] | Unset | None = UNSET
+    topic_summary: str | Unset | None = UNSET
+    strategies: list[StrategyValues] | Unset | None = UNSET
+    action_items: list[ActionItemValues] | Unset | None = UNSET
+    session_mood: Mood | Unset | None = UNSET
+    mood_trajectory: MoodTrajectory | Unset | None = UNSET
+    therapist_notes: str | Unset | None = UNSET
+    patient_summary: str | Unset | None = UNSET
+    risk_flags: list[RiskFlagValues] | Unset | None = UNSET
+
+
+NoteItem = StrategyValues | ActionItemValues | RiskFlagValues
+
+
+def _note_items(field: str, items: Sequence[NoteItem]) -> list[dict[str, Any]]:
+    if len(items) > 50:
+        raise BadInput(field, "At most 50 items")
+    out = []
+    for i, item in enumerate(items):
+        parts = asdict(item)
+        for part, value in parts.items():
+            if isinstance(value, str) and len(value) > 2000:
+                raise BadInput(f"{field}[{i}].{part}", "Too long")
+        out.append(parts)
+    return out
+
+
+def _content_changes(changes: NoteChanges) -> dict[str, Any]:
+    """The validated keys of the notes document the client set (the moods are
+    columns, not in it), BAD_USER_INPUT at the first part at fault."""
+    out: dict[str, Any] = {}
+    texts = (
+        ("topic_summary", "topicSummary", changes.topic_summary),
+        ("therapist_notes", "therapistNotes", changes.therapist_notes),
+        ("patient_summary", "patientSummary", changes.patient_summary),
+    )
+    for key, field, text in texts:
+        if text is not UNSET:
+            out[key] = v.text(field, text or "", 20_000, required=False)
+    if changes.key_topics is not UNSET:
+        out["key_topics"] = v.strings("keyTopics", changes.key_topics or [], 30, 200)
+    if changes.strategies is not UNSET:
+        out["strategies"] = _note_items("strategies", changes.strategies or [])
+    if changes.action_items is not UNSET:
+        out["action_items"] = _note_items("actionItems", changes.action_items or [])
+    if changes.risk_flags is not UNSET:
+        out["risk_flags"] = _note_items("riskFlags", changes.risk_flags or [])
     return out
 
 
 async def update_notes(
-    db: AsyncSession, user: User, session_id: uuid.UUID, changes: dict[str, Any]
+    db: AsyncSession, user: User, session_id: uuid.UUID, changes: NoteChanges
 ) -> SessionNotes:
     """A new note version (source THERAPIST, author the caller); older stay."""
     row = await writable_session(db, user, session_id)
-    changes = _clean_notes(changes)
+    content_changes = _content_changes(changes)
     await pq.lock_session(db, row.id)  # not while it is being signed
     if await rq.signed_notes(db, row.id) is not None:
         raise Conflict(
@@ -145,13 +198,13 @@ async def update_notes(
         )
     latest = await q.latest_notes(db, row.id)
     base = NoteContent.from_dict(latest.content if latest else None)
-    mood = changes.pop("session_mood", None) or (
+    mood = or_none(changes.session_mood) or (
         latest.session_mood if latest else Mood.NEUTRAL
     )
-    trajectory = changes.pop("mood_trajectory", None) or (
+    trajectory = or_none(changes.mood_trajectory) or (
         latest.mood_trajectory if latest else MoodTrajectory.STABLE
     )
-    content = base.merged(changes)
+    content = base.merged(content_changes)
     notes = SessionNotes(
         session_id=row.id,
         version=(latest.version if latest else 0) + 1,

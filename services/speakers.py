@@ -12,7 +12,8 @@ from db.enums import SpeakerRole
 from db.models import TherapySession, Transcript, User
 from db.queries import pipeline as q
 from services import segments as seg
-from services.errors import BadInput, Conflict, NotFound
+from services.access import session_or_not_found
+from services.errors import BadInput, Conflict
 from services.patients import require_clinician
 
 _SWAP = {
@@ -24,11 +25,7 @@ _SWAP = {
 async def _transcript(
     db: AsyncSession, user: User, session_id: uuid.UUID
 ) -> tuple[TherapySession, Transcript]:
-    if await q.readable_session(db, user, session_id) is None:
-        raise NotFound("Session")
-    ts = await q.lock_session(db, session_id)
-    if ts is None:
-        raise NotFound("Session")
+    ts = await session_or_not_found(db, user, session_id, lock=True)
     transcript = await q.transcript_of(db, session_id)
     if transcript is None:
         raise Conflict("The session has no transcript yet", "sessionId")

@@ -6,13 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import RiskAlertStatus, RiskSeverity, Role
 from db.models import Patient, RiskAlert, User
 from db.queries.pagination import Ordering
-from db.queries.scoping import Subject, readable_patient_ids
 
 ALERT_CHANNEL = "risk_alert"
 ALERT_ORDER = Ordering(
@@ -22,27 +21,6 @@ ALERT_ORDER = Ordering(
 
 def alert_key(alert: RiskAlert) -> list[Any]:
     return [alert.raised_at, alert.id]
-
-
-def readable_alerts(
-    user: Subject | None, status: RiskAlertStatus | None = None
-) -> Select[RiskAlert]:
-    """Alerts about patients the caller treats; nothing for the PATIENT role."""
-    if user is None or user.role is Role.PATIENT:
-        return select(RiskAlert).where(false())
-    stmt = select(RiskAlert).where(RiskAlert.patient_id.in_(readable_patient_ids(user)))
-    if status is not None:
-        stmt = stmt.where(RiskAlert.status == status)
-    return stmt
-
-
-async def readable_alert(
-    db: AsyncSession, user: User | None, alert_id: uuid.UUID, *, lock: bool = False
-) -> RiskAlert | None:
-    stmt = readable_alerts(user).where(RiskAlert.id == alert_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def alerts_of_session(db: AsyncSession, session_id: uuid.UUID) -> list[RiskAlert]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import JobStatus
 from db.models import ExportJob, User
-from db.queries.exports import readable_export_jobs
+from db.queries.scoping import readable_export_jobs
 
 
 async def downloadable_export(

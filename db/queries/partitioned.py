@@ -7,7 +7,8 @@ so a page of 5 sessions for 50 patients is one statement, not 50.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import FromClause, Integer, Select, any_, bindparam, func, select
@@ -30,32 +31,45 @@ _ROWS = "partition_rows"
 _SIZE = "partition_size"
 
 
+@dataclass(frozen=True)
+class PartitionedQuery:
+    """What ``paginate_partitioned`` pages: the rows of ``entity`` that
+    ``build(user)`` selects, whose values are the bind parameters ``params``
+    (``shape`` names everything else ``build`` depends on), grouped by their
+    ``parent`` column, in ``ordering``; ``key(row)`` gives a row's values of
+    the ordering columns.
+
+    ``attach(row)`` may name one more object per row, fetched by the same
+    statement: it returns a LATERAL subquery correlated to the aliased ``row``
+    and the entity aliased to it."""
+
+    entity: type[Any]
+    build: Callable[[Subject | None], Select[Any]]
+    params: Mapping[str, Any]
+    shape: Hashable
+    parent: InstrumentedAttribute[Any]
+    ordering: Ordering
+    key: Callable[[Any], Sequence[Any]]
+    attach: Callable[[Any], tuple[FromClause, Any]] | None = None
+
+
 async def paginate_partitioned(
     db: AsyncSession,
-    entity: type[Any],
-    build: Callable[[Subject | None], Select[Any]],
-    params: dict[str, Any],
-    shape: Hashable,
     user: User | None,
-    parent: InstrumentedAttribute[Any],
+    query: PartitionedQuery,
     parent_ids: Sequence[Any],
-    ordering: Ordering,
     args: PageArgs,
-    key: Callable[[Any], Sequence[Any]],
-    attach: Callable[[Any], tuple[FromClause, Any]] | None = None,
     attached: dict[Any, Any] | None = None,
 ) -> dict[Any, Page[Any]]:
-    """One page per parent of ``build(user)`` (a select of ``entity`` whose
-    values are the bind parameters ``params``; ``shape`` names everything else
-    it depends on).
+    """One page per parent in ``parent_ids`` of ``query``, read as ``user``.
 
     The whole statement is built once per shape, direction, cursor or not,
     ``attach`` or not, and role (``scoped_statement``): the parents, the
-    cursor and the page size are bind parameters. ``attach(row)`` may name one
-    more object per row, fetched by the same statement: it returns a LATERAL
-    subquery correlated to the aliased ``row`` and the entity aliased to it.
-    Each row's object (or None) lands in ``attached`` under the row's ``id``.
+    cursor and the page size are bind parameters. Each row's attached object
+    (or None) lands in ``attached`` under the row's ``id``.
     """
+    entity, build, parent = query.entity, query.build, query.parent
+    ordering, attach = query.ordering, query.attach
     reverse = args.backwards
     has_cursor = args.cursor is not None
 
@@ -89,13 +103,13 @@ async def paginate_partitioned(
         return outer
 
     stmt, scope = scoped_statement(
-        ("partitioned", entity, parent.key, shape, reverse, has_cursor, attach),
+        ("partitioned", entity, parent.key, query.shape, reverse, has_cursor, attach),
         user,
         statement,
     )
     values = {
         **scope,
-        **params,
+        **query.params,
         _PARENTS: list(parent_ids),
         _ROWS: args.size + 1,
         _SIZE: args.size,
@@ -110,7 +124,6 @@ async def paginate_partitioned(
         grouped[getattr(obj, parent.key)].append(obj)
         if attached is not None and attach is not None:
             attached[obj.id] = found[2]
-    has_cursor = args.cursor is not None
     pages: dict[Any, Page[Any]] = {}
     for parent_id, rows in grouped.items():
         more = len(rows) > args.size
@@ -119,7 +132,7 @@ async def paginate_partitioned(
             rows.reverse()
         pages[parent_id] = Page(
             rows=rows,
-            key=key,
+            key=query.key,
             has_next_page=has_cursor if reverse else more,
             has_previous_page=more if reverse else has_cursor,
         )

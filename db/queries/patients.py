@@ -56,13 +56,6 @@ def patients_stmt(
     return stmt
 
 
-async def readable_patient(
-    db: AsyncSession, user: User | None, patient_id: uuid.UUID
-) -> Patient | None:
-    stmt = readable_patients(user).where(Patient.id == patient_id)
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
 async def email_taken(
     db: AsyncSession,
     therapist_id: uuid.UUID,

@@ -23,8 +23,6 @@ from db.models import (
 )
 from db.queries.scoping import (
     readable_patient_ids,
-    readable_patients,
-    readable_sessions,
 )
 
 STATUS_CHANNEL = "session_status"
@@ -58,20 +56,6 @@ async def add_status_event(db: AsyncSession, event: SessionStatusEvent) -> None:
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": STATUS_CHANNEL, "payload": f"{event.session_id}:{event.id}"},
     )
-
-
-async def readable_session(
-    db: AsyncSession, user: User | None, session_id: uuid.UUID
-) -> TherapySession | None:
-    stmt = readable_sessions(user).where(TherapySession.id == session_id)
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
-async def is_patient_readable(
-    db: AsyncSession, user: User | None, patient_id: uuid.UUID
-) -> bool:
-    stmt = readable_patients(user).where(Patient.id == patient_id)
-    return (await db.execute(stmt)).first() is not None
 
 
 async def audio_of(db: AsyncSession, session_id: uuid.UUID) -> AudioFile | None:
@@ -141,7 +125,7 @@ async def event_with_readers(
     return event, ts, therapists, linked, practice
 
 
-async def readable_events_after(
+async def status_events_after(
     db: AsyncSession,
     user: User | None,
     after_id: int,

@@ -25,7 +25,6 @@ from db.models import (
 )
 from db.queries.scoping import (
     readable_invitations,
-    readable_practices,
     readable_sessions,
     readable_users,
 )
@@ -49,20 +48,6 @@ async def practice_patient(
     stmt = select(Patient).where(
         Patient.id == patient_id, Patient.practice_id == practice_id
     )
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
-async def readable_invitation(
-    db: AsyncSession, user: User, invitation_id: uuid.UUID
-) -> Invitation | None:
-    stmt = readable_invitations(user).where(Invitation.id == invitation_id)
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
-async def readable_practice(
-    db: AsyncSession, user: User | None, practice_id: uuid.UUID
-) -> Practice | None:
-    stmt = readable_practices(user).where(Practice.id == practice_id)
     return (await db.execute(stmt)).scalar_one_or_none()
 
 

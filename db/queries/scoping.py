@@ -1,7 +1,10 @@
 """Row scoping, in one place per entity: what a user may read.
 
 Every path that returns data (root fields, node/nodes, nested fields,
-dataloaders, subscriptions) filters through these builders. Everything is
+dataloaders, subscriptions) filters through these builders
+(``readable_<entity>s(user)``, a select), and every "may this user read this
+one row" is the one lookup here (``readable_<entity>(db, user, id)``, the row
+or None); ``services/access.py`` turns a None into NOT_FOUND. Everything is
 keyed by practice first: nobody reads anything of another practice, whatever
 their role. Within the practice a THERAPIST (and an ADMIN, who reads clinical
 content only where assigned) sees the patients assigned to them; a PATIENT
@@ -23,17 +26,32 @@ from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, Uuid, bindparam, false, literal, select, union
+from sqlalchemy import (
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    false,
+    literal,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
-from db.enums import Role
+from db.enums import RiskAlertStatus, Role
 from db.models import (
+    AuditEvent,
+    ExportJob,
     Invitation,
     Patient,
     PatientTherapist,
     Practice,
+    RiskAlert,
     TherapySession,
+    TreatmentPlan,
     User,
 )
 
@@ -204,19 +222,129 @@ def practice_user_ids(user: Subject) -> Select[Any]:
     return select(User.id).where(User.practice_id == user.practice_id)
 
 
-__all__ = [
-    "SCOPE_PRACTICE_ID",
-    "SCOPE_USER_ID",
-    "Subject",
-    "Template",
-    "may_read_patient",
-    "practice_user_ids",
-    "readable_invitations",
-    "readable_patient_ids",
-    "readable_patients",
-    "readable_practices",
-    "readable_sessions",
-    "readable_user_ids",
-    "readable_users",
-    "scoped_statement",
-]
+def practice_patient_ids(user: Subject) -> Select[Any]:
+    """Every patient of the caller's practice (for its administration)."""
+    return select(Patient.id).where(Patient.practice_id == user.practice_id)
+
+
+def readable_session_ids(user: Subject | None) -> Select[Any]:
+    return select(TherapySession.id).where(
+        TherapySession.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+def readable_plans(user: Subject | None) -> Select[TreatmentPlan]:
+    return select(TreatmentPlan).where(
+        TreatmentPlan.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+def readable_plan_ids(user: Subject | None) -> Select[Any]:
+    return select(TreatmentPlan.id).where(
+        TreatmentPlan.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+def readable_alerts(
+    user: Subject | None, status: RiskAlertStatus | None = None
+) -> Select[RiskAlert]:
+    """Alerts about patients the caller treats; nothing for the PATIENT role."""
+    if user is None or user.role is Role.PATIENT:
+        return select(RiskAlert).where(false())
+    stmt = select(RiskAlert).where(RiskAlert.patient_id.in_(readable_patient_ids(user)))
+    if status is not None:
+        stmt = stmt.where(RiskAlert.status == status)
+    return stmt
+
+
+def readable_export_jobs(user: Subject | None) -> Select[ExportJob]:
+    """The caller's own export jobs, for patients they may still read."""
+    if user is None:
+        return select(ExportJob).where(false())
+    return select(ExportJob).where(
+        ExportJob.requested_by_id == user.id,
+        ExportJob.patient_id.in_(readable_patient_ids(user)),
+    )
+
+
+def readable_audit_events(user: Subject | None) -> Select[AuditEvent]:
+    """Whoever administers a practice reads the events of its patients and
+    users; a therapist those about their own patients; a PATIENT those about
+    their own record (the accounting of disclosures)."""
+    if user is None or not user.is_active:
+        return select(AuditEvent).where(false())
+    if user.administers_practice:
+        users = practice_user_ids(user)
+        return select(AuditEvent).where(
+            or_(
+                AuditEvent.patient_id.in_(practice_patient_ids(user)),
+                AuditEvent.actor_id.in_(users),
+                and_(AuditEvent.entity_type == "User", AuditEvent.entity_id.in_(users)),
+            )
+        )
+    return select(AuditEvent).where(
+        AuditEvent.patient_id.in_(readable_patient_ids(user))
+    )
+
+
+# One row the caller may read, or None: the only answer to "may this user
+# read X" (services/access.py raises NOT_FOUND on a None).
+
+
+async def readable_patient(
+    db: AsyncSession, user: User | None, patient_id: uuid.UUID
+) -> Patient | None:
+    stmt = readable_patients(user).where(Patient.id == patient_id)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def readable_session(
+    db: AsyncSession, user: User | None, session_id: uuid.UUID
+) -> TherapySession | None:
+    stmt = readable_sessions(user).where(TherapySession.id == session_id)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def readable_plan(
+    db: AsyncSession, user: User | None, plan_id: uuid.UUID
+) -> TreatmentPlan | None:
+    stmt = readable_plans(user).where(TreatmentPlan.id == plan_id)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def readable_invitation(
+    db: AsyncSession, user: User | None, invitation_id: uuid.UUID
+) -> Invitation | None:
+    stmt = readable_invitations(user).where(Invitation.id == invitation_id)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def readable_alert(
+    db: AsyncSession, user: User | None, alert_id: uuid.UUID, *, lock: bool = False
+) -> RiskAlert | None:
+    """With ``lock``, locked for this transaction and re-read."""
+    stmt = readable_alerts(user).where(RiskAlert.id == alert_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def readable_audit_event(
+    db: AsyncSession, user: User | None, event_id: uuid.UUID
+) -> AuditEvent | None:
+    stmt = readable_audit_events(user).where(AuditEvent.id == event_id)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def can_read_patient_audit(
+    db: AsyncSession, user: User, patient_id: uuid.UUID
+) -> bool:
+    """Whether ``user`` may read the audit log of this patient: an
+    administrator any patient of the practice, others the ones they read."""
+    ids = (
+        practice_patient_ids(user)
+        if user.administers_practice
+        else readable_patient_ids(user)
+    )
+    stmt = ids.where(ids.selected_columns[0] == patient_id)
+    return (await db.execute(stmt)).first() is not None

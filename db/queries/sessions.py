@@ -94,13 +94,6 @@ def session_key(s: TherapySession) -> list[Any]:
     return [s.session_date, s.id]
 
 
-async def readable_session(
-    db: AsyncSession, user: User | None, session_id: uuid.UUID
-) -> TherapySession | None:
-    stmt = readable_sessions(user).where(TherapySession.id == session_id)
-    return (await db.execute(stmt)).scalar_one_or_none()
-
-
 async def count_by_patient(
     db: AsyncSession, user: User | None, f: SessionFilter, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, int]:

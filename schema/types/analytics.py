@@ -7,6 +7,7 @@ figure are in the README, section "Analytics".
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -16,8 +17,9 @@ from resolvers import analytics as resolve
 from resolvers.context import Context
 from resolvers.practices import therapist_activity
 from schema.types.patient import PatientType
-from schema.types.practice import TherapistActivityType as TherapistActivity
-from schema.types.session import TherapySessionType
+from schema.types.practice import TherapistActivityRow
+from schema.types.session import TherapySessionRow
+from services import analytics_types as records
 from services.analytics import Granularity, TrendPeriod
 
 strawberry.enum(TrendPeriod)
@@ -85,8 +87,11 @@ class PatientProgress:
     )
 
     @strawberry.field(description="The latest 5 sessions up to now, newest first.")
-    def recent_sessions(self, info: Info[Context, None]) -> list[TherapySessionType]:
-        return resolve.recent_sessions(info, self)  # type: ignore[arg-type,return-value]
+    @staticmethod
+    def recent_sessions(
+        root: strawberry.Parent[records.PatientProgress], info: Info[Context, None]
+    ) -> list[TherapySessionRow]:
+        return resolve.recent_sessions(info, root)
 
 
 @strawberry.type
@@ -127,8 +132,8 @@ class CommonTopic:
 )
 class Analytics:
     @strawberry.field
-    async def overview(self, info: Info[Context, None]) -> PracticeOverview:
-        return await resolve.overview(info)  # type: ignore[return-value]
+    async def overview(self, info: Info[Context, None]) -> PracticeOverviewRow:
+        return await resolve.overview(info)
 
     @strawberry.field
     async def patient_progress(
@@ -136,8 +141,8 @@ class Analytics:
         info: Info[Context, None],
         patient_id: strawberry.ID,
         weeks: int | None = 12,
-    ) -> PatientProgress:
-        return await resolve.patient_progress(info, patient_id, weeks)  # type: ignore[return-value]
+    ) -> PatientProgressRow:
+        return await resolve.patient_progress(info, patient_id, weeks)
 
     @strawberry.field
     async def session_trends(
@@ -145,8 +150,8 @@ class Analytics:
         info: Info[Context, None],
         period: TrendPeriod | None = TrendPeriod.LAST_30_DAYS,
         granularity: Granularity | None = Granularity.DAY,
-    ) -> SessionTrends:
-        return await resolve.session_trends(info, period, granularity)  # type: ignore[return-value]
+    ) -> SessionTrendsRow:
+        return await resolve.session_trends(info, period, granularity)
 
     @strawberry.field(
         description="Practice administrators: per therapist of the practice, "
@@ -155,14 +160,26 @@ class Analytics:
     )
     async def practice_therapists(
         self, info: Info[Context, None], days: int | None = 30
-    ) -> list[TherapistActivity]:
-        return await therapist_activity(info, days)  # type: ignore[return-value]
+    ) -> list[TherapistActivityRow]:
+        return await therapist_activity(info, days)
 
     @strawberry.field
     async def common_topics(
         self, info: Info[Context, None], limit: int | None = 20, weeks: int | None = 12
-    ) -> list[CommonTopic]:
-        return await resolve.common_topics(info, limit, weeks)  # type: ignore[return-value]
+    ) -> list[CommonTopicRow]:
+        return await resolve.common_topics(info, limit, weeks)
+
+
+if TYPE_CHECKING:  # the records these types are read from (schema/rows.py)
+    PracticeOverviewRow: TypeAlias = records.PracticeOverview
+    PatientProgressRow: TypeAlias = records.PatientProgress
+    SessionTrendsRow: TypeAlias = records.SessionTrends
+    CommonTopicRow: TypeAlias = records.CommonTopic
+else:
+    PracticeOverviewRow = PracticeOverview
+    PatientProgressRow = PatientProgress
+    SessionTrendsRow = SessionTrends
+    CommonTopicRow = CommonTopic
 
 
 @strawberry.type

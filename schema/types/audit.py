@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -18,8 +18,8 @@ from resolvers.ids import encode_id
 from resolvers.practices import audit_actor
 from resolvers.users import user_node
 from schema.node import Node, register_node
-from schema.types.patient import PatientType
-from schema.types.user import UserType
+from schema.types.patient import PatientRow
+from schema.types.user import UserRow
 
 
 @strawberry.type(name="AuditEvent", description="One recorded access or change.")
@@ -38,10 +38,10 @@ class AuditEventType(Node):
     @staticmethod
     async def actor(
         root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
-    ) -> UserType | None:
+    ) -> UserRow | None:
         if root.actor_id is None:
             return None
-        return await user_node(info.context, root.actor_id)  # type: ignore[return-value]
+        return await user_node(info.context, root.actor_id)
 
     @strawberry.field(
         description="The actor's name, shown to everyone who may read the event "
@@ -87,15 +87,21 @@ class AuditEventType(Node):
     @staticmethod
     async def patient(
         root: strawberry.Parent[models.AuditEvent], info: Info[Context, None]
-    ) -> PatientType | None:
+    ) -> PatientRow | None:
         if root.patient_id is None:
             return None
         # scoped and itself audited: an unassigned admin sees null here
-        return await patient_resolvers.patient_by_id(info, root.patient_id)  # type: ignore[return-value]
+        return await patient_resolvers.patient_by_id(info, root.patient_id)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.AuditEvent | cls)
+
+
+if TYPE_CHECKING:  # the row an AuditEvent is read from (schema/rows.py)
+    AuditEventRow: TypeAlias = models.AuditEvent
+else:
+    AuditEventRow = AuditEventType
 
 
 async def _resolve(info: Info[Context, None], value: uuid.UUID) -> Any:

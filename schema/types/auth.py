@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import strawberry
 
 from db.enums import Role
 from schema.types.user import UserType
 from services.accounts import NewUser
+
+if TYPE_CHECKING:
+    from services.auth import AuthTokens
 
 
 @strawberry.type(description="Tokens for a signed-in user.")
@@ -17,6 +22,12 @@ class AuthPayload:
     )
     expires_in: int = strawberry.field(description="Access token lifetime, seconds.")
     user: UserType
+
+
+if TYPE_CHECKING:  # the record an AuthPayload is read from (schema/rows.py)
+    AuthPayloadRow: TypeAlias = AuthTokens
+else:
+    AuthPayloadRow = AuthPayload
 
 
 @strawberry.input(description="A new account: THERAPIST or PATIENT.")

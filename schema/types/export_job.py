@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -33,6 +33,12 @@ class ExportJobType(Node):
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.ExportJob | cls)
+
+
+if TYPE_CHECKING:  # the row an ExportJob is read from (schema/rows.py)
+    ExportJobRow: TypeAlias = models.ExportJob
+else:
+    ExportJobRow = ExportJobType
 
 
 register_node("ExportJob", export_job_by_id, models.ExportJob)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -14,11 +14,12 @@ from resolvers import notes as resolve
 from resolvers import review
 from resolvers.context import Context
 from schema.node import Node, register_node
-from schema.types.user import UserType
+from schema.types.user import UserRow
 from services.note_format import NoteFormat as NoteFormatValue
 
 if TYPE_CHECKING:
-    from schema.types.session import TherapySessionType
+    from schema.types.session import TherapySessionRow
+    from services import notes as parts
 
 strawberry.enum(NoteFormatValue, name="NoteFormat")
 Notes = strawberry.Parent[models.SessionNotes]
@@ -88,8 +89,8 @@ class NoteAddendumType:
     @staticmethod
     async def author(
         root: strawberry.Parent[models.NoteAddendum], info: Info[Context, None]
-    ) -> UserType | None:
-        return await review.user_by_id(info, root.author_id)  # type: ignore[return-value]
+    ) -> UserRow | None:
+        return await review.user_by_id(info, root.author_id)
 
 
 @strawberry.type(name="SessionNotes")
@@ -113,20 +114,20 @@ class SessionNotesType(Node):
 
     @strawberry.field
     @staticmethod
-    async def signed_by(root: Notes, info: Info[Context, None]) -> UserType | None:
-        return await review.user_by_id(info, root.signed_by_id)  # type: ignore[return-value]
+    async def signed_by(root: Notes, info: Info[Context, None]) -> UserRow | None:
+        return await review.user_by_id(info, root.signed_by_id)
 
     @strawberry.field(description="Dated, authored additions to the signed note.")
     @staticmethod
-    async def addenda(root: Notes, info: Info[Context, None]) -> list[NoteAddendumType]:
-        return await review.addenda(info, root)  # type: ignore[return-value]
+    async def addenda(root: Notes, info: Info[Context, None]) -> list[NoteAddendumRow]:
+        return await review.addenda(info, root)
 
     @strawberry.field
     @staticmethod
     async def session(
         root: Notes, info: Info[Context, None]
-    ) -> Annotated[TherapySessionType, strawberry.lazy("schema.types.session")]:
-        return await resolve.notes_session(info, root)  # type: ignore[return-value]
+    ) -> Annotated[TherapySessionRow, strawberry.lazy("schema.types.session")]:
+        return await resolve.notes_session(info, root)
 
     @strawberry.field
     @staticmethod
@@ -140,18 +141,18 @@ class SessionNotesType(Node):
 
     @strawberry.field(description="The key topics with their evidence.")
     @staticmethod
-    def topics(root: Notes) -> list[TopicType]:
-        return resolve.content(root).topic_list()  # type: ignore[return-value]
+    def topics(root: Notes) -> list[TopicRow]:
+        return resolve.content(root).topic_list()
 
     @strawberry.field
     @staticmethod
-    def strategies(root: Notes) -> list[StrategyType]:
-        return resolve.content(root).strategies  # type: ignore[return-value]
+    def strategies(root: Notes) -> list[StrategyRow]:
+        return resolve.content(root).strategies
 
     @strawberry.field
     @staticmethod
-    def action_items(root: Notes) -> list[ActionItemType]:
-        return resolve.content(root).action_items  # type: ignore[return-value]
+    def action_items(root: Notes) -> list[ActionItemRow]:
+        return resolve.content(root).action_items
 
     @strawberry.field
     @staticmethod
@@ -165,8 +166,8 @@ class SessionNotesType(Node):
 
     @strawberry.field(description="FORBIDDEN for the PATIENT role.")
     @staticmethod
-    def risk_flags(root: Notes, info: Info[Context, None]) -> list[RiskFlagType]:
-        return resolve.hidden_content(info, root).risk_flags  # type: ignore[return-value]
+    def risk_flags(root: Notes, info: Info[Context, None]) -> list[RiskFlagRow]:
+        return resolve.hidden_content(info, root).risk_flags
 
     @strawberry.field(
         description="The note as SOAP, DAP or BIRP text; FORBIDDEN for patients."
@@ -179,12 +180,28 @@ class SessionNotesType(Node):
 
     @strawberry.field(description="Null for notes written by the AI.")
     @staticmethod
-    async def author(root: Notes, info: Info[Context, None]) -> UserType | None:
-        return await resolve.author(info, root)  # type: ignore[return-value]
+    async def author(root: Notes, info: Info[Context, None]) -> UserRow | None:
+        return await resolve.author(info, root)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.SessionNotes | cls)
+
+
+if TYPE_CHECKING:  # the rows and records these types are read from (schema/rows.py)
+    SessionNotesRow: TypeAlias = models.SessionNotes
+    NoteAddendumRow: TypeAlias = models.NoteAddendum
+    TopicRow: TypeAlias = parts.Topic
+    StrategyRow: TypeAlias = parts.Strategy
+    ActionItemRow: TypeAlias = parts.ActionItem
+    RiskFlagRow: TypeAlias = parts.RiskFlag
+else:
+    SessionNotesRow = SessionNotesType
+    NoteAddendumRow = NoteAddendumType
+    TopicRow = TopicType
+    StrategyRow = StrategyType
+    ActionItemRow = ActionItemType
+    RiskFlagRow = RiskFlagType
 
 
 register_node("SessionNotes", resolve.notes_by_id, models.SessionNotes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -17,17 +17,17 @@ from resolvers.context import Context
 from resolvers.practices import consents
 from schema.connection import Connection
 from schema.node import Node, register_node
-from schema.types.session import TherapySessionType
-from schema.types.treatment_plan import TreatmentPlanType
-from schema.types.user import UserType
+from schema.types.session import TherapySessionRow
+from schema.types.treatment_plan import TreatmentPlanRow
+from schema.types.user import UserRow
 
 if TYPE_CHECKING:
-    from schema.types.analytics import PatientProgress
-    from schema.types.practice import ConsentType
+    from schema.types.analytics import PatientProgressRow
+    from schema.types.practice import ConsentRow
 
 FromArg = Annotated[datetime | None, strawberry.argument(name="from")]
-Progress = Annotated["PatientProgress", strawberry.lazy("schema.types.analytics")]
-Consent = Annotated["ConsentType", strawberry.lazy("schema.types.practice")]
+Progress = Annotated["PatientProgressRow", strawberry.lazy("schema.types.analytics")]
+Consent = Annotated["ConsentRow", strawberry.lazy("schema.types.practice")]
 
 
 @strawberry.type(name="Patient")
@@ -47,8 +47,8 @@ class PatientType(Node):
     @staticmethod
     async def therapists(
         root: strawberry.Parent[models.Patient], info: Info[Context, None]
-    ) -> list[UserType]:
-        return await resolve.therapists(info, root)  # type: ignore[return-value]
+    ) -> list[UserRow]:
+        return await resolve.therapists(info, root)
 
     @strawberry.field(description="Newest first (session date, then id).")
     @staticmethod
@@ -62,7 +62,7 @@ class PatientType(Node):
         status: SessionStatus | None = None,
         from_: FromArg = None,
         to: datetime | None = None,
-    ) -> Connection[TherapySessionType]:
+    ) -> Connection[TherapySessionRow]:
         page, counter = await session_resolvers.patient_sessions(
             info, root, first, after, last, before, status, from_, to
         )
@@ -72,8 +72,8 @@ class PatientType(Node):
     @staticmethod
     async def treatment_plans(
         root: strawberry.Parent[models.Patient], info: Info[Context, None]
-    ) -> list[TreatmentPlanType]:
-        return await resolve.treatment_plans(info, root)  # type: ignore[return-value]
+    ) -> list[TreatmentPlanRow]:
+        return await resolve.treatment_plans(info, root)
 
     @strawberry.field(
         description="Progress over the last `weeks` weeks (1-104); see the "
@@ -85,7 +85,7 @@ class PatientType(Node):
         info: Info[Context, None],
         weeks: int | None = 12,
     ) -> Progress:
-        return await analytics_resolvers.progress_of(info, root, weeks)  # type: ignore[return-value]
+        return await analytics_resolvers.progress_of(info, root, weeks)
 
     @strawberry.field(
         description="The current state of each kind of consent ever recorded."
@@ -94,11 +94,17 @@ class PatientType(Node):
     async def consents(
         root: strawberry.Parent[models.Patient], info: Info[Context, None]
     ) -> list[Consent]:
-        return await consents(info.context, root)  # type: ignore[return-value]
+        return await consents(info.context, root)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.Patient | cls)
+
+
+if TYPE_CHECKING:  # the row a Patient is read from (schema/rows.py)
+    PatientRow: TypeAlias = models.Patient
+else:
+    PatientRow = PatientType
 
 
 register_node("Patient", resolve.patient_by_id, models.Patient)

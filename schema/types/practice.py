@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -14,7 +14,7 @@ from db.enums import ConsentKind, Role
 from resolvers import practices as resolve
 from resolvers.context import Context
 from schema.node import Node, register_node
-from schema.types.user import UserType
+from schema.types.user import UserRow, UserType
 from services.practices import TherapistActivity
 
 
@@ -30,8 +30,8 @@ class PracticeType(Node):
     @staticmethod
     async def members(
         root: strawberry.Parent[models.Practice], info: Info[Context, None]
-    ) -> list[UserType]:
-        return await resolve.members(info.context, root)  # type: ignore[return-value]
+    ) -> list[UserRow]:
+        return await resolve.members(info.context, root)
 
     @strawberry.field(
         description="Its invitations you may see (administrators: all; a "
@@ -40,8 +40,8 @@ class PracticeType(Node):
     @staticmethod
     async def invitations(
         root: strawberry.Parent[models.Practice], info: Info[Context, None]
-    ) -> list[InvitationType]:
-        return await resolve.invitations_of(info.context, root)  # type: ignore[return-value]
+    ) -> list[InvitationRow]:
+        return await resolve.invitations_of(info.context, root)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
@@ -77,8 +77,8 @@ class ConsentType:
     @staticmethod
     async def recorded_by(
         root: strawberry.Parent[models.PatientConsent], info: Info[Context, None]
-    ) -> UserType | None:
-        return await resolve.consent_recorder(info.context, root)  # type: ignore[return-value]
+    ) -> UserRow | None:
+        return await resolve.consent_recorder(info.context, root)
 
 
 @strawberry.type(
@@ -120,6 +120,18 @@ async def _practice(info: Info[Context, None], value: uuid.UUID) -> Any:
 
 async def _invitation(info: Info[Context, None], value: uuid.UUID) -> Any:
     return await resolve.invitation_node(info.context, value)
+
+
+if TYPE_CHECKING:  # the rows these types are read from (schema/rows.py)
+    PracticeRow: TypeAlias = models.Practice
+    InvitationRow: TypeAlias = models.Invitation
+    ConsentRow: TypeAlias = models.PatientConsent
+    TherapistActivityRow: TypeAlias = TherapistActivity
+else:
+    PracticeRow = PracticeType
+    InvitationRow = InvitationType
+    ConsentRow = ConsentType
+    TherapistActivityRow = TherapistActivityType
 
 
 register_node("Practice", _practice, models.Practice)

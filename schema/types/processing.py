@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import strawberry
+
+if TYPE_CHECKING:
+    from services.processing import Processing
 
 
 @strawberry.type(
@@ -19,3 +24,9 @@ class ProcessingInfoType:
     output_tokens: int | None
     audio_seconds: float | None
     cost_usd: float | None
+
+
+if TYPE_CHECKING:  # the record a ProcessingInfo is read from (schema/rows.py)
+    ProcessingInfoRow: TypeAlias = Processing
+else:
+    ProcessingInfoRow = ProcessingInfoType

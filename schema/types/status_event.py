@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -16,7 +16,7 @@ from resolvers.ids import encode_event_cursor
 from resolvers.patients import found_or_raise
 
 if TYPE_CHECKING:
-    from schema.types.session import TherapySessionType
+    from schema.types.session import TherapySessionRow
 
 
 @strawberry.type(name="SessionStatusEvent")
@@ -38,6 +38,12 @@ class SessionStatusEventType:
     @staticmethod
     async def session(
         root: strawberry.Parent[models.SessionStatusEvent], info: Info[Context, None]
-    ) -> Annotated[TherapySessionType, strawberry.lazy("schema.types.session")]:
+    ) -> Annotated[TherapySessionRow, strawberry.lazy("schema.types.session")]:
         found = await resolve.session_by_id(info, root.session_id)
-        return found_or_raise(found, "Session")  # type: ignore[return-value]
+        return found_or_raise(found, "Session")
+
+
+if TYPE_CHECKING:  # the row a SessionStatusEvent is read from (schema/rows.py)
+    SessionStatusEventRow: TypeAlias = models.SessionStatusEvent
+else:
+    SessionStatusEventRow = SessionStatusEventType

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import strawberry
 
@@ -72,3 +72,11 @@ class AudioFileType:
     content_type: str
     size_bytes: int
     duration_seconds: float | None
+
+
+if TYPE_CHECKING:  # the rows these types are read from (schema/rows.py)
+    TranscriptRow: TypeAlias = models.Transcript
+    AudioFileRow: TypeAlias = models.AudioFile
+else:
+    TranscriptRow = TranscriptType
+    AudioFileRow = AudioFileType

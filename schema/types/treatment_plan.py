@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -15,7 +15,7 @@ from resolvers.ids import encode_id
 from schema.node import Node, register_node
 
 if TYPE_CHECKING:
-    from schema.types.patient import PatientType
+    from schema.types.patient import PatientRow
 
 
 @strawberry.type(name="TreatmentGoal")
@@ -46,19 +46,27 @@ class TreatmentPlanType(Node):
     @staticmethod
     async def patient(
         root: strawberry.Parent[models.TreatmentPlan], info: Info[Context, None]
-    ) -> Annotated[PatientType, strawberry.lazy("schema.types.patient")]:
-        return await resolve.plan_patient(info, root)  # type: ignore[return-value]
+    ) -> Annotated[PatientRow, strawberry.lazy("schema.types.patient")]:
+        return await resolve.plan_patient(info, root)
 
     @strawberry.field(description="In their stated order.")
     @staticmethod
     async def goals(
         root: strawberry.Parent[models.TreatmentPlan], info: Info[Context, None]
-    ) -> list[TreatmentGoalType]:
-        return await resolve.plan_goals(info, root)  # type: ignore[return-value]
+    ) -> list[TreatmentGoalRow]:
+        return await resolve.plan_goals(info, root)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.TreatmentPlan | cls)
+
+
+if TYPE_CHECKING:  # the rows these types are read from (schema/rows.py)
+    TreatmentPlanRow: TypeAlias = models.TreatmentPlan
+    TreatmentGoalRow: TypeAlias = models.TreatmentGoal
+else:
+    TreatmentPlanRow = TreatmentPlanType
+    TreatmentGoalRow = TreatmentGoalType
 
 
 register_node("TreatmentPlan", resolve.plan_by_id, models.TreatmentPlan)

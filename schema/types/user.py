@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 from strawberry.types import Info
@@ -17,9 +17,9 @@ from schema.node import Node, register_node
 from services.errors import NotFound
 
 if TYPE_CHECKING:
-    from schema.types.practice import PracticeType
+    from schema.types.practice import PracticeRow
 
-PracticeRef = Annotated["PracticeType", strawberry.lazy("schema.types.practice")]
+PracticeRef = Annotated["PracticeRow", strawberry.lazy("schema.types.practice")]
 
 
 @strawberry.type(name="User")
@@ -52,11 +52,17 @@ class UserType(Node):
         found = await practice_of_user(info.context, root)
         if found is None:  # every readable user is of the caller's practice
             raise NotFound("Practice")
-        return found  # type: ignore[return-value]
+        return found
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Info[Context, None]) -> bool:
         return isinstance(obj, models.User | cls)
+
+
+if TYPE_CHECKING:  # the row a User is read from (schema/rows.py)
+    UserRow: TypeAlias = models.User
+else:
+    UserRow = UserType
 
 
 async def _resolve(info: Info[Context, None], value: Any) -> Any:

@@ -221,6 +221,7 @@ def patient_progress(w: World, p: uuid.UUID, weeks: int) -> dict[str, Any]:
             }
         )
     with_mood = sorted((s for s in counted if s.mood is not None), key=lambda s: s.at)
+    last_mood = with_mood[-1].mood if with_mood else None
     completed = sum(s.attendance == "COMPLETED" for s in mine)
     no_show = sum(s.attendance == "NO_SHOW" for s in mine)
     change = None
@@ -229,7 +230,7 @@ def patient_progress(w: World, p: uuid.UUID, weeks: int) -> dict[str, Any]:
     return {
         "totalSessions": len(counted),
         "moodTrend": {
-            "current": MOODS[with_mood[-1].mood - 1] if with_mood else None,  # type: ignore[operator]
+            "current": None if last_mood is None else MOODS[last_mood - 1],
             "trajectory": trajectory(points),
             "changePercent": change,
         },

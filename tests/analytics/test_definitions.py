@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import DailyStats, PatientProgress, TherapySession
 from db.queries.analytics import Frame
 from services import analytics
+from services.access import patient_or_not_found
 from services.analytics_jobs import aggregate
 from services.errors import BadInput
 from tests.analytics.reference import Sess, World
@@ -61,7 +62,7 @@ async def _practice(db: AsyncSession) -> tuple[World, Any, dict[str, uuid.UUID]]
 
 async def _figures(db: AsyncSession, t: Any, p: dict[str, uuid.UUID]) -> dict[str, Any]:
     frame = Frame("UTC", NOW)
-    patient = await analytics.readable_patient(db, t, p["A"])
+    patient = await patient_or_not_found(db, t, p["A"])
     return {
         "overview": shape(await analytics.overview(db, t, frame)),
         "trends": shape(

@@ -13,7 +13,7 @@ from db.base import utcnow
 from db.enums import Role
 from db.models import Patient, User
 from resolvers.ids import encode_id
-from services.audit import write_events
+from services.audit import AuditAction, AuditRecord, write_events
 from settings import Settings
 from tests.conftest import GQL, error_codes
 from tests.factories import create_patient, create_user, token_for, utc
@@ -36,17 +36,17 @@ async def _events(db: AsyncSession, patient: Patient, actor: User, n: int) -> No
     await write_events(
         db,
         [
-            {
-                "id": uuid.uuid4(),
-                "at": start + timedelta(seconds=i),
-                "actor_id": actor.id,
-                "action": "READ",
-                "entity_type": "Patient",
-                "entity_id": patient.id,
-                "patient_id": patient.id,
-                "fields": ["name", f"f{i}"],
-                "request_id": f"req-{i}",
-            }
+            AuditRecord(
+                id=uuid.uuid4(),
+                at=start + timedelta(seconds=i),
+                actor_id=actor.id,
+                action=AuditAction.READ,
+                entity_type="Patient",
+                entity_id=patient.id,
+                patient_id=patient.id,
+                fields=("name", f"f{i}"),
+                request_id=f"req-{i}",
+            )
             for i in range(n)
         ],
     )
@@ -311,34 +311,40 @@ def test_coalescing_keeps_writes_and_distinct_reads_apart() -> None:
 
     actor, p1, p2 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    read, update = AuditAction.READ, AuditAction.UPDATE
 
-    def event(action: str, entity: uuid.UUID, patient: uuid.UUID, **kw: Any) -> Any:
-        base = {
-            "actor_id": actor,
-            "action": action,
-            "entity_type": "TherapySession",
-            "entity_id": entity,
-            "patient_id": patient,
-            "fields": ["status"],
-            "request_id": "r",
-            "ip_address": "ip",
-        }
-        return base | kw
+    def event(
+        action: AuditAction,
+        entity: uuid.UUID,
+        patient: uuid.UUID,
+        fields: tuple[str, ...] = ("status",),
+        request_id: str = "r",
+    ) -> AuditRecord:
+        return AuditRecord(
+            actor_id=actor,
+            action=action,
+            entity_type="TherapySession",
+            entity_id=entity,
+            patient_id=patient,
+            fields=fields,
+            request_id=request_id,
+            ip_address="ip",
+        )
 
     rows = coalesce_reads(
         [
-            event("READ", a, p1),
-            event("UPDATE", a, p1),
-            event("READ", b, p1),
-            event("READ", a, p1),  # the same object twice: named once
-            event("READ", c, p2),  # another patient: its own row
-            event("READ", c, p1, fields=["notes"]),  # other fields: own row
-            event("READ", b, p1, request_id="other"),  # other request: own row
+            event(read, a, p1),
+            event(update, a, p1),
+            event(read, b, p1),
+            event(read, a, p1),  # the same object twice: named once
+            event(read, c, p2),  # another patient: its own row
+            event(read, c, p1, fields=("notes",)),  # other fields: own row
+            event(read, b, p1, request_id="other"),  # other request: own row
         ]
     )
 
-    assert [(r["action"], r["entity_id"], r.get("entity_ids")) for r in rows] == [
-        ("READ", None, [a, b]),
+    assert [(r.action, r.entity_id, r.entity_ids) for r in rows] == [
+        ("READ", None, (a, b)),
         ("UPDATE", a, None),
         ("READ", c, None),
         ("READ", c, None),

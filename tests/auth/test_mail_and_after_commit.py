@@ -6,7 +6,7 @@ import base64
 import logging
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from db.queries.users import get_user_by_email
@@ -88,7 +88,7 @@ async def test_failing_after_commit_callback_is_logged_not_raised(
         request=Request({"type": "http", "headers": []}),
         response=None,
         settings=Settings(environment="test"),
-        session_factory=None,  # type: ignore[arg-type]
+        session_factory=async_sessionmaker(),  # never opened here
         request_id="r1",
     )
     ran: list[str] = []

@@ -20,7 +20,7 @@ from db.enums import ExportFormat, ExportKind, JobStatus, Role
 from db.models import ExportJob, Invitation, Practice, User
 from resolvers.ids import encode_id, parse_id
 from schema import schema
-from services.audit import write_events
+from services.audit import AuditAction, AuditRecord, write_events
 from settings import Settings
 from tests.conftest import GQL, error_codes
 from tests.factories import create_patient, create_practice, create_user, token_for
@@ -72,16 +72,16 @@ async def _audit_event(db: AsyncSession, owner: User) -> uuid.UUID:
     await write_events(
         db,
         [
-            {
-                "id": event_id,
-                "at": utcnow(),
-                "actor_id": owner.id,
-                "action": "READ",
-                "entity_type": "Patient",
-                "entity_id": patient.id,
-                "patient_id": patient.id,
-                "fields": ["name"],
-            }
+            AuditRecord(
+                id=event_id,
+                at=utcnow(),
+                actor_id=owner.id,
+                action=AuditAction.READ,
+                entity_type="Patient",
+                entity_id=patient.id,
+                patient_id=patient.id,
+                fields=("name",),
+            )
         ],
     )
     return event_id

@@ -71,7 +71,7 @@ def test_render_soap(benchmark: Any) -> None:
 def test_coalesce_the_reads_of_a_nested_page(benchmark: Any) -> None:
     """The audit of scenario (a): 50 patients x (1 + 10 sessions + 10 notes)
     READ events coalesce into one row per (type, patient)."""
-    from services.audit import coalesce_reads
+    from services.audit import AuditAction, AuditRecord, coalesce_reads
 
     actor = uuid.uuid4()
     events = []
@@ -79,16 +79,16 @@ def test_coalesce_the_reads_of_a_nested_page(benchmark: Any) -> None:
         patient = uuid.uuid4()
         for kind, n in (("Patient", 1), ("TherapySession", 10), ("SessionNotes", 10)):
             events += [
-                {
-                    "actor_id": actor,
-                    "action": "READ",
-                    "entity_type": kind,
-                    "entity_id": uuid.uuid4(),
-                    "patient_id": patient,
-                    "fields": ["name"],
-                    "request_id": "r",
-                    "ip_address": "127.0.0.1",
-                }
+                AuditRecord(
+                    actor_id=actor,
+                    action=AuditAction.READ,
+                    entity_type=kind,
+                    entity_id=uuid.uuid4(),
+                    patient_id=patient,
+                    fields=("name",),
+                    request_id="r",
+                    ip_address="127.0.0.1",
+                )
                 for _ in range(n)
             ]
     assert len(benchmark(lambda: coalesce_reads(events))) == 150

@@ -7,13 +7,17 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit import write_events
+from services.audit import AuditAction, AuditRecord, write_events
 
 
 async def test_audit_events_refuse_update_and_delete(db: AsyncSession) -> None:
     await write_events(
         db,
-        [{"action": "READ", "entity_type": "Patient", "entity_id": uuid.uuid4()}],
+        [
+            AuditRecord(
+                action=AuditAction.READ, entity_type="Patient", entity_id=uuid.uuid4()
+            )
+        ],
     )
     await db.flush()
 

@@ -65,7 +65,7 @@ async def test_clear_forgets_a_primed_value_and_a_primed_failure_fails(
     assert loader.peek(stranger) == (False, None)
 
     failing = uuid.uuid4()
-    loader.prime(failing, ValueError("refused"))  # type: ignore[arg-type]
+    loader.prime(failing, ValueError("refused"))
     assert loader.peek(failing) == (False, None)
     with pytest.raises(ValueError, match="refused"):
         await loader.load(failing)

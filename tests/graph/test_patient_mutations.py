@@ -217,3 +217,33 @@ async def test_linked_patient_account_reads_only_its_record(
     assert "errors" not in linked
     assert [e["node"]["id"] for e in listed["data"]["patients"]["edges"]] == [pid(mine)]
     assert foreign["data"]["patient"] is None
+
+
+async def test_update_patient_tells_a_field_set_to_null_from_one_left_out(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    patient = await create_patient(
+        db, therapist, name="Old", email="old@example.com", phone="+1 555 0101"
+    )
+
+    body = await gql(
+        UPDATE,
+        {"id": pid(patient), "input": {"name": "New", "phone": None}},
+        token=token_for(settings, therapist),
+    )
+
+    assert body["data"]["updatePatient"] == {
+        "id": pid(patient),
+        "name": "New",
+        "email": "old@example.com",
+        "phone": None,
+    }
+    fields = (
+        await db.execute(
+            select(AuditEvent.fields).where(
+                AuditEvent.action == "UPDATE", AuditEvent.entity_id == patient.id
+            )
+        )
+    ).scalar_one()
+    assert fields == ["name", "phone"]

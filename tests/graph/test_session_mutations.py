@@ -239,3 +239,47 @@ async def test_treatment_plan_goals_are_replaced_as_a_list(
         "goals": [{"description": "Run", "status": "DONE"}],
     }
     assert empty_goal["errors"][0]["extensions"]["field"] == "goals[0].description"
+
+
+async def test_update_notes_validates_items_and_audits_the_parts_set(
+    db: AsyncSession, gql: GQL, settings: Settings
+) -> None:
+    therapist = await create_user(db)
+    patient = await create_patient(db, therapist)
+    session = await create_session(db, patient, therapist)
+    await create_notes(db, session)
+    token = token_for(settings, therapist)
+    sid = encode_id("TherapySession", session.id)
+    strategy = {"name": "Walks", "category": "behavioral", "description": "daily"}
+
+    too_long = await gql(
+        EDIT,
+        {
+            "s": sid,
+            "input": {"strategies": [strategy, {**strategy, "context": "x" * 2001}]},
+        },
+        token=token,
+    )
+    assert error_codes(too_long) == ["BAD_USER_INPUT"]
+    assert too_long["errors"][0]["extensions"]["field"] == "strategies[1].context"
+
+    body = await gql(
+        EDIT,
+        {
+            "s": sid,
+            "input": {"keyTopics": None, "strategies": [strategy], "sessionMood": None},
+        },
+        token=token,
+    )
+    notes = body["data"]["updateSessionNotes"]
+    assert notes["version"] == 2
+    assert notes["keyTopics"] == []
+    assert notes["sessionMood"] == "NEUTRAL"  # null keeps the latest's mood
+    fields = (
+        await db.execute(
+            select(AuditEvent.fields).where(
+                AuditEvent.action == "CREATE", AuditEvent.entity_type == "SessionNotes"
+            )
+        )
+    ).scalars()
+    assert list(fields) == [["key_topics", "session_mood", "strategies"]]

@@ -67,7 +67,9 @@ def listen_url(pg: PgServer) -> str:
     return url
 
 
-async def test_a_reconnected_listener_hands_out_what_it_missed(listen_url: str) -> None:
+async def test_a_reconnected_listener_hands_out_what_it_missed(
+    listen_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = listen_url
     engine = create_async_engine(url, poolclass=NullPool)
     factory = create_sessionmaker(engine)
@@ -81,7 +83,7 @@ async def test_a_reconnected_listener_hands_out_what_it_missed(listen_url: str) 
         await gate.wait()
         await connect()
 
-    broker._connect = gated  # type: ignore[method-assign]
+    monkeypatch.setattr(broker, "_connect", gated)
     try:
         async with broker.subscribe() as queue:
             sid = await _new_session(factory)

@@ -18,9 +18,10 @@ from strawberry.types import Info
 from app import create_app
 from db.enums import Role
 from db.models import DEFAULT_PRACTICE_ID, User
+from db.queries.pagination import Page
 from resolvers.context import Context
 from schema import MUTATIONS, QUERIES, build_schema
-from schema.connection import Connection, PageInfo
+from schema.connection import Connection
 from schema.types.user import UserType
 from settings import Settings
 
@@ -32,16 +33,10 @@ async def _zero() -> int:
 
 
 def _empty() -> Connection[Any]:
-    return Connection(
-        edges=[],
-        page_info=PageInfo(
-            has_next_page=False,
-            has_previous_page=False,
-            start_cursor=None,
-            end_cursor=None,
-        ),
-        _count=_zero,
+    page: Page[Any] = Page(
+        rows=[], key=lambda row: (), has_next_page=False, has_previous_page=False
     )
+    return Connection.from_page(page, _zero)
 
 
 @strawberry.type

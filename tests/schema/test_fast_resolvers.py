@@ -19,7 +19,7 @@ from db.models import AuditEvent
 from resolvers.ids import encode_id
 from schema import build_schema
 from schema.fastexec import install
-from services.audit import write_events
+from services.audit import AuditAction, AuditRecord, write_events
 from settings import Settings
 from tests.factories import create_patient, create_user, token_for, utc
 from tests.graph.helpers import (
@@ -108,15 +108,15 @@ async def test_the_same_answers_with_and_without_direct_resolvers(
     await write_events(
         db,
         [
-            {
-                "id": event_id,
-                "actor_id": therapist.id,
-                "action": "READ",
-                "entity_type": "TherapySession",
-                "entity_ids": [row.id, uuid.uuid4()],
-                "patient_id": patient.id,
-                "fields": ["status"],
-            }
+            AuditRecord(
+                id=event_id,
+                actor_id=therapist.id,
+                action=AuditAction.READ,
+                entity_type="TherapySession",
+                entity_ids=(row.id, uuid.uuid4()),
+                patient_id=patient.id,
+                fields=("status",),
+            )
         ],
     )
     await db.commit()

@@ -120,7 +120,9 @@ def _schema(items: list[Any], fast: bool) -> strawberry.Schema:
                 for n, item in enumerate(items)
             ]
             # a null in a non-null leaf beside the objects
-            found.append(Outer(a=None, inner=None, b=1, inners=[]))  # type: ignore[arg-type]
+            broken = Outer(a="", inner=None, b=1, inners=[])
+            object.__setattr__(broken, "a", None)
+            found.append(broken)
             return found
 
     built = strawberry.Schema(query=Query)
