@@ -10,22 +10,15 @@ from strawberry.types import Info
 
 from db.enums import ConsentKind, Role
 from db.models import Invitation, Patient, PatientConsent, Practice, User
-from db.practice_loaders import (
-    Actor,
-    AuditActorByIdLoader,
-    ConsentsByPatientIdLoader,
-    PracticeByIdLoader,
-)
-from db.queries import practices as q
-from db.queries.scoping import readable_invitation
 from resolvers.audit import AuditAction, audit
 from resolvers.auth import client_of
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.users import user_node
-from services import consent, invitations, mail, practices
+from services import consent, invitations, mail, practice_reads, practices
 from services.auth import AuthTokens, issue_tokens
 from services.errors import Unauthenticated
+from services.practice_reads import Actor
 
 Ctx = Info[Context, Any]
 
@@ -36,32 +29,32 @@ async def my_practice(ctx: Context) -> Practice | None:
         raise Unauthenticated(ctx.auth_error)
     if ctx.user is None:
         return None
-    return await ctx.loader(PracticeByIdLoader).load(ctx.user.practice_id)
+    return await practice_reads.practice_by_id(ctx, ctx.user.practice_id)
 
 
 async def practice_of_user(ctx: Context, user: User) -> Practice | None:
     if ctx.user is None:
         # a request without a caller returns only the account it signed in
         # (signup, login, refresh, acceptInvitation, verifyEmail): its own
-        return await q.get_practice(ctx.db, user.practice_id)
-    return await ctx.loader(PracticeByIdLoader).load(user.practice_id)
+        return await practice_reads.own_practice(ctx.db, user)
+    return await practice_reads.practice_by_id(ctx, user.practice_id)
 
 
 async def members(ctx: Context, practice: Practice) -> list[User]:
-    return await q.members_of(ctx.db, ctx.require_user(), practice.id)
+    return await practice_reads.members(ctx, practice)
 
 
 async def invitations_of(ctx: Context, practice: Practice) -> list[Invitation]:
-    return await q.invitations_of(ctx.db, ctx.require_user(), practice.id)
+    return await practice_reads.invitations_of(ctx, practice)
 
 
 async def practice_node(ctx: Context, practice_id: uuid.UUID) -> Practice | None:
     ctx.require_user()
-    return await ctx.loader(PracticeByIdLoader).load(practice_id)
+    return await practice_reads.practice_by_id(ctx, practice_id)
 
 
 async def invitation_node(ctx: Context, invitation_id: uuid.UUID) -> Invitation | None:
-    return await readable_invitation(ctx.db, ctx.require_user(), invitation_id)
+    return await practice_reads.invitation_by_id(ctx, invitation_id)
 
 
 async def invite_user(
@@ -120,12 +113,12 @@ async def record_consent(
     fields = [kind.value, "granted" if granted else "withdrawn"]
     audit(ctx, AuditAction.CREATE, "Consent", row.id, patient.id, fields)
     # the answer's consents must include this row: reload them
-    ctx.loader(ConsentsByPatientIdLoader).clear(patient.id)
+    practice_reads.forget_consents(ctx, patient)
     return patient
 
 
 async def consents(ctx: Context, patient: Patient) -> list[PatientConsent]:
-    return await ctx.loader(ConsentsByPatientIdLoader).load(patient.id)
+    return await practice_reads.consents(ctx, patient)
 
 
 async def consent_recorder(ctx: Context, row: PatientConsent) -> User | None:
@@ -135,9 +128,7 @@ async def consent_recorder(ctx: Context, row: PatientConsent) -> User | None:
 
 
 async def audit_actor(ctx: Context, actor_id: uuid.UUID | None) -> Actor | None:
-    if actor_id is None:
-        return None
-    return await ctx.loader(AuditActorByIdLoader).load(actor_id)
+    return await practice_reads.audit_actor(ctx, actor_id)
 
 
 async def therapist_activity(

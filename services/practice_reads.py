@@ -1,0 +1,73 @@
+"""Reading practices, their members and invitations, a patient's consents and
+the actors of audit events, each under the caller's scoping (the per-request
+loaders of db/practice_loaders.py and the queries of db/queries/practices.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Invitation, Patient, PatientConsent, Practice, User
+from db.practice_loaders import (
+    Actor,
+    AuditActorByIdLoader,
+    ConsentsByPatientIdLoader,
+    PracticeByIdLoader,
+)
+from db.queries import practices as q
+from db.queries.scoping import readable_invitation
+from services.reads import Reader
+
+# Actor (db/practice_loaders.py): who did something, a name and a role
+__all__ = [
+    "Actor",
+    "audit_actor",
+    "consents",
+    "forget_consents",
+    "invitation_by_id",
+    "invitations_of",
+    "members",
+    "own_practice",
+    "practice_by_id",
+]
+
+
+async def practice_by_id(reader: Reader, practice_id: uuid.UUID) -> Practice | None:
+    return await reader.loader(PracticeByIdLoader).load(practice_id)
+
+
+async def own_practice(db: AsyncSession, user: User) -> Practice | None:
+    """The practice of an account a request without a caller signed in
+    (signup, login, refresh, acceptInvitation, verifyEmail): its own only."""
+    return await q.get_practice(db, user.practice_id)
+
+
+async def members(reader: Reader, practice: Practice) -> list[User]:
+    return await q.members_of(reader.db, reader.require_user(), practice.id)
+
+
+async def invitations_of(reader: Reader, practice: Practice) -> list[Invitation]:
+    return await q.invitations_of(reader.db, reader.require_user(), practice.id)
+
+
+async def invitation_by_id(
+    reader: Reader, invitation_id: uuid.UUID
+) -> Invitation | None:
+    return await readable_invitation(reader.db, reader.require_user(), invitation_id)
+
+
+async def consents(reader: Reader, patient: Patient) -> list[PatientConsent]:
+    return await reader.loader(ConsentsByPatientIdLoader).load(patient.id)
+
+
+def forget_consents(reader: Reader, patient: Patient) -> None:
+    """After recording a consent: the answer's consents must include it."""
+    reader.loader(ConsentsByPatientIdLoader).clear(patient.id)
+
+
+async def audit_actor(reader: Reader, actor_id: uuid.UUID | None) -> Actor | None:
+    if actor_id is None:
+        return None
+    return await reader.loader(AuditActorByIdLoader).load(actor_id)
