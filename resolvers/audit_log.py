@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from db.models import AuditEvent
-from db.queries.pagination import Page
-from db.queries.scoping import readable_audit_event
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
+from services.audit import audit_event
 from services.audit import audit_log as read_audit_log
+from services.reads import Page
 
 
 async def audit_log(
@@ -25,5 +25,4 @@ async def audit_log(
 
 
 async def audit_event_node(ctx: Context, event_id: uuid.UUID) -> AuditEvent | None:
-    ctx.require_user()
-    return await readable_audit_event(ctx.db, ctx.user, event_id)
+    return await audit_event(ctx.db, ctx.require_user(), event_id)

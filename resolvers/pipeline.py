@@ -12,12 +12,11 @@ from typing import Any
 from strawberry.types import Info
 
 from db.enums import ConsentKind, SpeakerRole
-from db.loaders import SessionByIdLoader
 from db.models import SessionStatusEvent, TherapySession
 from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_event_cursor, decode_id
-from services import consent, enqueue, pipeline, speakers
+from services import consent, enqueue, pipeline, session_reads, speakers
 from services.access import session_or_not_found
 from services.audit import batcher
 from services.events import broker, replay
@@ -182,7 +181,7 @@ async def _deliver(
     # fresh loaders per event (no stale rows), primed with the session every
     # subscriber shares, so `session { ... }` costs no query of its own
     await ctx.close()
-    ctx.loader(SessionByIdLoader).prime(ts.id, ts)
+    session_reads.prime_session(ctx, ts)
     return event
 
 

@@ -14,13 +14,18 @@ from db.enums import AuditAction
 from db.models import AuditEvent, User
 from db.queries.audit import NEWEST_FIRST, AuditRecord, insert_audit_events
 from db.queries.pagination import Page, PageArgs, count, paginate
-from db.queries.scoping import can_read_patient_audit, readable_audit_events
+from db.queries.scoping import (
+    can_read_patient_audit,
+    readable_audit_event,
+    readable_audit_events,
+)
 from services.errors import NotFound
 
 __all__ = [
     "AuditAction",
     "AuditBatcher",
     "AuditRecord",
+    "audit_event",
     "audit_log",
     "batcher",
     "coalesce_reads",
@@ -133,6 +138,13 @@ class AuditBatcher:
 
 
 batcher = AuditBatcher()
+
+
+async def audit_event(
+    db: AsyncSession, user: User, event_id: uuid.UUID
+) -> AuditEvent | None:
+    """One audit event ``user`` may read (as ``audit_log`` decides), else None."""
+    return await readable_audit_event(db, user, event_id)
 
 
 async def audit_log(

@@ -103,6 +103,12 @@ async def session_detail(
     return found
 
 
+def prime_session(reader: Reader, session: TherapySession) -> None:
+    """A session already read (a subscription's event brings it): nested
+    fields load it without a statement."""
+    reader.loader(SessionByIdLoader).prime(session.id, session)
+
+
 async def session_by_id(
     reader: Reader, sid: uuid.UUID, fields: Sequence[str]
 ) -> TherapySession | None:
