@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from strawberry.types import Info
 
 from db.models import Patient, TherapySession
-from db.queries.analytics import Frame
-from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from resolvers.reads import audit_reads, selected_names
-from services import analytics
+from resolvers.reads import phi_selected, selected_names
+from services import analytics, analytics_reads
 from services.access import patient_or_not_found
 from services.analytics import Granularity, TrendPeriod
+from services.analytics_reads import Frame
 
 
 def frame(ctx: Context) -> Frame:
-    return Frame(ctx.settings.scheduler_timezone, datetime.now(UTC))
+    return analytics_reads.frame_now(ctx.settings)
 
 
 def practice(info: Info[Context, Any]) -> None:
@@ -73,12 +71,9 @@ async def progress_of(
     """``Patient.progress``: the patient row is already scoped to the caller."""
     weeks = _or(weeks, 12)
     ctx = info.context
-    user = ctx.require_user()
-    result = await analytics.patient_progress(ctx.db, user, patient, frame(ctx), weeks)
-    audit(
-        ctx, AuditAction.READ, "PatientProgress", patient.id, patient.id, _fields(info)
+    return await analytics_reads.patient_progress(
+        ctx, ctx.settings, patient, weeks, _fields(info)
     )
-    return result
 
 
 def _or(value: int | None, default: int) -> int:
@@ -92,6 +87,5 @@ def _fields(info: Info[Context, Any]) -> list[str]:
 def recent_sessions(
     info: Info[Context, Any], progress: analytics.PatientProgress
 ) -> list[TherapySession]:
-    rows = progress.recent_sessions
-    audit_reads(info, "TherapySession", ((s.id, s.patient_id) for s in rows))
-    return rows
+    fields = phi_selected(info, "TherapySession")
+    return analytics_reads.recent_sessions(info.context, progress, fields)
