@@ -17,7 +17,9 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 COPY pyproject.toml README.md alembic.ini ./
-COPY app.py settings.py cli.py ./
+COPY settings.py ./
+COPY app ./app
+COPY cli ./cli
 COPY schema ./schema
 COPY resolvers ./resolvers
 COPY services ./services
