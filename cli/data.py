@@ -9,10 +9,13 @@ import argparse
 import asyncio
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.registry import command, iso_date
+from cli.registry import command, in_one_session, iso_date
 from settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def add_seed_parsers(sub: Any) -> None:
@@ -70,17 +73,10 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 async def _seed_demo(settings: Settings, url: str) -> Any:
     from passlib.hash import argon2
 
-    from db.engine import create_engine, create_sessionmaker
     from services.demo import DEMO_PASSWORD, seed_demo
 
-    engine = create_engine(settings, url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            result = await seed_demo(db, argon2.hash(DEMO_PASSWORD))
-            await db.commit()
-            return result
-    finally:
-        await engine.dispose()
+    password_hash = argon2.hash(DEMO_PASSWORD)
+    return await in_one_session(settings, url, lambda db: seed_demo(db, password_hash))
 
 
 @command("aggregate")
@@ -104,20 +100,15 @@ def aggregate(args: argparse.Namespace, settings: Settings) -> int:
 async def _aggregate(settings: Settings, url: str, since: date | None) -> Any:
     from datetime import UTC, datetime
 
-    from db.engine import create_engine, create_sessionmaker
     from db.queries.analytics import Frame
     from services.analytics_jobs import ISOLATION, aggregate
 
-    engine = create_engine(settings, url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            await db.connection(execution_options={"isolation_level": ISOLATION})
-            frame = Frame(settings.scheduler_timezone, datetime.now(UTC))
-            report = await aggregate(db, frame, since)
-            await db.commit()
-            return report
-    finally:
-        await engine.dispose()
+    async def work(db: AsyncSession) -> Any:
+        await db.connection(execution_options={"isolation_level": ISOLATION})
+        frame = Frame(settings.scheduler_timezone, datetime.now(UTC))
+        return await aggregate(db, frame, since)
+
+    return await in_one_session(settings, url, work)
 
 
 @command("create-admin")
@@ -148,26 +139,22 @@ def create_admin(args: argparse.Namespace, settings: Settings) -> int:
 async def _create_admin(
     settings: Settings, url: str, args: argparse.Namespace, password: str
 ) -> str:
-    from db.engine import create_engine, create_sessionmaker
     from db.enums import Role
     from db.models import DEFAULT_PRACTICE_ID
     from services.accounts import NewUser, check_new_user, register_user
     from services.practices import create_practice, practice_name
 
-    engine = create_engine(settings, url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            data = NewUser(
-                args.email, password, args.first_name, args.last_name, Role.ADMIN
-            )
-            practice_id = DEFAULT_PRACTICE_ID
-            if args.practice_name is not None:
-                check_new_user(data)
-                name = practice_name(args.practice_name, "", "")
-                practice_id = (await create_practice(db, name)).id
-            # created by the operator, who vouches for the address
-            user = await register_user(db, data, practice_id=practice_id, verified=True)
-            await db.commit()
-            return str(user.id)
-    finally:
-        await engine.dispose()
+    async def work(db: AsyncSession) -> str:
+        data = NewUser(
+            args.email, password, args.first_name, args.last_name, Role.ADMIN
+        )
+        practice_id = DEFAULT_PRACTICE_ID
+        if args.practice_name is not None:
+            check_new_user(data)
+            name = practice_name(args.practice_name, "", "")
+            practice_id = (await create_practice(db, name)).id
+        # created by the operator, who vouches for the address
+        user = await register_user(db, data, practice_id=practice_id, verified=True)
+        return str(user.id)
+
+    return await in_one_session(settings, url, work)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.registry import command
+from cli.registry import command, in_one_session
 from settings import Settings
 
 
@@ -98,20 +98,14 @@ def cleanup_audio(args: argparse.Namespace, settings: Settings) -> int:
     from db.runtime import resolve_database_url, stop_embedded
     from services.retention import cleanup_audio as run_cleanup
 
-    async def run() -> Any:
-        from db.engine import create_engine, create_sessionmaker
-
-        engine = create_engine(settings, resolve_database_url())
-        try:
-            async with create_sessionmaker(engine)() as db:
-                report = await run_cleanup(db, settings, dry_run=not args.apply)
-                await db.commit()
-                return report
-        finally:
-            await engine.dispose()
-
     try:
-        report = asyncio.run(run())
+        report = asyncio.run(
+            in_one_session(
+                settings,
+                resolve_database_url(),
+                lambda db: run_cleanup(db, settings, dry_run=not args.apply),
+            )
+        )
     finally:
         stop_embedded()
     verb = "deleted" if args.apply else "would delete"
