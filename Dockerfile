@@ -17,7 +17,9 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 COPY pyproject.toml README.md alembic.ini ./
-COPY app.py settings.py cli.py query_ast.py ./
+COPY settings.py query_ast.py ./
+COPY app ./app
+COPY cli ./cli
 COPY schema ./schema
 COPY resolvers ./resolvers
 COPY services ./services

@@ -1,8 +1,11 @@
-"""The Strawberry ASGI view: context, auth, error formatting, orjson."""
+"""The Strawberry ASGI view of /graphql: what HTTP may carry (checked with
+schema/http_policy.py), the per-operation Context with the bearer token's
+user, batches run one after the other, persisted and trusted documents
+(schema/documents.py), error formatting and orjson. Subscriptions:
+schema/websocket.py."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -12,11 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -45,10 +46,10 @@ from schema.media import (
     is_request_error,
     negotiate,
 )
+from schema.websocket import GuardedWebSocketAdapter, accept_subscriber
 from services import logs
 from services.auth import user_from_token
-from services.errors import Forbidden, Unauthenticated
-from services.events import authenticate_subscriber
+from services.errors import Unauthenticated
 from services.tokens import bearer_token
 from settings import Settings
 
@@ -57,47 +58,6 @@ CONTEXT_KEY = "therapybridge.context"
 
 def request_id_of(request: Request | WebSocket) -> str:
     return str(request.scope.get("request_id") or "")
-
-
-class GuardedWebSocketAdapter(ASGIWebSocketAdapter):
-    """Closing an already closed socket is a no-op: on_ws_connect closes with
-    its own code (4401/4403) before strawberry's generic rejection close."""
-
-    async def close(self, code: int, reason: str) -> None:
-        if self.ws.application_state != WebSocketState.DISCONNECTED:
-            await super().close(code, reason)
-
-    async def send_json(self, message: Mapping[str, object]) -> None:
-        # graphql-transport-ws messages are text frames: browser clients
-        # (graphql-ws) ignore binary ones, and orjson encodes to bytes
-        try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-    async def send_text(self, text: str) -> None:
-        """One pre-serialised message (the shared subscription results)."""
-        try:
-            await self.ws.send_text(text)
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
-
-    def frame_sender(self) -> Callable[[str], Awaitable[None]]:
-        """A sender of text frames for the shared subscription results: straight
-        to the ASGI send, without starlette's three layers per message (1,000
-        frames an event); refuses once the socket is no longer connected, and
-        raises the server's own error if the client has gone."""
-        ws = self.ws
-        raw = getattr(ws, "_send", None)
-        if raw is None:  # pragma: no cover - a starlette without it
-            return self.send_text
-
-        async def send(text: str) -> None:
-            if ws.application_state != WebSocketState.CONNECTED:
-                raise WebSocketDisconnected
-            await raw({"type": "websocket.send", "text": text})
-
-        return send
 
 
 async def _known_query(request: Request) -> bool:
@@ -335,29 +295,8 @@ class GraphQLView(GraphQL[Context, None]):
     async def on_ws_connect(
         self, context: Context
     ) -> UnsetType | dict[str, object] | None:
-        """Authorise a subscription connection from its connection_init payload
-        ({"authorization": "Bearer <token>"}): 4401 without a valid token,
-        4403 for a deactivated account, before any operation can start."""
-        params = context.connection_params or {}
-        header = params.get("authorization") or params.get("Authorization")
-        token = bearer_token(header if isinstance(header, str) else None)
-        try:
-            context.user = await authenticate_subscriber(
-                self.session_factory, self.settings, token
-            )
-            logs.bind(user_id=str(context.user.id))
-        except Forbidden:
-            await _close(context, 4403, "Forbidden")
-            raise ConnectionRejectionError from None
-        except Unauthenticated:
-            await _close(context, 4401, "Unauthorized")
-            raise ConnectionRejectionError from None
-        except Exception as exc:
-            if not is_unavailable(exc):
-                raise
-            # the database is away: the client may reconnect (with its cursor)
-            await _close(context, 1013, "Database unavailable; try again later")
-            raise ConnectionRejectionError from None
+        """Authorise the connection (schema/websocket.py)."""
+        await accept_subscriber(context, self.session_factory, self.settings)
         ack: UnsetType = UNSET
         return ack
 
@@ -391,12 +330,3 @@ class GraphQLView(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
-
-
-async def _close(context: Context, code: int, reason: str) -> None:
-    ws = context.request
-    if (
-        isinstance(ws, WebSocket)
-        and ws.application_state != WebSocketState.DISCONNECTED
-    ):
-        await ws.close(code=code, reason=reason)

@@ -21,7 +21,7 @@ from db.queries.scoping import readable_patient, readable_session
 from services import analytics, storage
 
 # Gone: what the job exports is no longer readable by its requester
-from services.export_patient import Gone, patient_record
+from services.export_patient import Gone, patient_record, progress_summary
 from services.export_render import Block, Document, mood_chart, render, topic_chart
 from services.note_format import NoteFormat
 from services.note_format import render as render_note
@@ -179,10 +179,7 @@ async def _progress_report(
         Block(
             "bullets",
             items=[
-                f"Sessions: {progress.total_sessions}",
-                f"Attendance rate: {progress.attendance_rate:.0%}",
-                f"Current mood: {_words(trend.current)}",
-                f"Mood trajectory: {_words(trend.trajectory)}",
+                *progress_summary(progress),
                 "Mood change: "
                 + (
                     "n/a"
@@ -223,9 +220,3 @@ async def _progress_report(
         ],
         blocks=blocks,
     )
-
-
-def _words(value: object | None) -> str:
-    if value is None:
-        return "n/a"
-    return str(getattr(value, "value", value)).replace("_", " ").capitalize()

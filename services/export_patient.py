@@ -15,6 +15,7 @@ from db.queries import practices as q
 from db.queries.analytics import Frame
 from db.queries.scoping import readable_patient
 from services import analytics
+from services.analytics_types import PatientProgress
 from services.export_render import Block, Document
 from services.notes import NoteContent
 from settings import Settings
@@ -39,17 +40,11 @@ async def patient_record(
         raise Gone()
     frame = Frame(settings.scheduler_timezone, utcnow())
     progress = await analytics.patient_progress(db, requester, patient, frame, WEEKS)
-    trend = progress.mood_trend
     blocks = [
         Block("heading", f"Progress over the last {WEEKS} weeks"),
         Block(
             "bullets",
-            items=[
-                f"Sessions: {progress.total_sessions}",
-                f"Attendance rate: {progress.attendance_rate:.0%}",
-                f"Current mood: {_words(trend.current)}",
-                f"Mood trajectory: {_words(trend.trajectory)}",
-            ]
+            items=progress_summary(progress)
             + [f"Topic: {t.topic} ({t.frequency})" for t in progress.common_topics],
         ),
     ]
@@ -76,7 +71,20 @@ async def patient_record(
     )
 
 
-def _words(value: object | None) -> str:
+def progress_summary(progress: PatientProgress) -> list[str]:
+    """The bullets both the patient's record and the therapist's progress
+    report (services/export_build.py) open with."""
+    trend = progress.mood_trend
+    return [
+        f"Sessions: {progress.total_sessions}",
+        f"Attendance rate: {progress.attendance_rate:.0%}",
+        f"Current mood: {words(trend.current)}",
+        f"Mood trajectory: {words(trend.trajectory)}",
+    ]
+
+
+def words(value: object | None) -> str:
+    """An enum (or any value) in words: ``VERY_LOW`` -> "Very low"."""
     if value is None:
         return "n/a"
     return str(getattr(value, "value", value)).replace("_", " ").capitalize()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -81,13 +82,24 @@ async def db(
         yield db
 
 
+@contextlib.asynccontextmanager
+async def app_client(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    base_url: str = "http://test",
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app in-process, over ``session_factory``."""
+    app = create_app(settings, session_factory=session_factory)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as c:
+        yield c
+
+
 @pytest.fixture
 async def client(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, session_factory=session_factory)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with app_client(settings, session_factory) as c:
         yield c
 
 

@@ -1,22 +1,44 @@
-"""Factories: ``create_<thing>(session, **overrides)``, flushed, not committed."""
+"""The test factories, in one place: ``create_<thing>(db, **overrides)``
+(practices, users, patients, therapy sessions, notes, transcripts, plans,
+export jobs),
+flushed, not committed; plus ``token_for``, ``utc`` and ``days``."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ConsentKind, Role
+from db.enums import (
+    Attendance,
+    ConsentKind,
+    ExportFormat,
+    ExportKind,
+    JobStatus,
+    Mood,
+    MoodTrajectory,
+    NoteSource,
+    Role,
+    SessionStatus,
+)
 from db.models import (
     DEFAULT_PRACTICE_ID,
+    ExportJob,
     Patient,
     PatientConsent,
     PatientTherapist,
     Practice,
+    SessionNotes,
+    TherapySession,
+    Transcript,
+    TreatmentGoal,
+    TreatmentPlan,
     User,
 )
+from services.notes import ActionItem, NoteContent, RiskFlag, Strategy
 from services.tokens import create_access_token
 from settings import Settings
 
@@ -110,3 +132,121 @@ def token_for(settings: Settings, user: User) -> str:
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+NOTE_CONTENT = NoteContent(
+    key_topics=["sleep", "work stress"],
+    topic_summary="Discussed sleep problems linked to deadlines.",
+    strategies=[
+        Strategy(
+            name="Sleep hygiene",
+            category="behavioral",
+            description="Fixed bedtime, no screens after 22:00",
+        )
+    ],
+    action_items=[ActionItem(task="Keep a sleep diary", category="homework")],
+    therapist_notes="Engaged; mild anxiety about performance review.",
+    patient_summary="We talked about your sleep and made a plan.",
+    risk_flags=[RiskFlag(type="self_harm", evidence="none stated", severity="LOW")],
+)
+
+
+async def create_session(
+    db: AsyncSession,
+    patient: Patient,
+    therapist: User,
+    when: datetime | None = None,
+    **overrides: Any,
+) -> TherapySession:
+    values: dict[str, Any] = {
+        "patient_id": patient.id,
+        "therapist_id": therapist.id,
+        "session_date": when or utc(2026, 1, 5, 10),
+        "duration_minutes": 50,
+        "attendance": Attendance.COMPLETED,
+        "status": SessionStatus.PROCESSED,
+    }
+    values.update(overrides)
+    row = TherapySession(**values)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def create_notes(
+    db: AsyncSession, session: TherapySession, version: int = 1, **overrides: Any
+) -> SessionNotes:
+    values: dict[str, Any] = {
+        "session_id": session.id,
+        "version": version,
+        "source": NoteSource.AI,
+        "content": NOTE_CONTENT.to_dict(),
+        "session_mood": Mood.NEUTRAL,
+        "mood_trajectory": MoodTrajectory.STABLE,
+        "model": "gpt-test",
+    }
+    values.update(overrides)
+    row = SessionNotes(**values)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def create_transcript(
+    db: AsyncSession, session: TherapySession, text: str = "Hello."
+) -> Transcript:
+    row = Transcript(
+        session_id=session.id,
+        text=text,
+        segments=[{"start": 0.0, "end": 1.5, "speaker": "A", "text": text}],
+        language="en",
+    )
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def create_plan(
+    db: AsyncSession, patient: Patient, title: str = "Plan"
+) -> TreatmentPlan:
+    plan = TreatmentPlan(patient_id=patient.id, title=title)
+    db.add(plan)
+    await db.flush()
+    db.add(
+        TreatmentGoal(
+            plan_id=plan.id,
+            position=0,
+            description="Sleep 7 hours",
+            interventions=["CBT-I"],
+        )
+    )
+    await db.flush()
+    return plan
+
+
+async def create_export_job(
+    db: AsyncSession,
+    requester: User,
+    patient_id: uuid.UUID,
+    session_id: uuid.UUID | None = None,
+    **overrides: Any,
+) -> ExportJob:
+    """A PDF export, DONE: of a session's notes when ``session_id`` is given,
+    otherwise a progress report."""
+    values: dict[str, Any] = {
+        "requested_by_id": requester.id,
+        "patient_id": patient_id,
+        "session_id": session_id,
+        "kind": ExportKind.SESSION_NOTES if session_id else ExportKind.PROGRESS_REPORT,
+        "format": ExportFormat.PDF,
+        "status": JobStatus.DONE,
+    }
+    values.update(overrides)
+    row = ExportJob(**values)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)

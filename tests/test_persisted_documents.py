@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import create_app
 from db.models import PersistedDocument
 from schema import documents
 from schema.documents import load_manifest
 from settings import Settings, SettingsError, load_settings
+from tests.conftest import app_client
 
 DOC = "query Typename { __typename }"
 HASH = hashlib.sha256(DOC.encode()).hexdigest()
@@ -37,9 +37,7 @@ def apq(digest: str, query: str | None = None) -> dict[str, Any]:
 async def _client(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, session_factory=session_factory)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api") as c:
+    async with app_client(settings, session_factory, "http://api") as c:
         yield c
 
 

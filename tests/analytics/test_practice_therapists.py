@@ -12,8 +12,13 @@ from db.enums import Attendance, Role
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_practice, create_user, token_for
-from tests.graph.helpers import create_session
+from tests.factories import (
+    create_patient,
+    create_practice,
+    create_session,
+    create_user,
+    token_for,
+)
 
 STATS = """
 query($d: Int) {

@@ -9,11 +9,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.enums import ExportFormat, ExportKind, JobStatus, Role
+from db.enums import Role
 from db.models import ExportJob, Patient, Practice, TherapySession, User
 from settings import Settings
-from tests.factories import create_patient, create_practice, create_user, token_for
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_export_job,
+    create_notes,
+    create_patient,
+    create_practice,
+    create_session,
+    create_user,
+    token_for,
+)
 
 
 @dataclass
@@ -43,16 +50,9 @@ async def make_clinic(db: AsyncSession, name: str) -> Clinic:
     await create_patient(db, founder)
     session = await create_session(db, patient, therapist)
     await create_notes(db, session)
-    export = ExportJob(
-        requested_by_id=therapist.id,
-        patient_id=patient.id,
-        kind=ExportKind.PROGRESS_REPORT,
-        format=ExportFormat.PDF,
-        status=JobStatus.DONE,
-        expires_at=utcnow().replace(year=2100),
+    export = await create_export_job(
+        db, therapist, patient.id, expires_at=utcnow().replace(year=2100)
     )
-    db.add(export)
-    await db.flush()
     users = [admin, founder, therapist, patient_user]
     return Clinic(
         practice,

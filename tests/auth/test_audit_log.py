@@ -16,8 +16,14 @@ from resolvers.ids import encode_id
 from services.audit import AuditAction, AuditRecord, write_events
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for, utc
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_notes,
+    create_patient,
+    create_session,
+    create_user,
+    token_for,
+    utc,
+)
 
 AUDIT_LOG = """
 query($patientId: ID, $first: Int, $after: String) {

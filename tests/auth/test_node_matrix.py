@@ -16,15 +16,23 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.enums import ExportFormat, ExportKind, JobStatus, Role
-from db.models import ExportJob, Invitation, Practice, User
+from db.enums import Role
+from db.models import Invitation, Practice, User
 from resolvers.ids import encode_id, parse_id
 from schema import schema
 from services.audit import AuditAction, AuditRecord, write_events
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_practice, create_user, token_for
-from tests.graph.helpers import create_notes, create_plan, create_session
+from tests.factories import (
+    create_export_job,
+    create_notes,
+    create_patient,
+    create_plan,
+    create_practice,
+    create_session,
+    create_user,
+    token_for,
+)
 
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
@@ -54,15 +62,7 @@ async def _plan(db: AsyncSession, owner: User) -> uuid.UUID:
 
 
 async def _export_job(db: AsyncSession, owner: User) -> uuid.UUID:
-    job = ExportJob(
-        requested_by_id=owner.id,
-        patient_id=(await create_patient(db, owner)).id,
-        kind=ExportKind.PROGRESS_REPORT,
-        format=ExportFormat.PDF,
-        status=JobStatus.DONE,
-    )
-    db.add(job)
-    await db.flush()
+    job = await create_export_job(db, owner, (await create_patient(db, owner)).id)
     return job.id
 
 

@@ -24,8 +24,12 @@ from db.queries.scoping import (
     readable_user_ids,
     scoped_statement,
 )
-from tests.factories import create_patient, create_user
-from tests.graph.helpers import create_session, create_transcript
+from tests.factories import (
+    create_patient,
+    create_session,
+    create_transcript,
+    create_user,
+)
 
 
 async def test_loaders_reuse_statements_but_each_caller_reads_only_their_own(

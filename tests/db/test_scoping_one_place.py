@@ -19,8 +19,7 @@ from db.models import RiskAlert
 from db.queries import scoping
 from services import access
 from services.errors import NotFound
-from tests.factories import create_patient, create_user
-from tests.graph.helpers import create_plan, create_session
+from tests.factories import create_patient, create_plan, create_session, create_user
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_OURS = {".venv", ".data", "build", ".git", "node_modules", "tests", "migrations"}

@@ -20,8 +20,13 @@ from db.engine import create_sessionmaker
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.e2e.server import ServerProcess
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_notes,
+    create_patient,
+    create_session,
+    create_user,
+    token_for,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,13 @@ from resolvers.ids import encode_id
 from settings import Settings
 from tests.e2e.server import ServerProcess
 from tests.e2e.test_shared_subscriptions import connect, move, until
-from tests.factories import create_patient, create_practice, create_user, token_for
-from tests.graph.helpers import create_session
+from tests.factories import (
+    create_patient,
+    create_practice,
+    create_session,
+    create_user,
+    token_for,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from settings import Settings
 from tests.conftest import GQL
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import create_notes, create_session, create_transcript
+from tests.factories import (
+    create_notes,
+    create_patient,
+    create_session,
+    create_transcript,
+    create_user,
+    token_for,
+)
 
 NESTED = """
 query {

@@ -21,8 +21,7 @@ from db.models import (
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL
-from tests.factories import create_user, token_for, utc
-from tests.graph.helpers import NOTE_CONTENT, days
+from tests.factories import NOTE_CONTENT, create_user, days, token_for, utc
 
 NESTED = """
 query($n: Int!) {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from db.enums import Mood, MoodTrajectory
 from services.note_format import NoteFormat, render
-from tests.graph.helpers import NOTE_CONTENT
+from tests.factories import NOTE_CONTENT
 
 
 def _headings(text: str) -> list[str]:

@@ -7,8 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for, utc
-from tests.graph.helpers import create_session, days
+from tests.factories import (
+    create_patient,
+    create_session,
+    create_user,
+    days,
+    token_for,
+    utc,
+)
 
 PATIENTS = """
 query($first: Int, $after: String, $last: Int, $before: String, $search: String) {

@@ -9,17 +9,20 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ExportFormat, ExportKind, JobStatus, Role, SessionStatus
-from db.models import AudioFile, ExportJob, SessionStatusEvent, User
+from db.enums import ExportKind, Role, SessionStatus
+from db.models import AudioFile, SessionStatusEvent, User
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import (
+from tests.factories import (
+    create_export_job,
     create_notes,
+    create_patient,
     create_plan,
     create_session,
     create_transcript,
+    create_user,
+    token_for,
 )
 
 NODE = "query($id: ID!) { node(id: $id) { id __typename } }"
@@ -80,15 +83,9 @@ async def _practice(db: AsyncSession) -> Practice:
         )
     )
     db.add(SessionStatusEvent(session_id=session.id, status=SessionStatus.PROCESSED))
-    job = ExportJob(
-        requested_by_id=therapist.id,
-        patient_id=patient.id,
-        kind=ExportKind.SESSION_NOTES,
-        format=ExportFormat.PDF,
-        status=JobStatus.DONE,
+    job = await create_export_job(
+        db, therapist, patient.id, kind=ExportKind.SESSION_NOTES
     )
-    db.add(job)
-    await db.flush()
     ids = {
         "Patient": encode_id("Patient", patient.id),
         "TherapySession": encode_id("TherapySession", session.id),

@@ -8,8 +8,13 @@ from db.models import AudioFile, AuditEvent, TherapySession, User
 from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_notes,
+    create_patient,
+    create_session,
+    create_user,
+    token_for,
+)
 
 SCHEDULE = """
 mutation($input: ScheduleSessionInput!) {

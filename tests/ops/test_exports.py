@@ -16,11 +16,17 @@ from db.base import utcnow
 from db.enums import Mood, Role
 from db.models import AuditEvent, ExportJob, Patient, SessionMetrics, User
 from resolvers.ids import decode_id, encode_id
-from services import export_build, exports
+from services import exports
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_notes,
+    create_patient,
+    create_session,
+    create_user,
+    token_for,
+)
+from tests.ops.conftest import download, produce_export
 
 EXPORT_NOTES = """
 mutation ExportNotes($id: ID!, $format: ExportFormat!, $nf: NoteFormat) {
@@ -53,22 +59,6 @@ async def _world(db: AsyncSession) -> tuple[User, Patient, Any]:
     return therapist, patient, session
 
 
-async def _produce(
-    factory: async_sessionmaker[AsyncSession], settings: Settings, body: dict[str, Any]
-) -> str:
-    key = next(iter(body["data"].values()))["id"]
-    await export_build.run_export(factory, settings, decode_id(key, "ExportJob"))
-    return str(key)
-
-
-async def _get(
-    client: httpx.AsyncClient, url: str, user: User, s: Settings
-) -> httpx.Response:
-    return await client.get(
-        url, headers={"authorization": f"Bearer {token_for(s, user)}"}
-    )
-
-
 async def test_session_notes_pdf_is_produced_downloaded_and_audited(
     db: AsyncSession,
     ops_gql: GQL,
@@ -85,9 +75,9 @@ async def test_session_notes_pdf_is_produced_downloaded_and_audited(
     }
 
     created = await ops_gql(EXPORT_NOTES, variables, token=token)
-    job_id = await _produce(session_factory, ops_settings, created)
+    job_id = await produce_export(session_factory, ops_settings, created)
     job = (await ops_gql(JOB, {"id": job_id}, token=token))["data"]["node"]
-    response = await _get(ops_client, job["downloadUrl"], therapist, ops_settings)
+    response = await download(ops_client, job["downloadUrl"], therapist, ops_settings)
 
     assert created["data"]["exportSessionNotes"]["status"] == "PENDING"
     assert created["data"]["exportSessionNotes"]["downloadUrl"] is None
@@ -140,14 +130,14 @@ async def test_another_therapist_can_neither_download_nor_see_the_job(
     created = await ops_gql(
         EXPORT_NOTES, variables, token=token_for(ops_settings, therapist)
     )
-    job_id = await _produce(session_factory, ops_settings, created)
+    job_id = await produce_export(session_factory, ops_settings, created)
     other_token = token_for(ops_settings, other)
 
-    theirs = await _get(ops_client, f"/exports/{job_id}", other, ops_settings)
-    unknown = await _get(
+    theirs = await download(ops_client, f"/exports/{job_id}", other, ops_settings)
+    unknown = await download(
         ops_client, f"/exports/{encode_id('ExportJob', other.id)}", other, ops_settings
     )
-    garbage = await _get(ops_client, "/exports/not-an-id", other, ops_settings)
+    garbage = await download(ops_client, "/exports/not-an-id", other, ops_settings)
     anonymous = await ops_client.get(f"/exports/{job_id}")
     node = await ops_gql(JOB, {"id": job_id}, token=other_token)
     listed = await ops_gql(JOBS, token=other_token)
@@ -194,9 +184,9 @@ async def test_progress_report_docx_has_the_figures_and_charts(
     variables = {"id": encode_id("Patient", patient.id), "format": "DOCX", "weeks": 6}
 
     created = await ops_gql(EXPORT_PROGRESS, variables, token=token)
-    job_id = await _produce(session_factory, ops_settings, created)
+    job_id = await produce_export(session_factory, ops_settings, created)
     job = (await ops_gql(JOB, {"id": job_id}, token=token))["data"]["node"]
-    response = await _get(ops_client, job["downloadUrl"], therapist, ops_settings)
+    response = await download(ops_client, job["downloadUrl"], therapist, ops_settings)
 
     assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.content))
@@ -273,7 +263,7 @@ async def test_expired_exports_are_404_and_their_files_deleted(
     created = await ops_gql(
         EXPORT_NOTES, variables, token=token_for(ops_settings, therapist)
     )
-    job_id = await _produce(session_factory, ops_settings, created)
+    job_id = await produce_export(session_factory, ops_settings, created)
     row = await db.get(
         ExportJob, decode_id(job_id, "ExportJob"), populate_existing=True
     )
@@ -284,7 +274,7 @@ async def test_expired_exports_are_404_and_their_files_deleted(
     row.expires_at = utcnow() - timedelta(minutes=1)
     await db.flush()
 
-    expired = await _get(ops_client, f"/exports/{job_id}", therapist, ops_settings)
+    expired = await download(ops_client, f"/exports/{job_id}", therapist, ops_settings)
     deleted = await exports.delete_expired(db, ops_settings)
 
     assert expired.status_code == 404

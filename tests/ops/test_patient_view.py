@@ -5,7 +5,6 @@ transcripts or risk flags."""
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import docx
 import httpx
@@ -14,18 +13,19 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import Role
-from db.models import User
-from resolvers.ids import decode_id, encode_id
-from services import export_build
+from resolvers.ids import encode_id
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import (
+from tests.factories import (
     NOTE_CONTENT,
     create_notes,
+    create_patient,
     create_session,
     create_transcript,
+    create_user,
+    token_for,
 )
+from tests.ops.conftest import download, produce_export
 from tests.ops.test_exports import JOB
 
 MY_LOG = """
@@ -93,9 +93,9 @@ async def test_a_patient_exports_their_record_without_clinical_internals(
 
     created = await ops_gql(EXPORT_MINE, {"f": fmt}, token=token)
     assert "errors" not in created, created
-    job_id = await _produce(session_factory, ops_settings, created)
+    job_id = await produce_export(session_factory, ops_settings, created)
     job = (await ops_gql(JOB, {"id": job_id}, token=token))["data"]["node"]
-    response = await _get(ops_client, job["downloadUrl"], account, ops_settings)
+    response = await download(ops_client, job["downloadUrl"], account, ops_settings)
     by_therapist = await ops_gql(
         EXPORT_MINE, {"f": fmt}, token=token_for(ops_settings, therapist)
     )
@@ -116,22 +116,6 @@ async def test_a_patient_exports_their_record_without_clinical_internals(
     ):
         assert hidden not in text, hidden
     assert error_codes(by_therapist) == ["FORBIDDEN"]
-
-
-async def _produce(
-    factory: async_sessionmaker[AsyncSession], settings: Settings, body: dict[str, Any]
-) -> str:
-    key = next(iter(body["data"].values()))["id"]
-    await export_build.run_export(factory, settings, decode_id(key, "ExportJob"))
-    return str(key)
-
-
-async def _get(
-    client: httpx.AsyncClient, url: str, user: User, s: Settings
-) -> httpx.Response:
-    return await client.get(
-        url, headers={"authorization": f"Bearer {token_for(s, user)}"}
-    )
 
 
 def _text(content: bytes, fmt: str) -> str:

@@ -22,8 +22,13 @@ from db.runtime import migrate
 from services import retention
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_practice, create_user, token_for
-from tests.graph.helpers import create_session
+from tests.factories import (
+    create_patient,
+    create_practice,
+    create_session,
+    create_user,
+    token_for,
+)
 from tests.pg import PgServer
 
 CLEANUP = """

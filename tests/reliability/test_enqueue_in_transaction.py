@@ -10,12 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import SessionStatus
-from db.models import TherapySession
 from resolvers.ids import encode_id
 from services import enqueue
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import create_patient, create_session, create_user, token_for
 
 CREATE = """
 mutation($p: ID!) {
@@ -95,14 +94,9 @@ async def test_a_rolled_back_mutation_leaves_no_job(
 async def test_a_waiting_stage_is_queued_once(db: AsyncSession) -> None:
     therapist = await create_user(db)
     patient = await create_patient(db, therapist)
-    ts = TherapySession(
-        patient_id=patient.id,
-        therapist_id=therapist.id,
-        session_date=datetime.now(UTC),
-        status=SessionStatus.UPLOADING,
+    ts = await create_session(
+        db, patient, therapist, datetime.now(UTC), status=SessionStatus.UPLOADING
     )
-    db.add(ts)
-    await db.flush()
 
     await enqueue.session_stage(db, "transcribe", ts.id)
     await enqueue.session_stage(db, "transcribe", ts.id)

@@ -10,13 +10,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import SessionStatus as S
-from db.models import TherapySession
 from db.queries.pipeline import lock_session
 from resolvers.ids import decode_event_cursor, encode_event_cursor
 from services import events
 from services.errors import BadInput
 from services.status import transition
-from tests.factories import create_patient, create_user
+from tests.factories import create_patient, create_session, create_user
 
 
 async def test_replay_gives_the_callers_events_and_nobody_elses(
@@ -31,14 +30,9 @@ async def test_replay_gives_the_callers_events_and_nobody_elses(
     await create_patient(db, other)
     made = []
     for _ in range(2):
-        ts = TherapySession(
-            patient_id=patient.id,
-            therapist_id=owner.id,
-            session_date=datetime.now(UTC),
-            status=S.TRANSCRIBED,
+        ts = await create_session(
+            db, patient, owner, datetime.now(UTC), status=S.TRANSCRIBED
         )
-        db.add(ts)
-        await db.flush()
         made.append(await transition(db, ts, S.TRANSCRIBED, new=True))
         locked = await lock_session(db, ts.id)
         assert locked is not None

@@ -19,8 +19,14 @@ from services.notes import Evidence, NoteContent, RiskFlag
 from settings import Settings
 from tests.auth.conftest import Mailbox, body_of, smtp  # noqa: F401 (fixture)
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_practice, create_user, token_for
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_notes,
+    create_patient,
+    create_practice,
+    create_session,
+    create_user,
+    token_for,
+)
 
 LIST = """
 query($s: RiskAlertStatus) { riskAlerts(status: $s) { totalCount edges { node {

@@ -6,14 +6,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ExportFormat, ExportKind, Role
-from db.models import AuditEvent, ExportJob, PatientTherapist, TherapySession, User
+from db.enums import JobStatus, Role
+from db.models import AuditEvent, PatientTherapist, TherapySession, User
 from resolvers.ids import encode_id
 from services.export_build import build_document
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
-from tests.graph.helpers import create_notes, create_session
+from tests.factories import (
+    create_export_job,
+    create_notes,
+    create_patient,
+    create_session,
+    create_user,
+    token_for,
+)
 
 SIGN = """
 mutation($s: ID!) { signSessionNotes(sessionId: $s) {
@@ -119,16 +125,14 @@ async def test_the_export_shows_the_signature_and_the_addenda(
     token = token_for(settings, therapist)
     await gql(SIGN, {"s": sid}, token=token)
     await gql(ADD, {"s": sid, "t": "Late entry: phoned GP."}, token=token)
-    job = ExportJob(
-        requested_by_id=therapist.id,
-        patient_id=row.patient_id,
-        session_id=row.id,
-        kind=ExportKind.SESSION_NOTES,
-        format=ExportFormat.PDF,
+    job = await create_export_job(
+        db,
+        therapist,
+        row.patient_id,
+        row.id,
+        status=JobStatus.PENDING,
         params={"note_format": "SOAP"},
     )
-    db.add(job)
-    await db.flush()
 
     doc = await build_document(db, settings, job)
 

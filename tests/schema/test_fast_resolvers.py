@@ -21,12 +21,15 @@ from schema import build_schema
 from schema.fastexec import install
 from services.audit import AuditAction, AuditRecord, write_events
 from settings import Settings
-from tests.factories import create_patient, create_user, token_for, utc
-from tests.graph.helpers import (
+from tests.factories import (
     create_notes,
+    create_patient,
     create_plan,
     create_session,
     create_transcript,
+    create_user,
+    token_for,
+    utc,
 )
 
 EVERYTHING = """

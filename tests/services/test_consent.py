@@ -15,18 +15,22 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import create_app
 from db.enums import ConsentKind, Role, SessionStatus
 from db.models import AuditEvent, PatientConsent, TherapySession
 from resolvers.ids import encode_id
 from services import pipeline
 from services.consent import WITHDRAWN
 from settings import Settings
-from tests.conftest import GQL, error_codes
+from tests.conftest import GQL, app_client, error_codes
 from tests.e2e.pipeline_helpers import MP3, UPLOAD
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import (
+    create_patient,
+    create_session,
+    create_transcript,
+    create_user,
+    token_for,
+)
 from tests.fake_openai import FakeOpenAI
-from tests.graph.helpers import create_session, create_transcript
 from tests.services.conftest import never
 
 RECORD = """
@@ -56,9 +60,7 @@ def ai_settings(ai_settings: Settings, tmp_path: Path) -> Settings:
 async def ai_client(
     ai_settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ai_settings, session_factory=session_factory)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+    async with app_client(ai_settings, session_factory, "http://t") as c:
         yield c
 
 

@@ -18,7 +18,7 @@ from services.ai import NOT_CONFIGURED
 from services.status import IllegalTransition, transition
 from settings import Settings
 from tests.conftest import GQL, error_codes
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import create_patient, create_session, create_user, token_for
 from tests.services.conftest import never
 
 FROM_TRANSCRIPT = """
@@ -127,14 +127,9 @@ async def test_illegal_transitions_are_refused(db: AsyncSession) -> None:
     # given a processed session
     therapist = await create_user(db)
     patient = await create_patient(db, therapist)
-    ts = TherapySession(
-        patient_id=patient.id,
-        therapist_id=therapist.id,
-        session_date=datetime.now(UTC),
-        status=SessionStatus.PROCESSED,
+    ts = await create_session(
+        db, patient, therapist, datetime.now(UTC), status=SessionStatus.PROCESSED
     )
-    db.add(ts)
-    await db.flush()
 
     # when it is asked to jump back to TRANSCRIBING, then CONFLICT
     with pytest.raises(IllegalTransition) as refused:

@@ -27,9 +27,15 @@ from services.export_build import run_export
 from services.file_migration import encrypt_plain_files
 from services.storage import FileRef
 from tests.conftest import Backend
-from tests.factories import create_patient, create_user, token_for
+from tests.factories import (
+    create_export_job,
+    create_notes,
+    create_patient,
+    create_session,
+    create_user,
+    token_for,
+)
 from tests.fake_openai import FakeOpenAI
-from tests.graph.helpers import create_notes, create_session
 from tests.storage.test_storage_backends import MARKER, Upload, holds_none_of, wav
 
 C = filecrypt.CHUNK
@@ -110,17 +116,16 @@ async def _export_job(db: AsyncSession) -> tuple[ExportJob, Any]:
     patient = await create_patient(db, therapist, name="Dorothy Vaughan")
     visit = await create_session(db, patient, therapist)
     await create_notes(db, visit)
-    job = ExportJob(
-        requested_by_id=therapist.id,
-        patient_id=patient.id,
-        session_id=visit.id,
-        kind=ExportKind.SESSION_NOTES,
+    job = await create_export_job(
+        db,
+        therapist,
+        patient.id,
+        visit.id,
         format=ExportFormat.DOCX,
         status=JobStatus.PENDING,
         params={"note_format": "SOAP"},
         created_at=utcnow(),
     )
-    db.add(job)
     await db.commit()
     return job, therapist
 

@@ -1,0 +1,5 @@
+"""``python -m cli``: the ``therapybridge`` command."""
+
+from cli import run
+
+run()
