@@ -196,6 +196,7 @@ SCHEMA_MACHINERY = {
     "schema/metrics_http.py",
     "schema/upload_guard.py",
     "schema/view.py",
+    "schema/websocket.py",
 }
 
 
