@@ -177,6 +177,7 @@ def main() -> int:
         for s in scenarios.http_scenarios(targets)
         if not args.only or s.key in args.only.split(",")
     ]
+    ensure_wrk()  # the header names its version
     report: list[str] = [scenarios.machine_header()]
     tmp = Path(tempfile.mkdtemp(prefix="tb-bench-"))
     statements = asyncio.run(scenarios.count_statements(url, token, selected, env))
