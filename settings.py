@@ -227,6 +227,11 @@ class Settings(BaseSettings):
         return [k.strip() for k in self.phi_encryption_old_keys.split(",") if k.strip()]
 
     @property
+    def old_phi_key_bytes(self) -> list[bytes]:
+        """PHI_ENCRYPTION_OLD_KEYS decoded: still read, never written."""
+        return [_decode_key("PHI_ENCRYPTION_OLD_KEYS", k) for k in self.old_phi_keys]
+
+    @property
     def storage_path(self) -> Path:
         return self.storage_dir or self.data_dir / "storage"
 

@@ -53,13 +53,11 @@ def rotate_phi_key(args: argparse.Namespace, settings: Settings) -> int:
     from db.encryption import Keyring
     from db.rotation import rotate_phi_key as rotate
     from db.runtime import resolve_database_url, stop_embedded
-    from settings import _decode_key
 
     if args.batch_size < 1:
         sys.stderr.write("therapybridge: error: --batch-size must be at least 1\n")
         return 2
-    old = [_decode_key("PHI_ENCRYPTION_OLD_KEYS", k) for k in settings.old_phi_keys]
-    keyring = Keyring(settings.phi_key, old)
+    keyring = Keyring(settings.phi_key, settings.old_phi_key_bytes)
 
     async def run() -> Any:
         from db.engine import create_engine, create_sessionmaker

@@ -68,11 +68,10 @@ _keyring: Keyring | None = None
 def get_keyring() -> Keyring:
     global _keyring
     if _keyring is None:
-        from settings import _decode_key, get_settings
+        from settings import get_settings
 
         s = get_settings()
-        old = [_decode_key("PHI_ENCRYPTION_OLD_KEYS", k) for k in s.old_phi_keys]
-        _keyring = Keyring(s.phi_key, old)
+        _keyring = Keyring(s.phi_key, s.old_phi_key_bytes)
     return _keyring
 
 

@@ -42,13 +42,6 @@ def test_imports_go_one_way_only() -> None:
 # first-party top-level modules and packages
 OURS = {"app", "settings", "cli", "query_ast", *LAYERS, "migrations", "tests", "bench"}
 NOT_OURS = {".venv", ".data", "build", ".git", "node_modules"}
-# underscore names imported from another module before this test existed;
-# this list may only shrink (each is a name to make public or a use to drop)
-KNOWN_PRIVATE_IMPORTS = {
-    "cli/ops.py: settings._decode_key",
-    "db/encryption.py: settings._decode_key",
-    "tests/schema/test_leaf_records.py: schema.types.transcript._segment",
-}
 
 
 def _is_private(name: str) -> bool:
@@ -96,9 +89,7 @@ def test_no_module_imports_another_modules_underscore_names() -> None:
     for path in ROOT.rglob("*.py"):
         if not NOT_OURS & set(path.relative_to(ROOT).parts):
             found |= _private_imports(path)
-    assert found - KNOWN_PRIVATE_IMPORTS == set()
-    # the list shrinks as they are fixed
-    assert KNOWN_PRIVATE_IMPORTS <= found
+    assert found == set()
 
 
 def test_the_fast_path_stays_in_its_package() -> None:

@@ -35,7 +35,7 @@ def _role(value: Any) -> SpeakerRole | None:
     return SpeakerRole(value) if value in SpeakerRole.__members__ else None
 
 
-def _segment(raw: dict[str, Any]) -> TranscriptSegmentType:
+def segment_from_record(raw: dict[str, Any]) -> TranscriptSegmentType:
     # a value already of its field's type is kept as it is (RawRecords)
     text = raw.get("text")
     index = raw.get("index")
@@ -63,7 +63,8 @@ class TranscriptType:
         if any("index" not in s for s in records):
             # stored before segments had indexes: their position is the index
             records = [{**s, "index": i} for i, s in enumerate(records)]
-        return cast("list[TranscriptSegmentType]", RawRecords(records, _segment))
+        segments = RawRecords(records, segment_from_record)
+        return cast("list[TranscriptSegmentType]", segments)
 
 
 @strawberry.type(name="AudioFile")

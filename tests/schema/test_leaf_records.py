@@ -17,7 +17,7 @@ import strawberry
 from schema.fastexec import RawRecords, install
 from schema.fastexec.completers import cached_selections
 from schema.fastexec.internals import core_schema
-from schema.types.transcript import TranscriptSegmentType, _segment
+from schema.types.transcript import TranscriptSegmentType, segment_from_record
 
 
 @strawberry.enum
@@ -238,7 +238,7 @@ def _segments_schema(
     def make(record: dict[str, Any]) -> TranscriptSegmentType:
         if made is not None:
             made.append(1)
-        return _segment(record)
+        return segment_from_record(record)
 
     @strawberry.type
     class Query:
