@@ -30,8 +30,11 @@ else:
     AuthPayloadRow = AuthPayload
 
 
-@strawberry.input(description="A new account: THERAPIST or PATIENT.")
-class SignupInput:
+@strawberry.input
+class NewAccountFields:
+    """The fields of a new account both inputs take, in the schema's order
+    (a base only: no field names it, so it is not in the schema)."""
+
     email: str
     password: str = strawberry.field(
         description="12+ characters with upper, lower, digit and special."
@@ -39,32 +42,25 @@ class SignupInput:
     first_name: str
     last_name: str
     role: Role
+
+    def to_new_user(self) -> NewUser:
+        return NewUser(
+            self.email, self.password, self.first_name, self.last_name, self.role
+        )
+
+
+@strawberry.input(description="A new account: THERAPIST or PATIENT.")
+class SignupInput(NewAccountFields):
     practice_name: str | None = strawberry.field(
         default=None,
         description="SIGNUP_MODE=open: the name of the practice the sign-up "
         'creates (default "<First Last>\'s practice").',
     )
 
-    def to_new_user(self) -> NewUser:
-        return NewUser(
-            self.email, self.password, self.first_name, self.last_name, self.role
-        )
-
 
 @strawberry.input(
     description="An account created by a practice administrator, in that "
     "practice: any role."
 )
-class CreateUserInput:
-    email: str
-    password: str = strawberry.field(
-        description="12+ characters with upper, lower, digit and special."
-    )
-    first_name: str
-    last_name: str
-    role: Role
-
-    def to_new_user(self) -> NewUser:
-        return NewUser(
-            self.email, self.password, self.first_name, self.last_name, self.role
-        )
+class CreateUserInput(NewAccountFields):
+    pass
