@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -34,6 +33,7 @@ import httpx  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench import dataset  # noqa: E402
+from bench.results import write_section  # noqa: E402
 from db.engine import create_engine, create_sessionmaker, to_libpq_url  # noqa: E402
 from db.enums import Role  # noqa: E402
 from db.queries.analytics import Frame  # noqa: E402
@@ -43,9 +43,6 @@ from services.analytics_jobs import aggregate  # noqa: E402
 from services.tokens import create_access_token  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.pg import PgServer  # noqa: E402
-
-RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- analytics-bench:begin -->", "<!-- analytics-bench:end -->"
 
 PROGRESS_FIELDS = """
   patient { id name } totalSessions attendanceRate
@@ -195,15 +192,7 @@ def report(results: dict[str, Any], iterations: int, took: float) -> str:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text:
-        text = re.sub(
-            re.escape(BEGIN) + ".*?" + re.escape(END), block, text, flags=re.S
-        )
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_section("analytics-bench", section)
 
 
 def main() -> int:

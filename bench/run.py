@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset, scenarios  # noqa: E402
+from bench.results import write_section  # noqa: E402
 from db.engine import to_libpq_url  # noqa: E402
 from db.runtime import migrate  # noqa: E402
 from services.tokens import create_access_token  # noqa: E402
@@ -36,8 +37,6 @@ from settings import Settings  # noqa: E402
 from tests.e2e.server import ServerProcess, free_port  # noqa: E402
 
 JWT_SECRET = "bench-secret-key-with-at-least-32-characters!!"
-RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- server-bench:begin -->", "<!-- server-bench:end -->"
 
 
 @dataclass
@@ -287,15 +286,7 @@ def _wait(url: str, timeout: float = 30) -> None:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text:
-        text = re.sub(
-            re.escape(BEGIN) + ".*?" + re.escape(END), block, text, flags=re.S
-        )
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_section("server-bench", section)
     print(section)
 
 
