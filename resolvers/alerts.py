@@ -11,13 +11,12 @@ from strawberry.types import Info
 
 from db.enums import RiskAlertStatus
 from db.models import RiskAlert
-from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
 from resolvers.patients import Counted
 from resolvers.reads import phi_selected
-from services import alert_reads, alerts
+from services import alert_reads, alerts, review_writes
 from services.audit import batcher
 from services.events import broker
 from services.notes import RiskFlag
@@ -45,12 +44,8 @@ def flags(root: RiskAlert) -> list[RiskFlag]:
 
 
 async def acknowledge(info: Ctx, alert_id: str, note: str | None) -> RiskAlert:
-    ctx = info.context
     aid = decode_id(alert_id, "RiskAlert", "id")
-    row = await alerts.acknowledge(ctx.db, ctx.require_user(), aid, note)
-    fields = ["status", "acknowledgedAt", "acknowledgementNote"]
-    audit(ctx, AuditAction.UPDATE, "RiskAlert", row.id, row.patient_id, fields)
-    return row
+    return await review_writes.acknowledge_alert(info.context, aid, note)
 
 
 async def risk_alert_raised(info: Ctx) -> AsyncGenerator[RiskAlert, None]:

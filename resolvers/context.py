@@ -1,10 +1,11 @@
 """The per-request context: one database session, the caller, the loaders.
-It is the ``services.reads.Reader`` the read services take."""
+It is the ``services.reads.Reader`` the read services take and the
+``services.writes.Writer`` the write use-cases take."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -16,13 +17,13 @@ from starlette.websockets import WebSocket
 from db.enums import AuditAction
 from db.loaders import ScopedLoader
 from db.models import User
-from services.audit import AuditRecord
+from services.audit import AuditRecord, buffer_event
+from services.auth import Client
 from services.errors import Unauthenticated
+from services.writes import AfterCommit
 from settings import Settings
 
 L = TypeVar("L", bound="ScopedLoader[Any, Any]")
-
-AfterCommit = Callable[[], Awaitable[None]]
 
 _CLIENT_IP = ("client_ip",)
 _UNSET = object()
@@ -99,19 +100,26 @@ class Context:
         patient_id: uuid.UUID | None,
         fields: Iterable[str] = (),
         *,
+        actor_id: uuid.UUID | None = None,
         entity_ids: Sequence[uuid.UUID] | None = None,
     ) -> None:
-        """Buffer one audit event (services.reads.Reader): resolvers/audit.py."""
-        from resolvers.audit import audit  # it imports this module
+        """Buffer one audit event, written with the request (services.writes.Writer).
 
-        audit(
-            self,
+        ``actor_id`` names the actor when the request has no signed-in user
+        yet (a login); otherwise the caller is the actor. ``entity_ids`` names
+        the objects of a READ of several (``entity_id`` then None).
+        """
+        buffer_event(
+            self.audit_events,
             action,
             entity_type,
             entity_id,
             patient_id,
             fields,
+            actor_id=actor_id or self.user_id,
             entity_ids=entity_ids,
+            request_id=self.request_id or None,
+            ip_address=self.client_ip,
         )
 
     @property
@@ -128,3 +136,10 @@ class Context:
         host = client.host if client else None
         self.memo[_CLIENT_IP] = host
         return host
+
+    @property
+    def client(self) -> Client:
+        """Where the request comes from (services.writes.Writer)."""
+        return Client(
+            ip=self.client_ip, user_agent=self.request.headers.get("user-agent")
+        )

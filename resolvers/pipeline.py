@@ -1,37 +1,25 @@
 """Resolvers of the processing pipeline: upload, transcript, retry,
-re-extraction (each job queued in the request's own transaction) and the
-status subscription."""
+re-extraction, speaker roles (services/pipeline_writes.py: each job queued in
+the request's own transaction) and the status subscription."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
 
 from strawberry.types import Info
 
-from db.enums import ConsentKind, SpeakerRole
+from db.enums import SpeakerRole
 from db.models import SessionStatusEvent, TherapySession
-from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_event_cursor, decode_id
-from services import consent, enqueue, pipeline, session_reads, speakers
+from services import pipeline_writes, session_reads
 from services.access import session_or_not_found
 from services.audit import batcher
 from services.events import broker, replay
 
 Ctx = Info[Context, Any]
-# consents each mutation needs (REQUIRE_CONSENT): recording an upload, and
-# sending anything to the AI provider
-AI = ConsentKind.AI_PROCESSING
-UPLOAD = (ConsentKind.RECORDING, ConsentKind.AI_PROCESSING)
-
-
-async def _enqueue(ctx: Context, session_id: uuid.UUID, stage: str) -> None:
-    # in the request's transaction: the job commits with the session, or
-    # neither does (services/enqueue.py says why not after commit)
-    await enqueue.session_stage(ctx.db, stage, session_id)
 
 
 async def upload_session_audio(
@@ -41,95 +29,42 @@ async def upload_session_audio(
     session_date: datetime | None,
     session_id: str | None,
 ) -> TherapySession:
-    ctx = info.context
-    user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId")
     sid = decode_id(session_id, "TherapySession", "sessionId") if session_id else None
-    await consent.require_for_patient(ctx.db, ctx.settings, user, pid, *UPLOAD)
-    row = await pipeline.create_from_upload(
-        ctx.db, ctx.settings, user, pid, audio, session_date, sid
+    return await pipeline_writes.upload_session_audio(
+        info.context, pid, audio, session_date, sid
     )
-    audit(ctx, AuditAction.CREATE, "TherapySession", row.id, row.patient_id, ["audio"])
-    await _enqueue(ctx, row.id, "transcribe")
-    return row
 
 
 async def create_session_from_transcript(
     info: Ctx, patient_id: str, transcript: str, session_date: datetime | None
 ) -> TherapySession:
-    ctx = info.context
-    user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId")
-    await consent.require_for_patient(ctx.db, ctx.settings, user, pid, AI)
-    row = await pipeline.create_from_transcript(
-        ctx.db, user, pid, transcript, session_date
+    return await pipeline_writes.create_session_from_transcript(
+        info.context, pid, transcript, session_date
     )
-    audit(
-        ctx,
-        AuditAction.CREATE,
-        "TherapySession",
-        row.id,
-        row.patient_id,
-        ["transcript"],
-    )
-    await _enqueue(ctx, row.id, "extract")
-    return row
 
 
 async def retry_session(info: Ctx, session_id: str) -> TherapySession:
-    ctx = info.context
-    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
-    row, stage = await pipeline.retry(ctx.db, user, sid)
-    audit(ctx, AuditAction.UPDATE, "TherapySession", row.id, row.patient_id, ["status"])
-    await _enqueue(ctx, row.id, stage)
-    return row
+    return await pipeline_writes.retry_session(info.context, sid)
 
 
 async def extract_notes(info: Ctx, session_id: str) -> TherapySession:
-    ctx = info.context
-    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    await consent.require_for_session(ctx.db, ctx.settings, user, sid, AI)
-    row = await pipeline.request_extraction(ctx.db, user, sid)
-    audit(ctx, AuditAction.UPDATE, "TherapySession", row.id, row.patient_id, ["notes"])
-    await _enqueue(ctx, row.id, "extract")
-    return row
+    return await pipeline_writes.extract_notes(info.context, sid)
 
 
 async def set_speaker_roles(
     info: Ctx, session_id: str, roles: list[tuple[str, SpeakerRole]]
 ) -> TherapySession:
-    ctx = info.context
-    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    row, transcript = await speakers.set_roles(ctx.db, user, sid, roles)
-    audit(
-        ctx,
-        AuditAction.UPDATE,
-        "Transcript",
-        transcript.id,
-        row.patient_id,
-        ["segments"],
-    )
-    return row
+    return await pipeline_writes.set_speaker_roles(info.context, sid, roles)
 
 
 async def swap_speaker_roles(info: Ctx, session_id: str) -> TherapySession:
-    ctx = info.context
-    user = ctx.require_user()
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    row, transcript = await speakers.swap_roles(ctx.db, user, sid)
-    audit(
-        ctx,
-        AuditAction.UPDATE,
-        "Transcript",
-        transcript.id,
-        row.patient_id,
-        ["segments"],
-    )
-    return row
+    return await pipeline_writes.swap_speaker_roles(info.context, sid)
 
 
 async def session_status_changed(

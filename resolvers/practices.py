@@ -10,13 +10,17 @@ from strawberry.types import Info
 
 from db.enums import ConsentKind, Role
 from db.models import Invitation, Patient, PatientConsent, Practice, User
-from resolvers.audit import AuditAction, audit
-from resolvers.auth import client_of
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.users import user_node
-from services import consent, invitations, mail, practice_reads, practices
-from services.auth import AuthTokens, issue_tokens
+from services import (
+    account_writes,
+    patient_writes,
+    practice_reads,
+    practice_writes,
+    practices,
+)
+from services.auth import AuthTokens
 from services.errors import Unauthenticated
 from services.practice_reads import Actor
 
@@ -60,43 +64,17 @@ async def invitation_node(ctx: Context, invitation_id: uuid.UUID) -> Invitation 
 async def invite_user(
     ctx: Context, email: str, role: Role, patient_id: str | None
 ) -> Invitation:
-    inviter = ctx.require_user()
+    ctx.require_user()  # UNAUTHENTICATED before a malformed patientId, as ever
     pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
-    row, token = await invitations.invite_user(
-        ctx.db, ctx.settings, inviter, email, role, pid
-    )
-    audit(
-        ctx, AuditAction.CREATE, "Invitation", row.id, row.patient_id, ["email", "role"]
-    )
-    practice = await practices.practice_of(ctx.db, inviter)
-    settings, invitation_id, to = ctx.settings, str(row.id), row.email
-    names = (practice.name, inviter.full_name)
-
-    async def send() -> None:
-        mail.in_background(
-            mail.send_invitation(settings, invitation_id, to, *names, token)
-        )
-
-    ctx.after_commit(send)
-    return row
+    return await practice_writes.invite_user(ctx, email, role, pid)
 
 
 async def accept_invitation(
     ctx: Context, token: str, password: str, first_name: str, last_name: str
 ) -> AuthTokens:
-    user, row = await invitations.accept_invitation(
-        ctx.db, token, password, first_name, last_name
+    return await account_writes.accept_invitation(
+        ctx, token, password, first_name, last_name
     )
-    audit(
-        ctx,
-        AuditAction.CREATE,
-        "User",
-        user.id,
-        row.patient_id,
-        ["invitation"],
-        actor_id=user.id,
-    )
-    return await issue_tokens(ctx.db, ctx.settings, user, client_of(ctx))
 
 
 async def record_consent(
@@ -107,14 +85,7 @@ async def record_consent(
     form_version: str | None,
 ) -> Patient:
     pid = decode_id(patient_id, "Patient", "patientId")
-    patient, row = await consent.record_consent(
-        ctx.db, ctx.require_user(), pid, kind, granted, form_version
-    )
-    fields = [kind.value, "granted" if granted else "withdrawn"]
-    audit(ctx, AuditAction.CREATE, "Consent", row.id, patient.id, fields)
-    # the answer's consents must include this row: reload them
-    practice_reads.forget_consents(ctx, patient)
-    return patient
+    return await patient_writes.record_consent(ctx, pid, kind, granted, form_version)
 
 
 async def consents(ctx: Context, patient: Patient) -> list[PatientConsent]:

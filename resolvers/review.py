@@ -1,4 +1,4 @@
-"""Resolvers for signed notes and addenda."""
+"""Resolvers for signed notes and addenda (services/review_writes.py)."""
 
 from __future__ import annotations
 
@@ -6,43 +6,22 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.models import NoteAddendum, SessionNotes, TherapySession, User
-from resolvers.audit import AuditAction, audit
+from db.models import NoteAddendum, SessionNotes, User
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from services import session_reads, signing
+from services import review_writes, session_reads
 
 Ctx = Info[Context, Any]
 
 
-async def _patient_of(info: Ctx, notes: SessionNotes) -> Any:
-    row = await info.context.db.get(TherapySession, notes.session_id)
-    return row.patient_id if row else None
-
-
 async def sign_notes(info: Ctx, session_id: str) -> SessionNotes:
-    ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    notes = await signing.sign_notes(ctx.db, ctx.require_user(), sid)
-    patient_id = await _patient_of(info, notes)
-    audit(
-        ctx,
-        AuditAction.SIGN,
-        "SessionNotes",
-        notes.id,
-        patient_id,
-        ["signedAt", "signedBy"],
-    )
-    return notes
+    return await review_writes.sign_notes(info.context, sid)
 
 
 async def add_addendum(info: Ctx, session_id: str, text: str) -> SessionNotes:
-    ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    notes = await signing.add_addendum(ctx.db, ctx.require_user(), sid, text)
-    patient_id = await _patient_of(info, notes)
-    audit(ctx, AuditAction.CREATE, "NoteAddendum", notes.id, patient_id, ["text"])
-    return notes
+    return await review_writes.add_addendum(info.context, sid, text)
 
 
 async def addenda(info: Ctx, root: SessionNotes) -> list[NoteAddendum]:

@@ -1,5 +1,6 @@
-"""Mutation resolvers for patients, sessions, notes and plans: parse IDs,
-call one service, record the audit event."""
+"""Mutation resolvers for patients, sessions, notes and plans: decode the
+IDs, call one write use-case (services/patient_writes.py,
+services/session_writes.py) with the context, return its answer."""
 
 from __future__ import annotations
 
@@ -10,118 +11,66 @@ from strawberry.types import Info
 
 from db.enums import Attendance
 from db.models import Patient, SessionNotes, TherapySession, TreatmentPlan
-from resolvers.audit import AuditAction, audit
 from resolvers.context import Context
 from resolvers.ids import decode_id
-from services import patients, plans, sessions
+from services import patient_writes, session_writes
 from services.patients import PatientChanges
-from services.plans import GoalValues
+from services.plans import GoalValues, PlanChanges
 from services.sessions import NoteChanges
 
 Ctx = Info[Context, Any]
 
 
 async def create_patient(info: Ctx, changes: PatientChanges) -> Patient:
-    ctx = info.context
-    row = await patients.create_patient(ctx.db, ctx.require_user(), changes)
-    fields = changes.fields_set()
-    audit(ctx, AuditAction.CREATE, "Patient", row.id, row.id, fields)
-    return row
+    return await patient_writes.create_patient(info.context, changes)
 
 
 async def update_patient(info: Ctx, global_id: str, changes: PatientChanges) -> Patient:
-    ctx = info.context
     pid = decode_id(global_id, "Patient")
-    row = await patients.update_patient(ctx.db, ctx.require_user(), pid, changes)
-    fields = changes.fields_set()
-    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, fields)
-    return row
+    return await patient_writes.update_patient(info.context, pid, changes)
 
 
 async def archive_patient(info: Ctx, global_id: str) -> Patient:
-    ctx = info.context
     pid = decode_id(global_id, "Patient")
-    row = await patients.archive_patient(ctx.db, ctx.require_user(), pid)
-    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, ["archivedAt"])
-    return row
+    return await patient_writes.archive_patient(info.context, pid)
 
 
 async def assign_therapist(info: Ctx, patient_id: str, therapist_id: str) -> Patient:
-    ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
     tid = decode_id(therapist_id, "User", "therapistId")
-    row = await patients.assign_therapist(ctx.db, ctx.require_user(), pid, tid)
-    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, ["therapists"])
-    return row
+    return await patient_writes.assign_therapist(info.context, pid, tid)
 
 
 async def link_patient_account(info: Ctx, patient_id: str, user_id: str) -> Patient:
-    ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
     uid = decode_id(user_id, "User", "userId")
-    user = ctx.require_user()
-    row = await patients.link_patient_account(ctx.db, user, pid, uid)
-    audit(ctx, AuditAction.UPDATE, "Patient", row.id, row.id, ["account"])
-    return row
+    return await patient_writes.link_patient_account(info.context, pid, uid)
 
 
 async def schedule_session(
     info: Ctx, patient_id: str, when: datetime, duration: int | None
 ) -> TherapySession:
-    ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
-    user = ctx.require_user()
-    row = await sessions.schedule_session(ctx.db, user, pid, when, duration)
-    fields = ["sessionDate", "durationMinutes"]
-    audit(ctx, AuditAction.CREATE, "TherapySession", row.id, row.patient_id, fields)
-    return row
+    return await session_writes.schedule_session(info.context, pid, when, duration)
 
 
 async def set_attendance(
     info: Ctx, session_id: str, attendance: Attendance
 ) -> TherapySession:
-    ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    user = ctx.require_user()
-    row = await sessions.set_attendance(ctx.db, user, sid, attendance)
-    audit(
-        ctx,
-        AuditAction.UPDATE,
-        "TherapySession",
-        row.id,
-        row.patient_id,
-        ["attendance"],
-    )
-    return row
+    return await session_writes.set_attendance(info.context, sid, attendance)
 
 
 async def delete_session(info: Ctx, session_id: str) -> bool:
-    ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    user = ctx.require_user()
-    row, storage_key = await sessions.delete_session(ctx.db, user, sid)
-    audit(ctx, AuditAction.DELETE, "TherapySession", row.id, row.patient_id)
-    if storage_key is not None:
-        key, settings = storage_key, ctx.settings
-
-        async def remove_file() -> None:
-            await sessions.remove_stored_file(settings, key)
-
-        ctx.after_commit(remove_file)
-    return True
+    return await session_writes.delete_session(info.context, sid)
 
 
 async def update_notes(
     info: Ctx, session_id: str, changes: NoteChanges
 ) -> SessionNotes:
-    ctx = info.context
     sid = decode_id(session_id, "TherapySession", "sessionId")
-    fields = changes.fields_set()
-    row = await sessions.update_notes(ctx.db, ctx.require_user(), sid, changes)
-    session = await ctx.db.get(TherapySession, row.session_id)
-    patient_id = session.patient_id if session else None
-    audit(ctx, AuditAction.CREATE, "SessionNotes", row.id, patient_id, fields)
-    return row
+    return await session_writes.update_notes(info.context, sid, changes)
 
 
 async def create_plan(
@@ -131,33 +80,10 @@ async def create_plan(
     status: str,
     goals: list[GoalValues],
 ) -> TreatmentPlan:
-    ctx = info.context
     pid = decode_id(patient_id, "Patient", "patientId")
-    user = ctx.require_user()
-    row = await plans.create_plan(ctx.db, user, pid, title, status, goals)
-    audit(
-        ctx,
-        AuditAction.CREATE,
-        "TreatmentPlan",
-        row.id,
-        row.patient_id,
-        ["title", "goals"],
-    )
-    return row
+    return await patient_writes.create_plan(info.context, pid, title, status, goals)
 
 
-async def update_plan(
-    info: Ctx,
-    global_id: str,
-    title: str | None,
-    status: str | None,
-    goals: list[GoalValues] | None,
-) -> TreatmentPlan:
-    ctx = info.context
+async def update_plan(info: Ctx, global_id: str, changes: PlanChanges) -> TreatmentPlan:
     plan_id = decode_id(global_id, "TreatmentPlan")
-    user = ctx.require_user()
-    row = await plans.update_plan(ctx.db, user, plan_id, title, status, goals)
-    pairs = (("title", title), ("status", status), ("goals", goals))
-    changed = [n for n, x in pairs if x is not None]
-    audit(ctx, AuditAction.UPDATE, "TreatmentPlan", row.id, row.patient_id, changed)
-    return row
+    return await patient_writes.update_plan(info.context, plan_id, changes)

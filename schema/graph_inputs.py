@@ -12,7 +12,7 @@ import strawberry
 from db.enums import Mood, MoodTrajectory, RiskSeverity
 from services.changes import UNSET, Unset
 from services.patients import PatientChanges
-from services.plans import GoalValues
+from services.plans import GoalValues, PlanChanges
 from services.sessions import (
     ActionItemValues,
     NoteChanges,
@@ -104,6 +104,10 @@ class UpdateTreatmentPlanInput:
     title: str | None = None
     status: str | None = None
     goals: list[TreatmentGoalInput] | None = None
+
+    def changes(self) -> PlanChanges:
+        goals = None if self.goals is None else [g.values() for g in self.goals]
+        return PlanChanges(title=self.title, status=self.status, goals=goals)
 
 
 @strawberry.input

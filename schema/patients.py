@@ -106,5 +106,4 @@ class PatientMutation:
         id: strawberry.ID,
         input: UpdateTreatmentPlanInput,
     ) -> TreatmentPlanRow:
-        goals = None if input.goals is None else [g.values() for g in input.goals]
-        return await writes.update_plan(info, id, input.title, input.status, goals)
+        return await writes.update_plan(info, id, input.changes())

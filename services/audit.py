@@ -1,11 +1,12 @@
-"""The audit trail: collected during a request, written in one INSERT."""
+"""The audit trail: collected during a request (``buffer_event``), written in
+one INSERT (``write_events``); the audit log's reads."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,11 +29,49 @@ __all__ = [
     "audit_event",
     "audit_log",
     "batcher",
+    "buffer_event",
     "coalesce_reads",
     "write_events",
 ]
 
 log = logging.getLogger("therapybridge.audit")
+
+
+def buffer_event(
+    sink: list[AuditRecord],
+    action: AuditAction,
+    entity_type: str,
+    entity_id: uuid.UUID | None,
+    patient_id: uuid.UUID | None,
+    fields: Iterable[str],
+    *,
+    actor_id: uuid.UUID | None,
+    entity_ids: Sequence[uuid.UUID] | None,
+    request_id: str | None,
+    ip_address: str | None,
+) -> None:
+    """Append one audit event (READ, CREATE, UPDATE, DELETE, EXPORT, ...) to
+    ``sink``, the events a request or job writes when it ends.
+
+    ``entity_ids`` names the objects of a READ of several (``entity_id`` then
+    None); ``fields`` are kept sorted and once each.
+    """
+    # the row's id is drawn when it is written: a request's READs of one list
+    # become one row (coalesce_reads), and one random id per object read
+    # cost a system call each
+    sink.append(
+        AuditRecord(
+            actor_id=actor_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_ids=None if entity_ids is None else tuple(entity_ids),
+            patient_id=patient_id,
+            fields=tuple(sorted(set(fields))),
+            request_id=request_id,
+            ip_address=ip_address,
+        )
+    )
 
 
 async def write_events(db: AsyncSession, events: list[AuditRecord]) -> None:

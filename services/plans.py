@@ -1,4 +1,4 @@
-"""Treatment plans: create, update (goals replaced as a list)."""
+"""Treatment plans: create, update (``PlanChanges``; goals replaced as a list)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,23 @@ class GoalValues:
     target_date: date | None = None
     status: str = "NOT_STARTED"
     interventions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """The fields of a plan the client changes. Unlike ``PatientChanges``, a
+    None means "left as it is": the GraphQL input's fields default to null, and
+    no field of a plan may be set to null."""
+
+    title: str | None = None
+    status: str | None = None
+    # a given list replaces the plan's goals whole
+    goals: list[GoalValues] | None = None
+
+    def fields_set(self) -> list[str]:
+        """The fields given (not None), in declaration order."""
+        pairs = (("title", self.title), ("status", self.status), ("goals", self.goals))
+        return [name for name, value in pairs if value is not None]
 
 
 def _goals(goals: list[GoalValues]) -> list[GoalValues]:
@@ -88,19 +105,17 @@ async def update_plan(
     db: AsyncSession,
     user: User,
     plan_id: uuid.UUID,
-    title: str | None,
-    status: str | None,
-    goals: list[GoalValues] | None,
+    changes: PlanChanges,
 ) -> TreatmentPlan:
     """Change title/status; a given goal list replaces the old one whole."""
     require_clinician(user)
     plan = await plan_or_not_found(db, user, plan_id)
-    if title is not None:
-        plan.title = v.text("title", title, 200)
-    if status is not None:
-        plan.status = v.text("status", status, 32)
-    if goals is not None:
-        clean = _goals(goals)
+    if changes.title is not None:
+        plan.title = v.text("title", changes.title, 200)
+    if changes.status is not None:
+        plan.status = v.text("status", changes.status, 32)
+    if changes.goals is not None:
+        clean = _goals(changes.goals)
         await q.delete_goals(db, plan.id)
         _add_goals(db, plan.id, clean)
     plan.updated_at = utcnow()

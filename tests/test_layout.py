@@ -219,3 +219,64 @@ def test_graphql_types_and_fields_call_resolvers_only() -> None:
 def test_query_ast_is_a_leaf() -> None:
     """Shared by the resolvers and the executor: it imports nothing of ours."""
     assert _imports(ROOT / "query_ast.py") & OURS == set()
+
+
+# what a mutation does besides its domain write: its use-case in
+# services/*_writes.py does it (the consent check, the jobs queued in the
+# request's transaction); resolvers/audit.py is gone (services.audit.buffer_event)
+WRITE_STEPS = ("services.enqueue", "services.consent", "resolvers.audit")
+# a write step as a call in a resolver: an audit event, an after-commit callback
+WRITE_STEP_CALLS = {"audit", "after_commit"}
+# read resolvers that pass ``ctx.db`` to a read service of the ``(db, user,
+# ...)`` form, one call each (written before the Reader); this list may only
+# shrink. No mutation resolver is here: a write takes the context (a Writer).
+RESOLVER_DB_READS = {
+    "resolvers/analytics.py: overview",
+    "resolvers/analytics.py: session_trends",
+    "resolvers/analytics.py: common_topics",
+    "resolvers/analytics.py: patient_progress",
+    "resolvers/audit_log.py: audit_log",
+    "resolvers/audit_log.py: audit_event_node",
+    "resolvers/practices.py: practice_of_user",
+    "resolvers/practices.py: therapist_activity",
+}
+
+
+def test_resolvers_leave_the_steps_of_a_write_to_services() -> None:
+    """A mutation resolver decodes the IDs, calls one write use-case with the
+    context (a ``services.writes.Writer``) and returns its answer.
+
+    Checked as: no module of resolvers/ imports ``services.enqueue``,
+    ``services.consent`` or ``resolvers.audit``; no function of resolvers/
+    calls ``audit(...)``, ``x.audit(...)`` or ``x.after_commit(...)``; and none
+    reads a ``.db`` attribute (so no ``ctx.db.get(...)`` and no session handed
+    to a write) except the read resolvers listed in ``RESOLVER_DB_READS``.
+    ``resolvers/context.py`` is the Writer itself and is not checked.
+    """
+    wrong: list[str] = []
+    db_reads: set[str] = set()
+    for path in (ROOT / "resolvers").rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == "resolvers/context.py":
+            continue
+        for module, name in _imported_names(path):
+            if _reaches(module, name, WRITE_STEPS):
+                wrong.append(f"{rel} imports {module} {name}")
+        for fn in ast.parse(path.read_text()).body:
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            where = f"{rel}: {fn.name}"
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    called = f.id if isinstance(f, ast.Name) else None
+                    if isinstance(f, ast.Attribute):
+                        called = f.attr
+                    if called in WRITE_STEP_CALLS:
+                        wrong.append(f"{where} calls {called}(...)")
+                elif isinstance(node, ast.Attribute) and node.attr == "db":
+                    db_reads.add(where)
+    assert wrong == []
+    assert db_reads - RESOLVER_DB_READS == set()
+    # the exceptions are real (a stale entry would hide nothing, but mislead)
+    assert RESOLVER_DB_READS <= db_reads
