@@ -20,7 +20,8 @@ from schema.auth import AuthMutation
 from schema.errors import apply_format, log_unexpected
 from schema.exports import ExportMutation
 from schema.extensions import UnitOfWork
-from schema.fanout import group_key, shared
+from schema.fanout import shared
+from schema.fanout_keys import group_key
 from schema.fastexec import check_contract, install
 from schema.guard import OperationGuard
 from schema.metrics import Metrics

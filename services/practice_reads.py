@@ -1,6 +1,6 @@
 """Reading practices, their members and invitations, a patient's consents and
 the actors of audit events, each under the caller's scoping (the per-request
-loaders of db/practice_loaders.py and the queries of db/queries/practices.py).
+loaders of db/loaders/practices.py and the queries of db/queries/practices.py).
 """
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Invitation, Patient, PatientConsent, Practice, User
-from db.practice_loaders import (
+from db.loaders import (
     Actor,
     AuditActorByIdLoader,
     ConsentsByPatientIdLoader,
     PracticeByIdLoader,
 )
+from db.models import Invitation, Patient, PatientConsent, Practice, User
 from db.queries import practices as q
 from db.queries.scoping import readable_invitation
 from services.reads import Reader
 
-# Actor (db/practice_loaders.py): who did something, a name and a role
+# Actor (db/loaders/practices.py): who did something, a name and a role
 __all__ = [
     "Actor",
     "audit_actor",

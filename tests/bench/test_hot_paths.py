@@ -100,7 +100,7 @@ def test_shared_result_payload(benchmark: Any) -> None:
     import orjson
     from strawberry.types import ExecutionResult
 
-    from schema.fanout import next_payload
+    from schema.fanout_keys import next_payload
 
     result = ExecutionResult(
         data={"sessionStatusChanged": {"status": "UPLOADING", "session": {"id": "x"}}},

@@ -1,10 +1,10 @@
-"""Which WebSocket operations may share an execution (schema/fanout.py)."""
+"""Which WebSocket operations may share an execution (schema/fanout_keys.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from schema.fanout import asks_replay, is_subscription
+from schema.fanout_keys import asks_replay, is_subscription
 
 SUB = "subscription S { sessionStatusChanged { status } }"
 MIXED = "query Q { me { id } } subscription S { sessionStatusChanged { status } }"

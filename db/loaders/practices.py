@@ -1,5 +1,5 @@
 """Dataloaders of practices, consents and audit actors, scoped to the caller
-through ``db/queries/scoping.py`` like those of ``db/loaders.py``."""
+through ``db/queries/scoping.py`` like the other loaders of this package."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from db.enums import Role
-from db.loaders import ScopedLoader
+from db.loaders.base import ScopedLoader
 from db.models import PatientConsent, Practice, User
 from db.queries.practices import current_consents_stmt
 from db.queries.scoping import readable_patient_ids, readable_practices
