@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from db.enums import AuditAction, ConsentKind, SpeakerRole
-from db.models import TherapySession
+from db.models import TherapySession, Transcript
 from services import consent, enqueue, pipeline, speakers
 from services.writes import Writer
 
@@ -100,24 +100,21 @@ async def set_speaker_roles(
 ) -> TherapySession:
     user = writer.require_user()
     row, transcript = await speakers.set_roles(writer.db, user, session_id, roles)
-    writer.audit(
-        AuditAction.UPDATE,
-        "Transcript",
-        transcript.id,
-        row.patient_id,
-        ["segments"],
-    )
-    return row
+    return _segments_changed(writer, row, transcript)
 
 
 async def swap_speaker_roles(writer: Writer, session_id: uuid.UUID) -> TherapySession:
     user = writer.require_user()
     row, transcript = await speakers.swap_roles(writer.db, user, session_id)
+    return _segments_changed(writer, row, transcript)
+
+
+def _segments_changed(
+    writer: Writer, row: TherapySession, transcript: Transcript
+) -> TherapySession:
+    # a change of speaker roles is an update of the transcript's segments
+    audit_fields = ["segments"]
     writer.audit(
-        AuditAction.UPDATE,
-        "Transcript",
-        transcript.id,
-        row.patient_id,
-        ["segments"],
+        AuditAction.UPDATE, "Transcript", transcript.id, row.patient_id, audit_fields
     )
     return row

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import SessionStatus
-from db.models import TherapySession
+from db.models import AuditEvent, TherapySession
 from resolvers.ids import encode_id
 from services import pipeline
 from services.segments import parse_pasted
@@ -169,6 +169,21 @@ async def test_roles_are_corrected_by_the_therapist_and_no_one_else(
     }
     assert error_codes(theirs) == ["NOT_FOUND"]
     assert error_codes(their_swap) == ["NOT_FOUND"]
+    # and each of the owner's two changes is one UPDATE of the transcript's
+    # segments, by the owner; the refused ones recorded nothing
+    updates = (
+        await db.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "UPDATE",
+                AuditEvent.entity_type == "Transcript",
+                AuditEvent.patient_id == patient.id,
+            )
+        )
+    ).scalars()
+    assert [(a.action, a.actor_id, list(a.fields)) for a in updates] == [
+        ("UPDATE", owner.id, ["segments"]),
+        ("UPDATE", owner.id, ["segments"]),
+    ]
 
 
 async def test_a_transcript_without_words_is_bad_user_input(
