@@ -100,11 +100,13 @@ def lifespan_for(
             if metrics_task is not None:
                 metrics_server.should_exit = True
                 await metrics_task
-            for task in (worker, idle_gc):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            if worker is not None:
+                # bounded even while the database is away (services/jobs.py)
+                await jobs.stop_worker(worker)
+            if idle_gc is not None:
+                idle_gc.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await idle_gc
             await jobs.close_jobs()
             await storage.close_stores()
             await broker.stop()

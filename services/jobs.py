@@ -11,6 +11,7 @@ do it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import uuid
@@ -87,6 +88,30 @@ async def close_jobs() -> None:
     _runtime = None
 
 
+# how long a stopping worker may take before its pool is closed under it
+# (procrastinate's shutdown_graceful_timeout for running jobs, and a margin)
+WORKER_STOP_SECONDS = 12.0
+
+
+async def stop_worker(
+    worker: asyncio.Task[None], grace: float = WORKER_STOP_SECONDS
+) -> None:
+    """Cancel an in-process worker and wait for it, then close the jobs' pool.
+
+    With the database away, the worker's shutdown waits for a connection (the
+    pool's 30 s, then again); after ``grace`` seconds the pool is closed, which
+    fails that wait at once (psycopg_pool: waiting clients get PoolClosed), so
+    the process stops within about ``grace`` seconds whatever the database does.
+    """
+    worker.cancel()
+    await asyncio.wait({worker}, timeout=grace)
+    if not worker.done():
+        log.warning("job worker still stopping after %.0f s; closing its pool", grace)
+    await close_jobs()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+
+
 # how long a worker that lost the database waits before starting again
 RESTART_DELAYS = (0.5, 0.5, 1.0, 2.0)
 
@@ -105,10 +130,10 @@ async def run_worker(*, install_signal_handlers: bool = True) -> None:
     ``retry_stalled_jobs`` once their worker's heartbeat is old.
     """
     settings = runtime().settings
+    task = asyncio.current_task()
+    assert task is not None
     if install_signal_handlers:
         loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
     failures = 0
@@ -125,10 +150,17 @@ async def run_worker(*, install_signal_handlers: bool = True) -> None:
                 delete_jobs="successful",
                 shutdown_graceful_timeout=10,
             )
+            if task.cancelling():
+                raise asyncio.CancelledError
             log.warning("job worker stopped; starting it again")
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if task.cancelling():
+                # cancelled while the database was away: procrastinate's
+                # shutdown (unregistering the worker) failed and its error
+                # took the cancel's place; starting again would never end
+                raise asyncio.CancelledError from exc
             log.warning("job worker failed (%s); starting it again", type(exc).__name__)
         # a worker that ran a while had the database: start again quickly
         failures = 0 if loop_time() - started > 30 else failures + 1

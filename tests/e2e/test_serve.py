@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
+from db.embedded import stop_cluster
+from services.jobs import WORKER_STOP_SECONDS
 from tests.e2e.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -65,3 +70,32 @@ def test_two_servers_on_one_data_dir_share_one_postgres(tmp_path: Path) -> None:
 
 def _socket_uri(data_dir: Path) -> str:
     return f"postgresql://postgres@/therapybridge?host={data_dir.resolve() / 'pg'}"
+
+
+def test_serve_stops_while_its_database_is_down(tmp_path: Path) -> None:
+    """A server whose PostgreSQL went away still stops on SIGTERM/SIGINT, in
+    about jobs.WORKER_STOP_SECONDS: its job worker's shutdown waits for a
+    connection that never comes, and a cancel that arrived meanwhile used to
+    be swallowed, the worker started again and the process never ended."""
+    env = _embedded_env(tmp_path)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        server = ServerProcess("serve", env=env).start()
+        try:
+            # given a server with its job worker, and then no database
+            assert server.wait_healthy()["jobs"] == "ok"
+            stop_cluster(tmp_path / "pg")
+            assert server.proc is not None
+            # when it is asked to stop
+            started = time.monotonic()
+            server.proc.send_signal(sig)
+            try:
+                server.proc.wait(WORKER_STOP_SECONDS + 15)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"still running after {sig!r}:\n{server.output()[-3000:]}")
+            took = time.monotonic() - started
+        finally:
+            server.kill()
+        # then it ended by itself, within the bound
+        assert server.proc.returncode != -signal.SIGKILL
+        assert took < WORKER_STOP_SECONDS + 10, server.output()[-3000:]
+    assert not _postmaster_running(tmp_path)
