@@ -11,13 +11,7 @@ from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.reads import phi_selected, selected_names
 from services import analytics, analytics_reads
-from services.access import patient_or_not_found
 from services.analytics import Granularity, TrendPeriod
-from services.analytics_reads import Frame
-
-
-def frame(ctx: Context) -> Frame:
-    return analytics_reads.frame_now(ctx.settings)
 
 
 def practice(info: Info[Context, Any]) -> None:
@@ -27,8 +21,7 @@ def practice(info: Info[Context, Any]) -> None:
 
 async def overview(info: Info[Context, Any]) -> analytics.PracticeOverview:
     ctx = info.context
-    user = analytics.practice_owner(ctx.require_user())
-    return await analytics.overview(ctx.db, user, frame(ctx))
+    return await analytics_reads.overview(ctx, ctx.settings)
 
 
 async def session_trends(
@@ -40,8 +33,7 @@ async def session_trends(
     period = period or TrendPeriod.LAST_30_DAYS
     granularity = granularity or Granularity.DAY
     ctx = info.context
-    user = analytics.practice_owner(ctx.require_user())
-    return await analytics.session_trends(ctx.db, user, frame(ctx), period, granularity)
+    return await analytics_reads.session_trends(ctx, ctx.settings, period, granularity)
 
 
 async def common_topics(
@@ -49,20 +41,17 @@ async def common_topics(
 ) -> list[analytics.CommonTopic]:
     limit, weeks = _or(limit, 20), _or(weeks, 12)
     ctx = info.context
-    user = analytics.practice_owner(ctx.require_user())
-    return await analytics.common_topics(ctx.db, user, frame(ctx), limit, weeks)
+    return await analytics_reads.common_topics(ctx, ctx.settings, limit, weeks)
 
 
 async def patient_progress(
     info: Info[Context, Any], patient_id: str, weeks: int | None
 ) -> analytics.PatientProgress:
-    weeks = _or(weeks, 12)
-    ctx = info.context
-    user = analytics.practice_owner(ctx.require_user())
-    analytics.check_range("weeks", weeks, 1, 104)
     pid = decode_id(patient_id, "Patient", "patientId")
-    patient = await patient_or_not_found(ctx.db, user, pid)
-    return await progress_of(info, patient, weeks)
+    ctx = info.context
+    return await analytics_reads.patient_progress_by_id(
+        ctx, ctx.settings, pid, _or(weeks, 12), _fields(info)
+    )
 
 
 async def progress_of(

@@ -9,20 +9,17 @@ from db.models import AuditEvent
 from resolvers.context import Context
 from resolvers.ids import decode_id
 from resolvers.pagination import page_args
-from services.audit import audit_event
-from services.audit import audit_log as read_audit_log
+from services.audit import read_audit_event, read_audit_log
 from services.reads import Page
 
 
 async def audit_log(
     ctx: Context, patient_id: str | None, first: int | None, after: str | None
 ) -> tuple[Page[AuditEvent], Callable[[], Awaitable[int]]]:
-    # every role: a PATIENT reads who saw and changed their own record
-    user = ctx.require_user()
     pid = decode_id(patient_id, "Patient", "patientId") if patient_id else None
     args = page_args(first=first, after=after)
-    return await read_audit_log(ctx.db, user, pid, args)
+    return await read_audit_log(ctx, pid, args)
 
 
 async def audit_event_node(ctx: Context, event_id: uuid.UUID) -> AuditEvent | None:
-    return await audit_event(ctx.db, ctx.require_user(), event_id)
+    return await read_audit_event(ctx, event_id)

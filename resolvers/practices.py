@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from strawberry.types import Info
@@ -40,7 +39,7 @@ async def practice_of_user(ctx: Context, user: User) -> Practice | None:
     if ctx.user is None:
         # a request without a caller returns only the account it signed in
         # (signup, login, refresh, acceptInvitation, verifyEmail): its own
-        return await practice_reads.own_practice(ctx.db, user)
+        return await practice_reads.own_practice(ctx, user)
     return await practice_reads.practice_by_id(ctx, user.practice_id)
 
 
@@ -105,7 +104,4 @@ async def audit_actor(ctx: Context, actor_id: uuid.UUID | None) -> Actor | None:
 async def therapist_activity(
     info: Ctx, days: int | None
 ) -> list[practices.TherapistActivity]:
-    ctx = info.context
-    return await practices.therapist_activity(
-        ctx.db, ctx.require_user(), datetime.now(UTC), 30 if days is None else days
-    )
+    return await practice_reads.therapist_activity(info.context, days)

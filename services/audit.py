@@ -21,6 +21,7 @@ from db.queries.scoping import (
     readable_audit_events,
 )
 from services.errors import NotFound
+from services.reads import Reader
 
 __all__ = [
     "AuditAction",
@@ -31,6 +32,8 @@ __all__ = [
     "batcher",
     "buffer_event",
     "coalesce_reads",
+    "read_audit_event",
+    "read_audit_log",
     "write_events",
 ]
 
@@ -177,6 +180,19 @@ class AuditBatcher:
 
 
 batcher = AuditBatcher()
+
+
+async def read_audit_event(reader: Reader, event_id: uuid.UUID) -> AuditEvent | None:
+    """``node(id)`` of an AuditEvent: ``audit_event`` for the caller."""
+    return await audit_event(reader.db, reader.require_user(), event_id)
+
+
+async def read_audit_log(
+    reader: Reader, patient_id: uuid.UUID | None, args: PageArgs
+) -> tuple[Page[AuditEvent], Callable[[], Awaitable[int]]]:
+    """``auditLog``: ``audit_log`` for the caller, whatever the role (a
+    PATIENT reads who saw and changed their own record)."""
+    return await audit_log(reader.db, reader.require_user(), patient_id, args)
 
 
 async def audit_event(

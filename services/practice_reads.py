@@ -6,8 +6,7 @@ loaders of db/loaders/practices.py and the queries of db/queries/practices.py).
 from __future__ import annotations
 
 import uuid
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import UTC, datetime
 
 from db.loaders import (
     Actor,
@@ -18,6 +17,8 @@ from db.loaders import (
 from db.models import Invitation, Patient, PatientConsent, Practice, User
 from db.queries import practices as q
 from db.queries.scoping import readable_invitation
+from services import practices
+from services.practices import TherapistActivity
 from services.reads import Reader
 
 # Actor (db/loaders/practices.py): who did something, a name and a role
@@ -31,6 +32,7 @@ __all__ = [
     "members",
     "own_practice",
     "practice_by_id",
+    "therapist_activity",
 ]
 
 
@@ -38,10 +40,23 @@ async def practice_by_id(reader: Reader, practice_id: uuid.UUID) -> Practice | N
     return await reader.loader(PracticeByIdLoader).load(practice_id)
 
 
-async def own_practice(db: AsyncSession, user: User) -> Practice | None:
+async def own_practice(reader: Reader, user: User) -> Practice | None:
     """The practice of an account a request without a caller signed in
     (signup, login, refresh, acceptInvitation, verifyEmail): its own only."""
-    return await q.get_practice(db, user.practice_id)
+    return await q.get_practice(reader.db, user.practice_id)
+
+
+async def therapist_activity(
+    reader: Reader, days: int | None
+) -> list[TherapistActivity]:
+    """``analytics.practiceTherapists``: the administrator's practice, the
+    last ``days`` (30 by default) up to now."""
+    return await practices.therapist_activity(
+        reader.db,
+        reader.require_user(),
+        datetime.now(UTC),
+        30 if days is None else days,
+    )
 
 
 async def members(reader: Reader, practice: Practice) -> list[User]:

@@ -228,19 +228,6 @@ def test_query_ast_is_a_leaf() -> None:
 WRITE_STEPS = ("services.enqueue", "services.consent", "resolvers.audit")
 # a write step as a call in a resolver: an audit event, an after-commit callback
 WRITE_STEP_CALLS = {"audit", "after_commit"}
-# read resolvers that pass ``ctx.db`` to a read service of the ``(db, user,
-# ...)`` form, one call each (written before the Reader); this list may only
-# shrink. No mutation resolver is here: a write takes the context (a Writer).
-RESOLVER_DB_READS = {
-    "resolvers/analytics.py: overview",
-    "resolvers/analytics.py: session_trends",
-    "resolvers/analytics.py: common_topics",
-    "resolvers/analytics.py: patient_progress",
-    "resolvers/audit_log.py: audit_log",
-    "resolvers/audit_log.py: audit_event_node",
-    "resolvers/practices.py: practice_of_user",
-    "resolvers/practices.py: therapist_activity",
-}
 
 
 def test_resolvers_leave_the_steps_of_a_write_to_services() -> None:
@@ -250,8 +237,8 @@ def test_resolvers_leave_the_steps_of_a_write_to_services() -> None:
     Checked as: no module of resolvers/ imports ``services.enqueue``,
     ``services.consent`` or ``resolvers.audit``; no function of resolvers/
     calls ``audit(...)``, ``x.audit(...)`` or ``x.after_commit(...)``; and none
-    reads a ``.db`` attribute (so no ``ctx.db.get(...)`` and no session handed
-    to a write) except the read resolvers listed in ``RESOLVER_DB_READS``.
+    reads a ``.db`` attribute (no ``ctx.db.get(...)``, no session handed to a
+    service: reads take the context as a ``Reader`` too).
     ``resolvers/context.py`` is the Writer itself and is not checked.
     """
     wrong: list[str] = []
@@ -278,6 +265,4 @@ def test_resolvers_leave_the_steps_of_a_write_to_services() -> None:
                 elif isinstance(node, ast.Attribute) and node.attr == "db":
                     db_reads.add(where)
     assert wrong == []
-    assert db_reads - RESOLVER_DB_READS == set()
-    # the exceptions are real (a stale entry would hide nothing, but mislead)
-    assert RESOLVER_DB_READS <= db_reads
+    assert db_reads == set()
