@@ -8,20 +8,14 @@ from __future__ import annotations
 import uuid
 
 from db.enums import AuditAction
-from db.models import RiskAlert, SessionNotes, TherapySession
-from services import alerts, signing
+from db.models import RiskAlert, SessionNotes
+from services import alerts, sessions, signing
 from services.writes import Writer
-
-
-async def _patient_of(writer: Writer, notes: SessionNotes) -> uuid.UUID | None:
-    # the session the write just loaded: no statement of its own
-    row = await writer.db.get(TherapySession, notes.session_id)
-    return row.patient_id if row else None
 
 
 async def sign_notes(writer: Writer, session_id: uuid.UUID) -> SessionNotes:
     notes = await signing.sign_notes(writer.db, writer.require_user(), session_id)
-    patient_id = await _patient_of(writer, notes)
+    patient_id = await sessions.patient_of_notes(writer.db, notes)
     writer.audit(
         AuditAction.SIGN,
         "SessionNotes",
@@ -37,7 +31,7 @@ async def add_addendum(
 ) -> SessionNotes:
     user = writer.require_user()
     notes = await signing.add_addendum(writer.db, user, session_id, text)
-    patient_id = await _patient_of(writer, notes)
+    patient_id = await sessions.patient_of_notes(writer.db, notes)
     writer.audit(AuditAction.CREATE, "NoteAddendum", notes.id, patient_id, ["text"])
     return notes
 

@@ -63,8 +63,6 @@ async def update_notes(
     fields = changes.fields_set()
     user = writer.require_user()
     row = await sessions.update_notes(writer.db, user, session_id, changes)
-    # the session the write just loaded: no statement of its own
-    session = await writer.db.get(TherapySession, row.session_id)
-    patient_id = session.patient_id if session else None
+    patient_id = await sessions.patient_of_notes(writer.db, row)
     writer.audit(AuditAction.CREATE, "SessionNotes", row.id, patient_id, fields)
     return row

@@ -99,6 +99,13 @@ async def delete_session(
     return row, audio.storage_key if audio is not None else None
 
 
+async def patient_of_notes(db: AsyncSession, notes: SessionNotes) -> uuid.UUID | None:
+    """The patient whose session ``notes`` belong to, for the write's audit
+    event: the write just loaded that session, so no statement of its own."""
+    session = await db.get(TherapySession, notes.session_id)
+    return session.patient_id if session else None
+
+
 async def remove_stored_file(settings: Settings, storage_key: str) -> None:
     """Delete a stored file (keys are checked by the store: they never
     escape it); an unreachable store leaves an orphan the clean-up removes."""
