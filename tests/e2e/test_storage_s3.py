@@ -123,7 +123,7 @@ async def test_a_server_on_a_bucket_stores_ciphertext_and_survives_a_restart(
     assert first.content.startswith(b"%PDF")
     for blob in raw.values():
         assert MP3[:64] not in blob
-        assert b"%PDF" not in blob
+        assert not blob.startswith(b"%PDF")  # 4 bytes anywhere: by chance, now and then
         assert first.content[:256] not in blob
     assert again.status_code == 200
     assert again.content == first.content

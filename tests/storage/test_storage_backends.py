@@ -75,7 +75,9 @@ async def test_files_round_trip_and_the_store_holds_only_ciphertext(
     raw_audio, raw_report = backend.raw(stored.key), backend.raw("exports/r.pdf")
     assert backend.keys() == {stored.key, "exports/r.pdf"}
     assert MARKER not in raw_audio
-    assert b"RIFF" not in raw_audio
+    # the header, not "anywhere": 4 given bytes occur by chance in about one
+    # 2 MB ciphertext in 2,000
+    assert not raw_audio.startswith(b"RIFF")
     assert holds_none_of(raw_audio, audio)
     assert b"Dorothy" not in raw_report
     assert holds_none_of(raw_report, report)
