@@ -59,9 +59,10 @@ async def test_phone_and_birth_date_are_ciphertext_in_the_table(
     ).one()
 
     assert raw.phone.startswith("tb1:")
-    # the whole plaintext, not a fragment: random base64 holds a given 4-digit
-    # run about once in 4,000 values (a CI run failed on "1980" that way), a
-    # 10-character one about once in 10^16
+    # the whole plaintext, not a fragment: a value's ~52 characters of random
+    # base64 hold a given 3-character run ("555") about once in 5,000 values
+    # and a 4-character one ("1980", which failed a CI run) once in 340,000;
+    # a 10-character one, never in practice
     assert "+1 555 0100" not in raw.phone
     assert raw.date_of_birth.startswith("tb1:")
     assert "1980-02-03" not in raw.date_of_birth
